@@ -1,0 +1,32 @@
+import Crypto
+import Foundation
+
+/// A SHA-256 digest over everything that changes an answer: the task, the rendered prompt, the
+/// set of models that may answer, the strategy, `max_tokens` and the temperature.
+public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
+    /// The hex digest.
+    public let digest: String
+
+    /// Computes a key. Fields are length-prefixed so that no two different inputs hash alike.
+    public init(task: String, strategy: StrategyKind, messages: [ChatMessage], models: [String], maxTokens: Int, temperature: Double) {
+        var hasher = SHA256()
+        func add(_ field: String) {
+            var length = UInt64(field.utf8.count).bigEndian
+            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
+            hasher.update(data: Data(field.utf8))
+        }
+        add("v1")
+        add(task)
+        add(strategy.rawValue)
+        for message in messages {
+            add(message.role)
+            add(message.content)
+        }
+        add(models.sorted().joined(separator: ","))
+        add(String(maxTokens))
+        add(String(temperature))
+        digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    public var description: String { digest }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import TOMLKit
+
+/// Turns a TOML table into a ``PoolConfiguration``, reporting type and range errors to the reader.
+struct ConfigurationDecoder {
+    let reader: TOMLReader
+    let prompts: ConfigurationLoader.PromptSource
+
+    mutating func decode(_ root: TOMLTable) -> PoolConfiguration {
+        reader.rejectUnknownKeys(root, at: "", known: ["server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo"])
+        var config = PoolConfiguration()
+        if let table = reader.table(root, "server", at: "") { config.server = decodeServer(table) }
+        if let table = reader.table(root, "qos", at: "") { config.qos = decodeQoS(table) }
+        if let table = reader.table(root, "cache", at: "") { config.cache = decodeCache(table) }
+        if let table = reader.table(root, "logging", at: "") { config.logging = decodeLogging(table) }
+        config.providers = decodeProviders(root)
+        if let tasks = reader.table(root, "tasks", at: "") {
+            for name in tasks.keys.sorted() {
+                guard let table = reader.table(tasks, name, at: "tasks") else { continue }
+                if let task = decodeTask(name: name, table) { config.tasks[name] = task }
+            }
+        } else {
+            reader.report("tasks", "at least one [tasks.NAME] table is required")
+        }
+        return config
+    }
+
+    private func decodeServer(_ t: TOMLTable) -> ServerConfiguration {
+        let p = "server"
+        reader.rejectUnknownKeys(t, at: p, known: ["host", "http_port", "grpc_port", "max_body_bytes", "drain_timeout_ms"])
+        let d = ServerConfiguration.defaults
+        return .init(
+            host: reader.string(t, "host", at: p, default: d.host) ?? d.host,
+            httpPort: reader.int(t, "http_port", at: p, default: d.httpPort, range: 0...65535),
+            grpcPort: reader.int(t, "grpc_port", at: p, default: d.grpcPort, range: 0...65535),
+            maxBodyBytes: reader.int(t, "max_body_bytes", at: p, default: d.maxBodyBytes, range: 1024...(1 << 30)),
+            drainTimeout: reader.milliseconds(t, "drain_timeout_ms", at: p, default: d.drainTimeout)
+        )
+    }
+
+    private func decodeProviders(_ root: TOMLTable) -> [ProviderConfiguration] {
+        guard let value = root["providers"] else {
+            reader.report("providers", "at least one [[providers]] entry is required")
+            return []
+        }
+        guard let array = value.array else {
+            reader.report("providers", "must be an array of tables ([[providers]]), found \(value.type)")
+            return []
+        }
+        var result: [ProviderConfiguration] = []
+        for (index, element) in array.enumerated() {
+            let p = "providers[\(index)]"
+            guard let t = element.table else {
+                reader.report(p, "must be a table")
+                continue
+            }
+            reader.rejectUnknownKeys(t, at: p, known: ["name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env", "endpoint", "tasks"])
+            let name = reader.string(t, "name", at: p, required: true) ?? ""
+            let kindName = reader.string(t, "kind", at: p, default: "ollama") ?? "ollama"
+            let kind = ProviderConfiguration.Kind(rawValue: kindName)
+            if kind == nil {
+                reader.report(reader.join(p, "kind"), "must be one of \(ProviderConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")), found '\(kindName)'")
+            }
+            let endpointName = reader.string(t, "endpoint", at: p, default: "chat") ?? "chat"
+            let endpoint = ProviderConfiguration.OllamaEndpoint(rawValue: endpointName)
+            if endpoint == nil {
+                reader.report(reader.join(p, "endpoint"), "must be 'chat' or 'generate', found '\(endpointName)'")
+            }
+            result.append(.init(
+                name: name,
+                kind: kind ?? .ollama,
+                baseURL: reader.string(t, "base_url", at: p, required: true) ?? "",
+                model: reader.string(t, "model", at: p, required: true) ?? "",
+                description: reader.string(t, "description", at: p, default: "") ?? "",
+                timeout: reader.milliseconds(t, "timeout_ms", at: p, default: .seconds(30)),
+                weight: reader.double(t, "weight", at: p, default: 1),
+                apiKeyEnv: reader.string(t, "api_key_env", at: p),
+                ollamaEndpoint: endpoint ?? .chat,
+                tasks: reader.strings(t, "tasks", at: p) ?? []
+            ))
+        }
+        return result
+    }
+
+    private func decodeTask(name: String, _ t: TOMLTable) -> TaskConfiguration? {
+        let p = "tasks.\(name)"
+        reader.rejectUnknownKeys(t, at: p, known: ["strategy", "providers", "prompt", "max_tokens", "temperature", "variables", "json_output", "cacheable", "system"])
+        let strategyName = reader.string(t, "strategy", at: p, default: "FASTEST") ?? "FASTEST"
+        let strategy = StrategyKind(name: strategyName)
+        if strategy == nil {
+            reader.report(reader.join(p, "strategy"), "must be one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), found '\(strategyName)'")
+        }
+        var variables: [String: String] = [:]
+        if let table = reader.table(t, "variables", at: p) {
+            for key in table.keys {
+                if let value = reader.string(table, key, at: reader.join(p, "variables")) { variables[key] = value }
+            }
+        }
+        let promptPath = reader.string(t, "prompt", at: p, required: true) ?? ""
+        var template = try! PromptTemplate(source: "{{input}}")
+        if !promptPath.isEmpty {
+            do {
+                template = try PromptTemplate(source: try prompts(promptPath))
+            } catch let error as PoolError {
+                reader.report(reader.join(p, "prompt"), "\(promptPath): \(error.message)")
+            } catch {
+                reader.report(reader.join(p, "prompt"), "cannot read prompt template '\(promptPath)': \(error.localizedDescription)")
+            }
+        }
+        return .init(
+            name: name,
+            strategy: strategy ?? .fastest,
+            providers: reader.strings(t, "providers", at: p) ?? [],
+            promptPath: promptPath,
+            template: template,
+            maxTokens: reader.int(t, "max_tokens", at: p, default: 512),
+            temperature: reader.double(t, "temperature", at: p, default: 0.2, range: 0...2),
+            variables: variables,
+            jsonOutput: reader.bool(t, "json_output", at: p, default: false),
+            cacheable: reader.bool(t, "cacheable", at: p, default: true),
+            systemPrompt: reader.string(t, "system", at: p)
+        )
+    }
+
+    private func decodeQoS(_ t: TOMLTable) -> QoSConfiguration {
+        let p = "qos"
+        reader.rejectUnknownKeys(t, at: p, known: ["default_deadline_ms", "max_deadline_ms", "max_prompt_bytes", "max_tokens", "hedging", "circuit_breaker", "retry"])
+        let d = QoSConfiguration.defaults
+        var qos = QoSConfiguration(
+            defaultDeadline: reader.milliseconds(t, "default_deadline_ms", at: p, default: d.defaultDeadline),
+            maxDeadline: reader.milliseconds(t, "max_deadline_ms", at: p, default: d.maxDeadline),
+            maxPromptBytes: reader.int(t, "max_prompt_bytes", at: p, default: d.maxPromptBytes, range: 1...(64 << 20)),
+            maxTokens: reader.int(t, "max_tokens", at: p, default: d.maxTokens, range: 1...1_000_000),
+            hedging: d.hedging,
+            circuitBreaker: d.circuitBreaker
+        )
+        if let h = reader.table(t, "hedging", at: p) {
+            let hp = "qos.hedging"
+            reader.rejectUnknownKeys(h, at: hp, known: ["enabled", "quantile", "static_delay_ms", "min_delay_ms", "max_delay_ms", "max_hedges", "budget_ratio"])
+            let hd = HedgingConfiguration.defaults
+            qos.hedging = .init(
+                enabled: reader.bool(h, "enabled", at: hp, default: hd.enabled),
+                quantile: reader.double(h, "quantile", at: hp, default: hd.quantile, range: 0.5...0.999),
+                staticDelay: reader.milliseconds(h, "static_delay_ms", at: hp, default: hd.staticDelay),
+                minDelay: reader.milliseconds(h, "min_delay_ms", at: hp, default: hd.minDelay),
+                maxDelay: reader.milliseconds(h, "max_delay_ms", at: hp, default: hd.maxDelay),
+                maxHedges: reader.int(h, "max_hedges", at: hp, default: hd.maxHedges, range: 0...8),
+                budgetRatio: reader.double(h, "budget_ratio", at: hp, default: hd.budgetRatio, range: 0...1)
+            )
+        }
+        if let c = reader.table(t, "circuit_breaker", at: p) {
+            let cp = "qos.circuit_breaker"
+            reader.rejectUnknownKeys(c, at: cp, known: ["enabled", "consecutive_failures", "failure_rate", "minimum_calls", "window_ms", "cooldown_ms", "half_open_probes"])
+            let cd = CircuitBreakerConfiguration.defaults
+            qos.circuitBreaker = .init(
+                enabled: reader.bool(c, "enabled", at: cp, default: cd.enabled),
+                consecutiveFailures: reader.int(c, "consecutive_failures", at: cp, default: cd.consecutiveFailures, range: 1...10_000),
+                failureRate: reader.double(c, "failure_rate", at: cp, default: cd.failureRate, range: 0.01...1),
+                minimumCalls: reader.int(c, "minimum_calls", at: cp, default: cd.minimumCalls, range: 1...100_000),
+                window: reader.milliseconds(c, "window_ms", at: cp, default: cd.window),
+                cooldown: reader.milliseconds(c, "cooldown_ms", at: cp, default: cd.cooldown),
+                halfOpenProbes: reader.int(c, "half_open_probes", at: cp, default: cd.halfOpenProbes, range: 1...1000)
+            )
+        }
+        return qos
+    }
+
+    private func decodeCache(_ t: TOMLTable) -> CacheConfiguration {
+        let p = "cache"
+        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "backend", "ttl_seconds", "capacity", "max_bytes", "redis_url"])
+        let d = CacheConfiguration.defaults
+        return .init(
+            enabled: reader.bool(t, "enabled", at: p, default: d.enabled),
+            ttl: .seconds(reader.int(t, "ttl_seconds", at: p, default: 300, range: 1...(30 * 86_400))),
+            capacity: reader.int(t, "capacity", at: p, default: d.capacity, range: 1...10_000_000),
+            maxBytes: reader.int(t, "max_bytes", at: p, default: d.maxBytes, range: 1024...(1 << 40))
+        )
+    }
+
+    private func decodeLogging(_ t: TOMLTable) -> LoggingConfiguration {
+        let p = "logging"
+        reader.rejectUnknownKeys(t, at: p, known: ["level", "format"])
+        let d = LoggingConfiguration.defaults
+        return .init(
+            level: reader.string(t, "level", at: p, default: d.level) ?? d.level,
+            format: reader.string(t, "format", at: p, default: d.format) ?? d.format
+        )
+    }
+}

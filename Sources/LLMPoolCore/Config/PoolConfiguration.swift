@@ -1,0 +1,260 @@
+/// The whole configuration of llm-pool, decoded from `llm-pool.toml` by ``ConfigurationLoader``.
+///
+/// Every property has a default, so a minimal file names only providers and tasks.
+public struct PoolConfiguration: Sendable, Hashable {
+    /// `[server]`: listening ports and limits.
+    public var server: ServerConfiguration
+    /// `[[providers]]`: the backends, in file order.
+    public var providers: [ProviderConfiguration]
+    /// `[tasks.NAME]`: the tasks, keyed by name.
+    public var tasks: [String: TaskConfiguration]
+    /// `[qos]`: deadlines, limits, hedging and circuit breaking.
+    public var qos: QoSConfiguration
+    /// `[cache]`: the answer cache.
+    public var cache: CacheConfiguration
+    /// `[logging]`: log level and format.
+    public var logging: LoggingConfiguration
+
+    /// Creates a configuration.
+    public init(
+        server: ServerConfiguration = .defaults,
+        providers: [ProviderConfiguration] = [],
+        tasks: [String: TaskConfiguration] = [:],
+        qos: QoSConfiguration = .defaults,
+        cache: CacheConfiguration = .defaults,
+        logging: LoggingConfiguration = .defaults
+    ) {
+        self.server = server
+        self.providers = providers
+        self.tasks = tasks
+        self.qos = qos
+        self.cache = cache
+        self.logging = logging
+    }
+
+    /// Looks up a provider by name.
+    public func provider(named name: String) -> ProviderConfiguration? {
+        providers.first { $0.name == name }
+    }
+}
+
+/// `[server]`: where llm-pool listens.
+public struct ServerConfiguration: Sendable, Hashable {
+    /// Address to bind. Default `0.0.0.0`. TOML `server.host`.
+    public var host: String
+    /// HTTP port. Default 7071. TOML `server.http_port`.
+    public var httpPort: Int
+    /// gRPC port. Default 7070. TOML `server.grpc_port`.
+    public var grpcPort: Int
+    /// Largest request body accepted, in bytes. Default 1 MiB. TOML `server.max_body_bytes`.
+    public var maxBodyBytes: Int
+    /// Time allowed for in-flight requests to finish on shutdown. Default 10 s. TOML `server.drain_timeout_ms`.
+    public var drainTimeout: Duration
+
+    /// The defaults.
+    public static var defaults: ServerConfiguration {
+        .init(host: "0.0.0.0", httpPort: 7071, grpcPort: 7070, maxBodyBytes: 1 << 20, drainTimeout: .seconds(10))
+    }
+}
+
+/// `[[providers]]`: one backend serving one model.
+public struct ProviderConfiguration: Sendable, Hashable {
+    /// The backend protocol.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// Ollama's native API (`/api/chat`, `/api/generate`, `/api/tags`).
+        case ollama
+        /// An OpenAI-compatible API (`/v1/chat/completions`, `/v1/models`): vLLM, llama.cpp, LM Studio, OpenAI.
+        case openai
+    }
+
+    /// Unique name, used in task routing, metrics and logs. TOML `name`.
+    public var name: String
+    /// Backend protocol. TOML `kind`: `ollama` or `openai`.
+    public var kind: Kind
+    /// Base URL of the backend, such as `http://127.0.0.1:11434`. TOML `base_url`.
+    public var baseURL: String
+    /// Model name as the backend knows it. TOML `model`.
+    public var model: String
+    /// A human description (`Phi-3 Mini 4B`). TOML `description`.
+    public var description: String
+    /// Upper bound for one call, even when the request's deadline is longer. Default 30 s. TOML `timeout_ms`.
+    public var timeout: Duration
+    /// Static routing weight, > 0. Default 1. TOML `weight`.
+    public var weight: Double
+    /// Name of the environment variable holding the API key (OpenAI kind). TOML `api_key_env`.
+    public var apiKeyEnv: String?
+    /// For Ollama, whether to use `/api/chat` (default) or `/api/generate`. TOML `endpoint`: `chat` or `generate`.
+    public var ollamaEndpoint: OllamaEndpoint
+    /// Tasks this provider may serve; empty means all. TOML `tasks`.
+    public var tasks: [String]
+
+    /// Which Ollama endpoint to call.
+    public enum OllamaEndpoint: String, Sendable, Hashable, CaseIterable {
+        /// `/api/chat` with messages.
+        case chat
+        /// `/api/generate` with a flattened prompt.
+        case generate
+    }
+
+    /// Creates a provider configuration.
+    public init(
+        name: String, kind: Kind, baseURL: String, model: String, description: String = "",
+        timeout: Duration = .seconds(30), weight: Double = 1, apiKeyEnv: String? = nil,
+        ollamaEndpoint: OllamaEndpoint = .chat, tasks: [String] = []
+    ) {
+        self.name = name
+        self.kind = kind
+        self.baseURL = baseURL
+        self.model = model
+        self.description = description
+        self.timeout = timeout
+        self.weight = weight
+        self.apiKeyEnv = apiKeyEnv
+        self.ollamaEndpoint = ollamaEndpoint
+        self.tasks = tasks
+    }
+}
+
+/// `[tasks.NAME]`: what a task does and who serves it.
+public struct TaskConfiguration: Sendable, Hashable {
+    /// The task's name (the TOML table key).
+    public var name: String
+    /// Strategy used when the request does not choose one. Default FASTEST. TOML `strategy`.
+    public var strategy: StrategyKind
+    /// Providers serving the task, in preference order. TOML `providers`.
+    public var providers: [String]
+    /// Path of the prompt template, relative to the config file. TOML `prompt`.
+    public var promptPath: String
+    /// The loaded template (filled by ``ConfigurationLoader``).
+    public var template: PromptTemplate
+    /// Default and cap for generated tokens. Default 512. TOML `max_tokens`.
+    public var maxTokens: Int
+    /// Default temperature. Default 0.2. TOML `temperature`.
+    public var temperature: Double
+    /// Variables the template may use besides `input` and `task`, with their default values,
+    /// overridden by request metadata of the same name. TOML `[tasks.NAME.variables]`.
+    public var variables: [String: String]
+    /// Whether answers are JSON (affects normalisation). Default false. TOML `json_output`.
+    public var jsonOutput: Bool
+    /// Whether answers may be cached. Default true (only deterministic requests are). TOML `cacheable`.
+    public var cacheable: Bool
+    /// The system message sent before the rendered prompt. TOML `system`.
+    public var systemPrompt: String?
+
+    /// Creates a task configuration.
+    public init(
+        name: String, strategy: StrategyKind = .fastest, providers: [String], promptPath: String = "",
+        template: PromptTemplate, maxTokens: Int = 512, temperature: Double = 0.2,
+        variables: [String: String] = [:], jsonOutput: Bool = false, cacheable: Bool = true, systemPrompt: String? = nil
+    ) {
+        self.name = name
+        self.strategy = strategy
+        self.providers = providers
+        self.promptPath = promptPath
+        self.template = template
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.variables = variables
+        self.jsonOutput = jsonOutput
+        self.cacheable = cacheable
+        self.systemPrompt = systemPrompt
+    }
+}
+
+/// `[qos]`: limits and resilience.
+public struct QoSConfiguration: Sendable, Hashable {
+    /// Deadline when a request sets none. Default 5 s. TOML `qos.default_deadline_ms`.
+    public var defaultDeadline: Duration
+    /// Longest deadline a request may ask for. Default 60 s. TOML `qos.max_deadline_ms`.
+    public var maxDeadline: Duration
+    /// Largest input accepted, in UTF-8 bytes. Default 32 KiB. TOML `qos.max_prompt_bytes`.
+    public var maxPromptBytes: Int
+    /// Largest `max_tokens` a request may ask for. Default 4096. TOML `qos.max_tokens`.
+    public var maxTokens: Int
+    /// `[qos.hedging]`.
+    public var hedging: HedgingConfiguration
+    /// `[qos.circuit_breaker]`.
+    public var circuitBreaker: CircuitBreakerConfiguration
+
+    /// The defaults.
+    public static var defaults: QoSConfiguration {
+        .init(
+            defaultDeadline: .seconds(5), maxDeadline: .seconds(60), maxPromptBytes: 32 * 1024, maxTokens: 4096,
+            hedging: .defaults, circuitBreaker: .defaults
+        )
+    }
+}
+
+/// `[qos.hedging]`: hedged requests for FASTEST.
+public struct HedgingConfiguration: Sendable, Hashable {
+    /// Whether FASTEST hedges (sends to the next provider after a delay) rather than racing all at once. Default true. TOML `enabled`.
+    public var enabled: Bool
+    /// Latency quantile of the first provider used as the hedge delay. Default 0.95. TOML `quantile`.
+    public var quantile: Double
+    /// Delay used until enough samples exist. Default 300 ms. TOML `static_delay_ms`.
+    public var staticDelay: Duration
+    /// Lower bound of the delay. Default 20 ms. TOML `min_delay_ms`.
+    public var minDelay: Duration
+    /// Upper bound of the delay. Default 2 s. TOML `max_delay_ms`.
+    public var maxDelay: Duration
+    /// Most hedges per request. Default 1. TOML `max_hedges`.
+    public var maxHedges: Int
+    /// Largest fraction of requests that may hedge. Default 0.1. TOML `budget_ratio`.
+    public var budgetRatio: Double
+
+    /// The defaults.
+    public static var defaults: HedgingConfiguration {
+        .init(enabled: true, quantile: 0.95, staticDelay: .milliseconds(300), minDelay: .milliseconds(20), maxDelay: .seconds(2), maxHedges: 1, budgetRatio: 0.1)
+    }
+}
+
+/// `[qos.circuit_breaker]`: per-provider breakers.
+public struct CircuitBreakerConfiguration: Sendable, Hashable {
+    /// Whether breakers are used. Default true. TOML `enabled`.
+    public var enabled: Bool
+    /// Consecutive failures that open the breaker. Default 5. TOML `consecutive_failures`.
+    public var consecutiveFailures: Int
+    /// Failure ratio over the window that opens the breaker. Default 0.5. TOML `failure_rate`.
+    public var failureRate: Double
+    /// Fewest calls in the window before the ratio counts. Default 10. TOML `minimum_calls`.
+    public var minimumCalls: Int
+    /// Rolling window for the failure ratio. Default 30 s. TOML `window_ms`.
+    public var window: Duration
+    /// Time the breaker stays open. Default 10 s. TOML `cooldown_ms`.
+    public var cooldown: Duration
+    /// Probes let through while half-open. Default 1. TOML `half_open_probes`.
+    public var halfOpenProbes: Int
+
+    /// The defaults.
+    public static var defaults: CircuitBreakerConfiguration {
+        .init(enabled: true, consecutiveFailures: 5, failureRate: 0.5, minimumCalls: 10, window: .seconds(30), cooldown: .seconds(10), halfOpenProbes: 1)
+    }
+}
+
+/// `[cache]`: the answer cache.
+public struct CacheConfiguration: Sendable, Hashable {
+    /// Whether answers are cached. Default true. TOML `cache.enabled`.
+    public var enabled: Bool
+    /// Time an answer stays fresh. Default 300 s. TOML `cache.ttl_seconds`.
+    public var ttl: Duration
+    /// Most entries kept. Default 10,000. TOML `cache.capacity`.
+    public var capacity: Int
+    /// Most bytes of answer text kept. Default 64 MiB. TOML `cache.max_bytes`.
+    public var maxBytes: Int
+
+    /// The defaults.
+    public static var defaults: CacheConfiguration {
+        .init(enabled: true, ttl: .seconds(300), capacity: 10_000, maxBytes: 64 << 20)
+    }
+}
+
+/// `[logging]`: how llm-pool logs.
+public struct LoggingConfiguration: Sendable, Hashable {
+    /// `trace` … `critical`. Default `info`. TOML `logging.level`.
+    public var level: String
+    /// `json` or `text`. Default `json`. TOML `logging.format`.
+    public var format: String
+
+    /// The defaults.
+    public static var defaults: LoggingConfiguration { .init(level: "info", format: "json") }
+}

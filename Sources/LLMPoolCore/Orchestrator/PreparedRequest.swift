@@ -1,0 +1,76 @@
+/// A validated request, resolved against a snapshot: the prompt rendered, the providers chosen,
+/// the deadline fixed.
+struct PreparedRequest: Sendable {
+    var request: InferenceRequest
+    var taskName: String
+    var strategy: StrategyKind
+    var providers: [any Provider]
+    var providerRequest: ProviderRequest
+    var deadline: ContinuousClock.Instant
+    var jsonOutput: Bool
+    var cacheKey: CacheKey?
+    var started: ContinuousClock.Instant
+
+    init(_ request: InferenceRequest, snapshot: PoolSnapshot, clock: ContinuousClock) throws {
+        let configuration = snapshot.configuration
+        try RequestValidator(configuration: configuration).validate(request)
+        let started = clock.now
+        let deadline = started.advanced(by: request.deadline ?? configuration.qos.defaultDeadline)
+        let messages: [ChatMessage]
+        let maxTokens: Int
+        let temperature: Double
+        let cacheable: Bool
+
+        if let direct = request.directMessages {
+            let name = request.directProvider ?? request.task
+            guard let provider = snapshot.provider(named: name) else {
+                let models = snapshot.providers.map(\.model).joined(separator: ", ")
+                throw PoolError.notFound("unknown model '\(name)'; configured models: \(models), or pool/<task>")
+            }
+            messages = direct
+            maxTokens = request.maxTokens ?? min(1024, configuration.qos.maxTokens)
+            temperature = request.temperature ?? 0.7
+            cacheable = true
+            self.taskName = request.task.isEmpty ? "chat" : request.task
+            self.strategy = .fastest
+            self.providers = [provider]
+            self.jsonOutput = false
+        } else {
+            let task = configuration.tasks[request.task]!
+            var values = task.variables
+            for (key, value) in request.metadata where task.variables[key] != nil { values[key] = value }
+            values["input"] = request.input
+            values["task"] = task.name
+            var rendered: [ChatMessage] = []
+            if let system = task.systemPrompt { rendered.append(.system(system)) }
+            rendered.append(.user(task.template.render(values)))
+            messages = rendered
+            maxTokens = request.maxTokens ?? task.maxTokens
+            temperature = request.temperature ?? task.temperature
+            cacheable = task.cacheable
+            self.taskName = task.name
+            self.strategy = request.strategy ?? task.strategy
+            self.providers = snapshot.providers(for: task)
+            self.jsonOutput = task.jsonOutput
+            if providers.isEmpty {
+                throw PoolError(code: .unavailable, message: "task '\(task.name)' has no provider that serves it")
+            }
+        }
+        self.request = request
+        self.started = started
+        self.deadline = deadline
+        self.providerRequest = ProviderRequest(
+            messages: messages, maxTokens: maxTokens, temperature: temperature,
+            timeout: request.deadline ?? configuration.qos.defaultDeadline
+        )
+        // Only deterministic requests are cached: a sampled answer is one draw among many.
+        if configuration.cache.enabled, cacheable, temperature == 0 {
+            self.cacheKey = CacheKey(
+                task: taskName, strategy: strategy, messages: messages,
+                models: providers.map(\.model), maxTokens: maxTokens, temperature: temperature
+            )
+        } else {
+            self.cacheKey = nil
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// What a provider is asked to do: one chat completion.
+public struct ProviderRequest: Sendable, Hashable {
+    /// The conversation to complete.
+    public var messages: [ChatMessage]
+    /// The maximum number of tokens to generate.
+    public var maxTokens: Int
+    /// The sampling temperature.
+    public var temperature: Double
+    /// The time this call may take; providers pass it on as their HTTP timeout.
+    public var timeout: Duration
+    /// Extra headers to send upstream, such as `traceparent`.
+    public var headers: [String: String]
+
+    /// Creates a provider request.
+    public init(messages: [ChatMessage], maxTokens: Int, temperature: Double, timeout: Duration, headers: [String: String] = [:]) {
+        self.messages = messages
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.timeout = timeout
+        self.headers = headers
+    }
+}
+
+/// A provider's complete answer.
+public struct ProviderResponse: Sendable, Hashable {
+    /// The generated text.
+    public var text: String
+    /// The model name the provider reported.
+    public var model: String
+    /// Token counts reported by the provider.
+    public var usage: TokenUsage
+    /// Why generation stopped (`stop`, `length`).
+    public var finishReason: String
+
+    /// Creates a response.
+    public init(text: String, model: String, usage: TokenUsage, finishReason: String = "stop") {
+        self.text = text
+        self.model = model
+        self.usage = usage
+        self.finishReason = finishReason
+    }
+}
+
+/// One event of a provider's streamed answer.
+public enum ProviderStreamEvent: Sendable, Hashable {
+    /// A piece of generated text.
+    case delta(String)
+    /// The end of the stream, with the full text and token counts.
+    case done(ProviderResponse)
+}
+
+/// The health a provider reports when probed.
+public struct ProviderHealth: Sendable, Hashable {
+    /// Whether the provider answered its health check and serves its model.
+    public var healthy: Bool
+    /// Why it is unhealthy, when it is.
+    public var detail: String
+
+    /// Creates a health record.
+    public init(healthy: Bool, detail: String = "") {
+        self.healthy = healthy
+        self.detail = detail
+    }
+}
+
+/// An LLM backend serving one model.
+///
+/// Implementations: ``OllamaProvider`` and ``OpenAICompatibleProvider``. Both turn every failure
+/// into a ``PoolError`` (`upstreamFailed`, `unavailable`, `deadlineExceeded`), honour
+/// ``ProviderRequest/timeout``, and close the upstream connection when the calling task is
+/// cancelled.
+public protocol Provider: Sendable {
+    /// The provider's configured name, unique in the pool.
+    var name: String { get }
+    /// The model this provider serves, as the backend names it (`llama3.1:8b`).
+    var model: String { get }
+    /// The backend protocol (`ollama`, `openai`), used as `gen_ai.system`.
+    var system: String { get }
+    /// The address of the backend, used as `server.address`.
+    var serverAddress: String { get }
+    /// The tasks this provider may serve; empty means every task.
+    var supportedTasks: Set<String> { get }
+
+    /// Completes a conversation.
+    func complete(_ request: ProviderRequest) async throws -> ProviderResponse
+    /// Streams a completion. The stream ends with ``ProviderStreamEvent/done(_:)``; cancelling the
+    /// consuming task closes the upstream call.
+    func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
+    /// Probes the backend.
+    func health() async -> ProviderHealth
+}
+
+extension Provider {
+    /// Whether the provider may serve a task.
+    public func supports(task: String) -> Bool {
+        supportedTasks.isEmpty || supportedTasks.contains(task)
+    }
+}
