@@ -1,0 +1,99 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LLMPoolCore
+import NIOCore
+
+extension PoolError {
+    /// The HTTP status for this error. The one place domain errors become HTTP statuses.
+    public var httpStatus: HTTPResponse.Status {
+        switch code {
+        case .invalidArgument: return .badRequest
+        case .notFound: return .notFound
+        case .payloadTooLarge: return .contentTooLarge
+        case .deadlineExceeded: return .gatewayTimeout
+        case .unavailable: return .serviceUnavailable
+        case .upstreamFailed: return .badGateway
+        case .resourceExhausted: return .tooManyRequests
+        case .unauthenticated: return .unauthorized
+        case .permissionDenied: return .forbidden
+        case .noConsensus: return .unprocessableContent
+        case .cancelled: return .init(code: 499, reasonPhrase: "Client Closed Request")
+        default: return .internalServerError
+        }
+    }
+
+    /// The OpenAI error `type` for this error.
+    var openAIType: String {
+        switch code {
+        case .invalidArgument, .notFound, .payloadTooLarge: return "invalid_request_error"
+        case .unauthenticated: return "authentication_error"
+        case .permissionDenied: return "permission_error"
+        case .resourceExhausted: return "rate_limit_error"
+        default: return "server_error"
+        }
+    }
+
+    /// The error as the OpenAI error object: `{"error": {"message", "type", "param", "code"}}`.
+    func openAIErrorJSON() -> [String: Any] {
+        ["error": ["message": message, "type": openAIType, "param": NSNull(), "code": code.description]]
+    }
+
+    /// A complete JSON error response in the OpenAI shape.
+    func httpResponse(requestID: String) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: openAIErrorJSON(), options: [.sortedKeys])) ?? Data("{}".utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if !requestID.isEmpty { headers[.requestID] = requestID }
+        return Response(status: httpStatus, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Converts any error met while serving HTTP into a ``PoolError``.
+    static func fromHTTP(_ error: any Error) -> PoolError {
+        if let error = error as? PoolError { return error }
+        if let error = error as? HTTPError {
+            if error.status == .contentTooLarge {
+                return PoolError(code: .payloadTooLarge, message: "request body exceeds the server's limit (server.max_body_bytes)")
+            }
+            return PoolError(code: error.status.code < 500 ? .invalidArgument : .internal, message: error.body ?? "\(error.status)")
+        }
+        if error is DecodingError {
+            return PoolError(code: .invalidArgument, message: "malformed JSON body: \(DecodingErrorDescription(error))")
+        }
+        if error is CancellationError {
+            return PoolError(code: .cancelled, message: "request cancelled")
+        }
+        return PoolError(code: .internal, message: "internal error")
+    }
+}
+
+/// A short, user-facing description of a `DecodingError` naming the offending field.
+func DecodingErrorDescription(_ error: any Error) -> String {
+    guard let error = error as? DecodingError else { return "\(error)" }
+    func path(_ context: DecodingError.Context) -> String {
+        let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return p.isEmpty ? "body" : String(p.drop { $0 == "." })
+    }
+    switch error {
+    case .keyNotFound(let key, let context): return "missing field '\(path(context).isEmpty || path(context) == "body" ? key.stringValue : path(context) + "." + key.stringValue)'"
+    case .typeMismatch(let type, let context): return "\(path(context)) must be \(type)"
+    case .valueNotFound(let type, let context): return "\(path(context)) must be \(type), found null"
+    case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+    @unknown default: return "\(error)"
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-Id`.
+    static let requestID = HTTPField.Name("X-Request-Id")!
+    /// The task that served the request, for logs and callers.
+    static let poolTask = HTTPField.Name("X-LLM-Pool-Task")!
+    /// The model that produced the answer.
+    static let poolModel = HTTPField.Name("X-LLM-Pool-Model")!
+    /// The provider that produced the answer.
+    static let poolProvider = HTTPField.Name("X-LLM-Pool-Provider")!
+    /// The strategy that ran.
+    static let poolStrategy = HTTPField.Name("X-LLM-Pool-Strategy")!
+    /// Whether the answer came from the cache.
+    static let poolCache = HTTPField.Name("X-LLM-Pool-Cache")!
+}

@@ -1,0 +1,46 @@
+import Hummingbird
+import LLMPoolCore
+import Logging
+import NIOCore
+
+/// Builds llm-pool's HTTP front door: the native JSON API, the OpenAI-compatible API, health and
+/// readiness, on Hummingbird.
+public struct HTTPServer: Sendable {
+    /// Where and how to listen.
+    public var configuration: ServerConfiguration
+    /// The pipeline requests go through.
+    public let orchestrator: Orchestrator
+    /// Provider health for `/readyz`.
+    public let monitor: ProviderHealthMonitor
+    /// The logger for access logs.
+    public var logger: Logger
+
+    /// Creates the server description.
+    public init(configuration: ServerConfiguration, orchestrator: Orchestrator, monitor: ProviderHealthMonitor, logger: Logger) {
+        self.configuration = configuration
+        self.orchestrator = orchestrator
+        self.monitor = monitor
+        self.logger = logger
+    }
+
+    /// The router with every route and middleware.
+    public func router() -> Router<PoolRequestContext> {
+        let router = Router(context: PoolRequestContext.self)
+        router.add(middleware: RequestIDMiddleware(logger: logger))
+        InferRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        OpenAIRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        HealthRoutes(orchestrator: orchestrator, monitor: monitor).register(on: router)
+        return router
+    }
+
+    /// The Hummingbird application, a `Service` to run in a `ServiceGroup`.
+    /// - Parameter onServerRunning: Called with the bound port once listening (port 0 picks a free one).
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "llm-pool"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,15 @@
+import Hummingbird
+
+/// The request context of llm-pool's HTTP routes: Hummingbird's core context plus the request id.
+public struct PoolRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The caller's `X-Request-Id`, or one generated for the request.
+    public var requestID: String
+
+    /// Creates a context for a new request.
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+    }
+}

@@ -1,0 +1,89 @@
+import AsyncHTTPClient
+import Hummingbird
+import LLMPoolCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// Assembles the running service from a configuration: the HTTP client, providers, cache,
+/// orchestrator and front doors, all run in one `ServiceGroup`. SIGTERM and SIGINT shut it down
+/// gracefully: the servers stop accepting, in-flight requests finish, then the rest stops.
+///
+/// ```swift
+/// let configuration = try ConfigurationLoader.load(path: "llm-pool.toml")
+/// try await PoolRuntime(configuration: configuration).run()
+/// ```
+public struct PoolRuntime: Sendable {
+    /// The configuration to serve.
+    public var configuration: PoolConfiguration
+    /// The file it came from, if any.
+    public var configPath: String?
+    /// Services to run alongside the pool (the demo's simulator).
+    public var extraServices: [any Service]
+    /// Called with the bound HTTP port once listening.
+    public var onHTTPRunning: @Sendable (Int) async -> Void
+
+    /// Creates a runtime.
+    public init(
+        configuration: PoolConfiguration, configPath: String? = nil, extraServices: [any Service] = [],
+        onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.configPath = configPath
+        self.extraServices = extraServices
+        self.onHTTPRunning = onHTTPRunning
+    }
+
+    /// Runs until SIGTERM/SIGINT.
+    public func run() async throws {
+        let logger = Logger(label: "llm-pool")
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration())
+        do {
+            let components = try PoolComponents(configuration: configuration, httpClient: httpClient, logger: logger)
+            let app = components.httpServer.application(onServerRunning: { port in
+                logger.info("llm-pool HTTP listening", metadata: ["port": "\(port)"])
+                await onHTTPRunning(port)
+            })
+            let group = ServiceGroup(configuration: .init(
+                services: extraServices.map { .init(service: $0) } + [.init(service: app)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+            try await group.run()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+
+    static func clientConfiguration() -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        configuration.timeout = .init(connect: .seconds(2))
+        configuration.decompression = .disabled
+        return configuration
+    }
+}
+
+/// The objects one configuration builds: providers, cache, orchestrator, health monitor and the
+/// HTTP server. Also used by tests to run the pool in-process.
+public struct PoolComponents: Sendable {
+    /// The pipeline.
+    public let orchestrator: Orchestrator
+    /// Provider health for readiness.
+    public let monitor: ProviderHealthMonitor
+    /// The HTTP front door.
+    public let httpServer: HTTPServer
+
+    /// Builds the components.
+    public init(configuration: PoolConfiguration, httpClient: HTTPClient, logger: Logger) throws {
+        let providers = try ProviderFactory.makeProviders(configuration.providers, httpClient: httpClient)
+        let cache: (any AnswerCache)? = configuration.cache.enabled ? InMemoryAnswerCache(configuration: configuration.cache) : nil
+        orchestrator = Orchestrator(configuration: configuration, providers: providers, cache: cache, logger: logger)
+        monitor = ProviderHealthMonitor()
+        httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger)
+    }
+}
