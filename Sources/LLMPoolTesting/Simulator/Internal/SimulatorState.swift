@@ -22,6 +22,8 @@ struct SimulatorState: Sendable {
     }
 
     private(set) var lifecycle: Lifecycle = .waiting([])
+    /// Whether ``markStarting()`` has let a server run; a simulator runs once.
+    private var started = false
     private(set) var faults: [String: SimulatorFaults]
     private(set) var stats: SimulatorStats
     private var statsWaiters: [Int: StatsWaiter] = [:]
@@ -33,9 +35,6 @@ struct SimulatorState: Sendable {
     }
 
     // MARK: Lifecycle
-
-    /// Whether ``markStarting()`` may run the server: only once.
-    private var started = false
 
     /// Claims the right to run; false when the simulator ran before.
     mutating func markStarting() -> Bool {
@@ -114,12 +113,12 @@ struct SimulatorState: Sendable {
 
     // MARK: Waiting for counters
 
-    /// Registers a waiter unless the stats already satisfy it; returns its id, or the stats.
-    mutating func addWaiter(_ waiter: StatsWaiter) -> Result<Int, Never>? {
+    /// Registers a waiter and returns its id, or returns `nil` when the stats already satisfy it.
+    mutating func addWaiter(_ waiter: StatsWaiter) -> Int? {
         if waiter.predicate(stats) { return nil }
         nextWaiterID += 1
         statsWaiters[nextWaiterID] = waiter
-        return .success(nextWaiterID)
+        return nextWaiterID
     }
 
     /// Removes a waiter, returning it if it was still waiting.

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Runs every test of llm-pool on a bare machine: installs what the tests need (Debian packages,
+# a Python venv with the independent clients), runs the Swift test suites, then starts
+# `llm-pool demo` on loopback and runs the independent clients and CLI checks against it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# --- Debian packages ------------------------------------------------------------------------
+need_apt=()
+command -v curl >/dev/null || need_apt+=(curl)
+command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+# --- Python venv for the independent clients -----------------------------------------------
+VENV="${LLMPOOL_VENV:-$ROOT/.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating Python venv in $VENV"
+  python3 -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c "import openai, pytest, requests" 2>/dev/null; then
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/python/requirements.txt
+fi
+
+# --- Swift suites ---------------------------------------------------------------------------
+log "swift build"
+swift build --build-tests
+log "swift test"
+swift test --skip-build
+
+# --- The service against independent clients -----------------------------------------------
+BIN="$(swift build --show-bin-path)/llm-pool"
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_ready() { # url, seconds
+  local deadline=$((SECONDS + $2))
+  until curl -fsS "$1" >/dev/null 2>&1; do
+    [ $SECONDS -ge $deadline ] && { echo "timed out waiting for $1"; return 1; }
+    sleep 0.2
+  done
+}
+
+log "check-config"
+"$BIN" check-config llm-pool.toml
+sed 's/timeout_ms = 15000/timeout_ms = 0/' llm-pool.toml > "$WORK/bad.toml"
+cp -r prompts "$WORK/prompts"
+if "$BIN" check-config "$WORK/bad.toml" 2> "$WORK/check.err"; then
+  echo "check-config accepted a broken file"; exit 1
+fi
+grep -q 'providers\[0\].timeout_ms' "$WORK/check.err" || { cat "$WORK/check.err"; echo "check-config did not name the key"; exit 1; }
+echo "check-config rejected the broken file: $(head -2 "$WORK/check.err" | tail -1)"
+
+HTTP_PORT=$(free_port); GRPC_PORT=$(free_port)
+log "llm-pool demo on 127.0.0.1:$HTTP_PORT"
+"$BIN" demo --http-port "$HTTP_PORT" --grpc-port "$GRPC_PORT" --latency-scale 0.1 > "$WORK/demo.log" 2>&1 &
+DEMO_PID=$!
+PIDS+=("$DEMO_PID")
+wait_ready "http://127.0.0.1:$HTTP_PORT/readyz" 60 || { cat "$WORK/demo.log"; exit 1; }
+
+export LLMPOOL_HTTP="http://127.0.0.1:$HTTP_PORT" LLMPOOL_GRPC="127.0.0.1:$GRPC_PORT" LLMPOOL_DEMO_LOG="$WORK/demo.log"
+log "independent clients (pytest)"
+"$VENV/bin/python" -m pytest -q tests/python
+
+log "graceful shutdown on SIGTERM"
+kill -TERM "$DEMO_PID"
+status=0; wait "$DEMO_PID" || status=$?
+PIDS=()
+[ "$status" -eq 0 ] || { echo "demo exited with $status on SIGTERM"; tail -20 "$WORK/demo.log"; exit 1; }
+echo "demo exited 0 on SIGTERM"
+grep -q '"request_id"' "$WORK/demo.log" || { echo "no JSON request log lines"; exit 1; }
+log "all tests passed"
