@@ -122,6 +122,7 @@ let package = Package(
                 "LLMPoolServer", "LLMPoolCore", "LLMPoolTesting", "LLMPoolProto",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

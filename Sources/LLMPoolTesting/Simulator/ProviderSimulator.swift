@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// A fake LLM backend: one loopback HTTP server speaking both Ollama's API and the OpenAI API for
 /// a set of ``SimulatedModel``s, with deterministic answers, realistic latencies and injectable
@@ -112,19 +113,25 @@ public final class ProviderSimulator: Service, Sendable {
     /// - Throws: ``SimulatorError`` with code `unknownModel` or `invalidFaults`.
     public func setFaults(_ faults: SimulatorFaults, for model: String) throws(SimulatorError) {
         try faults.validate()
-        guard core.state.withLock({ $0.setFaults(faults, for: model) }) else {
+        guard core.setFaults(faults, for: model) else {
             throw SimulatorError(code: .unknownModel, message: "the simulator serves no model '\(model)'")
         }
     }
 
     /// The faults currently injected into a model, `nil` for an unknown model.
     public func faults(for model: String) -> SimulatorFaults? {
-        core.state.withLock { $0.faults[model] }
+        core.faults(for: model)
     }
 
     /// A snapshot of the request counters.
     public func stats() -> SimulatorStats {
-        core.state.withLock { $0.stats }
+        core.stats
+    }
+
+    /// The latest requests received for the simulator's models (at most 256), oldest first:
+    /// their prompts, token caps and headers, for tests that check what reached the backend.
+    public func recentRequests() -> [SimulatedRequest] {
+        core.recentRequests
     }
 
     /// Waits until the counters satisfy a condition and returns them. Tests use it to wait for
@@ -137,18 +144,44 @@ public final class ProviderSimulator: Service, Sendable {
     ///   code `notRunning` when the simulator stops first.
     @discardableResult
     public func waitForStats(_ condition: @escaping @Sendable (SimulatorStats) -> Bool) async throws -> SimulatorStats {
-        let id = Mutex<Int?>(nil)
+        let registration = Mutex(WaitRegistration.pending)
+        let core = self.core
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let waiter = SimulatorState.StatsWaiter(predicate: condition, continuation: continuation)
-                let registered: Int?? = core.state.withLock { state in
-                    if Task.isCancelled { return .some(nil) }
-                    return .some(state.addWaiter(waiter)).flatMap { $0.map { .some($0) } } ?? nil
+                switch core.state.withLock({ $0.addWaiter(waiter) }) {
+                case .satisfied(let stats):
+                    continuation.resume(returning: stats)
+                case .stopped:
+                    continuation.resume(throwing: SimulatorError(code: .notRunning, message: "the simulator stopped"))
+                case .registered(let id):
+                    let cancelled = registration.withLock { state in
+                        if case .cancelled = state { return true }
+                        state = .registered(id)
+                        return false
+                    }
+                    // Cancelled before registering: whoever removes the waiter resumes it, once.
+                    if cancelled, let waiter = core.state.withLock({ $0.removeWaiter(id: id) }) {
+                        waiter.continuation.resume(throwing: CancellationError())
+                    }
                 }
-                _ = registered
             }
         } onCancel: {
-            _ = id
+            let id = registration.withLock { state -> Int? in
+                defer { state = .cancelled }
+                if case .registered(let id) = state { return id }
+                return nil
+            }
+            if let id, let waiter = core.state.withLock({ $0.removeWaiter(id: id) }) {
+                waiter.continuation.resume(throwing: CancellationError())
+            }
         }
+    }
+
+    /// Where one ``waitForStats(_:)`` call is, to resolve its race with cancellation.
+    private enum WaitRegistration: Sendable {
+        case pending
+        case registered(Int)
+        case cancelled
     }
 }

@@ -6,6 +6,7 @@ import LLMPoolServer
 import LLMPoolTesting
 import Logging
 import NIOCore
+import NIOFoundationCompat
 
 /// Builds an HTTP app over scripted providers for end-to-end tests.
 enum HTTPTestSupport {

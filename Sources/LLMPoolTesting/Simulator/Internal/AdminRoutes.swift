@@ -13,11 +13,11 @@ struct AdminRoutes: Sendable {
     func register(on router: Router<SimulatorRequestContext>) {
         let admin = router.group("/_simulator")
         admin.get("stats") { _, _ in
-            SimulatorJSON.response(status: 200, SimulatorJSON.buffer(core.state.withLock { $0.stats }))
+            SimulatorJSON.response(status: 200, SimulatorJSON.buffer(core.stats))
         }
         admin.get("models/{name}/faults") { _, context in
             let name = try modelName(context)
-            guard let faults = core.state.withLock({ $0.faults[name] }) else { return unknown(name) }
+            guard let faults = core.faults(for: name) else { return unknown(name) }
             return SimulatorJSON.response(status: 200, SimulatorJSON.buffer(faults))
         }
         admin.put("models/{name}/faults") { request, context in
@@ -38,7 +38,7 @@ struct AdminRoutes: Sendable {
     }
 
     private func set(_ faults: SimulatorFaults, for name: String) -> Response {
-        guard core.state.withLock({ $0.setFaults(faults, for: name) }) else { return unknown(name) }
+        guard core.setFaults(faults, for: name) else { return unknown(name) }
         return SimulatorJSON.response(status: 200, SimulatorJSON.buffer(faults))
     }
 

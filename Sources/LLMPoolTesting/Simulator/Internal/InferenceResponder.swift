@@ -26,7 +26,14 @@ struct InferenceResponder: Sendable {
             core.recordUnknownModel()
             return SimulatorJSON.response(status: 404, dialect.errorBody(status: 404, message: "model '\(call.modelName)' not found"))
         }
-        core.recordRequest(model: model.name, endpoint: call.endpoint)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        core.recordRequest(
+            SimulatedRequest(
+                endpoint: call.endpoint, model: model.name, prompt: call.prompt,
+                streaming: call.streaming, maxTokens: call.maxTokens, headers: headers
+            )
+        )
         let started = ContinuousClock.now
         let completion = SimulatedCompletion(model: model, prompt: call.prompt, maxTokens: call.maxTokens)
 

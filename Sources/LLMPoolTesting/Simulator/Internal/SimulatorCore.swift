@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// The shared heart of a ``ProviderSimulator``: its models, faults and counters, and the timing
@@ -33,6 +34,16 @@ final class SimulatorCore: Sendable {
 
     // MARK: Faults and dispositions
 
+    /// The faults of a model, `nil` for an unknown model.
+    func faults(for model: String) -> SimulatorFaults? {
+        state.withLock { $0.faults[model] }
+    }
+
+    /// Replaces a model's faults; false when the model is unknown.
+    func setFaults(_ faults: SimulatorFaults, for model: String) -> Bool {
+        state.withLock { $0.setFaults(faults, for: model) }
+    }
+
     /// Decides how to answer a request for `model`.
     func disposition(for model: SimulatedModel, streaming: Bool) -> Disposition {
         let faults = state.withLock { $0.faults[model.name] } ?? .none
@@ -57,10 +68,16 @@ final class SimulatorCore: Sendable {
 
     // MARK: Counters
 
-    /// Counts a request for a model and endpoint.
-    func recordRequest(model: String, endpoint: String) {
-        resume(state.withLock { $0.recordRequest(model: model, endpoint: endpoint) })
+    /// A snapshot of the counters.
+    var stats: SimulatorStats { state.withLock { $0.stats } }
+
+    /// Counts and keeps a request for a known model.
+    func recordRequest(_ request: SimulatedRequest) {
+        resume(state.withLock { $0.recordRequest(request) })
     }
+
+    /// The latest requests, oldest first.
+    var recentRequests: [SimulatedRequest] { state.withLock { $0.recent } }
 
     /// Counts a request for an unknown model.
     func recordUnknownModel() {
@@ -115,8 +132,11 @@ final class SimulatorCore: Sendable {
     }
 
     /// Sleeps for the hang limit inside an inbound-close scope that is already open (streaming).
+    ///
+    /// A graceful shutdown ends the sleep too, so a simulator with hanging requests still stops
+    /// promptly: the server waits for in-flight requests before it exits.
     static func sleepUntilHangLimit(_ limit: Duration) async throws {
-        try await Task.sleep(for: limit)
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: limit) }
         throw HangLimitReached()
     }
 

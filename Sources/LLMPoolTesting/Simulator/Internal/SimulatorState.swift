@@ -26,6 +26,10 @@ struct SimulatorState: Sendable {
     private var started = false
     private(set) var faults: [String: SimulatorFaults]
     private(set) var stats: SimulatorStats
+    /// The latest requests for known models, oldest first, at most ``recentLimit``.
+    private(set) var recent: [SimulatedRequest] = []
+    /// How many requests ``recent`` keeps.
+    static let recentLimit = 256
     private var statsWaiters: [Int: StatsWaiter] = [:]
     private var nextWaiterID = 0
 
@@ -88,10 +92,12 @@ struct SimulatorState: Sendable {
 
     // MARK: Counters
 
-    /// Counts a request received for a model.
-    mutating func recordRequest(model: String, endpoint: String) -> [StatsWaiter] {
-        stats.models[model, default: .init()].total += 1
-        stats.models[model, default: .init()].endpoints[endpoint, default: 0] += 1
+    /// Counts and keeps a request received for a model.
+    mutating func recordRequest(_ request: SimulatedRequest) -> [StatsWaiter] {
+        stats.models[request.model, default: .init()].total += 1
+        stats.models[request.model, default: .init()].endpoints[request.endpoint, default: 0] += 1
+        if recent.count == Self.recentLimit { recent.removeFirst() }
+        recent.append(request)
         return satisfiedWaiters()
     }
 
@@ -113,12 +119,23 @@ struct SimulatorState: Sendable {
 
     // MARK: Waiting for counters
 
-    /// Registers a waiter and returns its id, or returns `nil` when the stats already satisfy it.
-    mutating func addWaiter(_ waiter: StatsWaiter) -> Int? {
-        if waiter.predicate(stats) { return nil }
+    /// What ``addWaiter(_:)`` did.
+    enum WaiterRegistration: Sendable {
+        /// The stats already satisfy the condition.
+        case satisfied(SimulatorStats)
+        /// The waiter waits under this id.
+        case registered(Int)
+        /// The simulator has stopped; the stats will not change.
+        case stopped
+    }
+
+    /// Registers a waiter unless the stats already satisfy it or the simulator has stopped.
+    mutating func addWaiter(_ waiter: StatsWaiter) -> WaiterRegistration {
+        if waiter.predicate(stats) { return .satisfied(stats) }
+        if case .stopped = lifecycle { return .stopped }
         nextWaiterID += 1
         statsWaiters[nextWaiterID] = waiter
-        return nextWaiterID
+        return .registered(nextWaiterID)
     }
 
     /// Removes a waiter, returning it if it was still waiting.

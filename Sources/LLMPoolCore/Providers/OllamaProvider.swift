@@ -1,0 +1,150 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// A ``Provider`` speaking Ollama's native API.
+///
+/// - Completions go to `/api/chat` with the messages, or to `/api/generate` with the messages
+///   flattened (system messages become `system`; a single other message becomes `prompt`, several
+///   become `Role: text` paragraphs ending with `Assistant:`), as the configuration's
+///   `endpoint` says. `max_tokens` and `temperature` are sent as `options.num_predict` and
+///   `options.temperature`.
+/// - Streams read Ollama's NDJSON lines; token counts come from `prompt_eval_count` and `eval_count`.
+/// - Health is `GET /api/tags`: healthy only when the configured model is listed (`llama3` and
+///   `llama3:latest` name the same model).
+///
+/// Each call is bounded by the smaller of ``ProviderRequest/timeout`` and the configured timeout,
+/// streams included, and ``ProviderRequest/headers`` are sent upstream.
+public struct OllamaProvider: Provider {
+    public let name: String
+    public let model: String
+    public var system: String { "ollama" }
+    public let serverAddress: String
+    public let supportedTasks: Set<String>
+    /// The configuration the provider was built from.
+    public let configuration: ProviderConfiguration
+
+    private let http: ProviderHTTP
+    private let baseURL: String
+    private let healthTimeout: Duration
+
+    /// Creates a provider.
+    ///
+    /// - Parameters:
+    ///   - configuration: The provider's `[[providers]]` entry; its `kind` is not checked.
+    ///   - httpClient: The shared HTTP client; see ``ProviderFactory/recommendedHTTPClientConfiguration()``.
+    ///   - healthTimeout: The time a health probe may take. Default 2 s.
+    public init(configuration: ProviderConfiguration, httpClient: HTTPClient, healthTimeout: Duration = .seconds(2)) {
+        self.configuration = configuration
+        self.name = configuration.name
+        self.model = configuration.model
+        self.serverAddress = ProviderURL.host(of: configuration.baseURL)
+        self.supportedTasks = Set(configuration.tasks)
+        self.baseURL = ProviderURL.trimmed(configuration.baseURL)
+        self.healthTimeout = healthTimeout
+        self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: [])
+    }
+
+    public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
+        let (url, body) = prepare(request, stream: false)
+        let timeout = min(request.timeout, configuration.timeout)
+        return try await http.call(timeout: timeout, url: url) { [http, model] in
+            let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
+            let answer = try await http.decode(OllamaWire.Chunk.self, from: response, url: url)
+            if let error = answer.error { throw Self.generationFailed(error, provider: http.provider) }
+            guard let text = answer.text else {
+                throw ProviderFailure.malformed(provider: http.provider, "neither \"message\" nor \"response\" in the answer")
+            }
+            return Self.response(text: text, final: answer, model: model)
+        }
+    }
+
+    public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+        let (url, body) = prepare(request, stream: true)
+        let timeout = min(request.timeout, configuration.timeout)
+        return http.stream(timeout: timeout, url: url) { [http, model] continuation in
+            let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
+            var text = ""
+            var final: OllamaWire.Chunk?
+            try await http.forEachLine(of: response, url: url) { line in
+                guard final == nil, !line.isEmpty else { return }
+                let chunk = try http.decode(OllamaWire.Chunk.self, from: ByteBuffer(string: line))
+                if let error = chunk.error { throw Self.generationFailed(error, provider: http.provider) }
+                if let piece = chunk.text, !piece.isEmpty {
+                    text += piece
+                    continuation.yield(.delta(piece))
+                }
+                if chunk.done == true { final = chunk }
+            }
+            guard let final else {
+                throw PoolError(code: .upstreamFailed, message: "the stream from provider '\(http.provider)' ended before its final \"done\" line")
+            }
+            continuation.yield(.done(Self.response(text: text, final: final, model: model)))
+        }
+    }
+
+    public func health() async -> ProviderHealth {
+        let url = baseURL + "/api/tags"
+        do {
+            let tags = try await http.call(timeout: healthTimeout, url: url) { [http, healthTimeout] in
+                let response = try await http.send(.GET, url: url, timeout: healthTimeout)
+                return try await http.decode(OllamaWire.Tags.self, from: response, url: url)
+            }
+            let served = tags.models.flatMap { [$0.name, $0.model].compactMap { $0 } }
+            guard served.contains(where: { Self.sameModel($0, model) }) else {
+                return ProviderHealth(healthy: false, detail: "model '\(model)' is not served by \(baseURL) (served: \(served.joined(separator: ", ")))")
+            }
+            return ProviderHealth(healthy: true)
+        } catch {
+            return ProviderHealth(healthy: false, detail: (error as? PoolError)?.message ?? "\(error)")
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The URL and JSON body of a completion.
+    private func prepare(_ request: ProviderRequest, stream: Bool) -> (url: String, body: ByteBuffer) {
+        let options = OllamaWire.Options(numPredict: request.maxTokens, temperature: request.temperature)
+        switch configuration.ollamaEndpoint {
+        case .chat:
+            let body = OllamaWire.ChatRequest(model: model, messages: request.messages, stream: stream, options: options)
+            return (baseURL + "/api/chat", ProviderHTTP.json(body))
+        case .generate:
+            let (system, prompt) = Self.flatten(request.messages)
+            let body = OllamaWire.GenerateRequest(model: model, prompt: prompt, system: system, stream: stream, options: options)
+            return (baseURL + "/api/generate", ProviderHTTP.json(body))
+        }
+    }
+
+    /// Flattens a conversation for `/api/generate`.
+    static func flatten(_ messages: [ChatMessage]) -> (system: String?, prompt: String) {
+        let system = messages.filter { $0.role == "system" }.map(\.content)
+        let turns = messages.filter { $0.role != "system" }
+        let prompt: String
+        if turns.count <= 1 {
+            prompt = turns.first?.content ?? ""
+        } else {
+            prompt = (turns.map { "\($0.role.prefix(1).uppercased() + $0.role.dropFirst()): \($0.content)" } + ["Assistant:"])
+                .joined(separator: "\n\n")
+        }
+        return (system.isEmpty ? nil : system.joined(separator: "\n\n"), prompt)
+    }
+
+    private static func response(text: String, final: OllamaWire.Chunk, model: String) -> ProviderResponse {
+        ProviderResponse(
+            text: text,
+            model: final.model ?? model,
+            usage: TokenUsage(inputTokens: final.promptEvalCount ?? 0, outputTokens: final.evalCount ?? 0),
+            finishReason: final.doneReason ?? "stop"
+        )
+    }
+
+    private static func generationFailed(_ message: String, provider: String) -> PoolError {
+        PoolError(code: .upstreamFailed, message: "provider '\(provider)' failed while generating: \(message)")
+    }
+
+    /// Whether two Ollama model names are the same model (`llama3` is `llama3:latest`).
+    static func sameModel(_ a: String, _ b: String) -> Bool {
+        a == b || a == b + ":latest" || a + ":latest" == b
+    }
+}

@@ -1,0 +1,169 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A ``Provider`` speaking the OpenAI chat completions API: vLLM, llama.cpp's server, LM Studio,
+/// Ollama's `/v1`, OpenAI itself.
+///
+/// - Completions go to `<base>/v1/chat/completions`; the base URL may end with `/v1` or not.
+/// - Streams read server-sent events with `stream_options.include_usage` set, so the last chunk
+///   carries token counts; a stream must end with `data: [DONE]` or a `finish_reason`.
+/// - Health is `GET <base>/v1/models`: healthy only when the configured model is listed.
+/// - When `api_key_env` is set, the key is read from that environment variable once, at
+///   construction, and sent as `Authorization: Bearer`. A missing or empty variable is a
+///   configuration error thrown by the initialiser, so a misconfigured pool fails at start-up
+///   rather than on its first request.
+///
+/// Each call is bounded by the smaller of ``ProviderRequest/timeout`` and the configured timeout,
+/// streams included, and ``ProviderRequest/headers`` are sent upstream.
+public struct OpenAICompatibleProvider: Provider {
+    public let name: String
+    public let model: String
+    public var system: String { "openai" }
+    public let serverAddress: String
+    public let supportedTasks: Set<String>
+    /// The configuration the provider was built from.
+    public let configuration: ProviderConfiguration
+
+    private let http: ProviderHTTP
+    /// The API root, ending with `/v1`.
+    private let apiRoot: String
+    private let healthTimeout: Duration
+
+    /// Creates a provider.
+    ///
+    /// - Parameters:
+    ///   - configuration: The provider's `[[providers]]` entry; its `kind` is not checked.
+    ///   - httpClient: The shared HTTP client; see ``ProviderFactory/recommendedHTTPClientConfiguration()``.
+    ///   - environment: Where `api_key_env` is looked up. Default: the process environment.
+    ///   - healthTimeout: The time a health probe may take. Default 2 s.
+    /// - Throws: ``PoolError`` `invalidConfiguration` when `api_key_env` names a variable that is
+    ///   unset or empty.
+    public init(
+        configuration: ProviderConfiguration,
+        httpClient: HTTPClient,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        healthTimeout: Duration = .seconds(2)
+    ) throws {
+        var fixedHeaders: [(String, String)] = []
+        if let variable = configuration.apiKeyEnv {
+            guard let key = environment[variable], !key.isEmpty else {
+                throw PoolError(
+                    code: .invalidConfiguration,
+                    message: "provider '\(configuration.name)': environment variable \(variable) named by api_key_env is not set"
+                )
+            }
+            fixedHeaders.append(("Authorization", "Bearer \(key)"))
+        }
+        self.configuration = configuration
+        self.name = configuration.name
+        self.model = configuration.model
+        self.serverAddress = ProviderURL.host(of: configuration.baseURL)
+        self.supportedTasks = Set(configuration.tasks)
+        let base = ProviderURL.trimmed(configuration.baseURL)
+        self.apiRoot = base.hasSuffix("/v1") ? base : base + "/v1"
+        self.healthTimeout = healthTimeout
+        self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: fixedHeaders)
+    }
+
+    public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
+        let url = apiRoot + "/chat/completions"
+        let body = ProviderHTTP.json(
+            OpenAIWire.ChatRequest(model: model, messages: request.messages, maxTokens: request.maxTokens, temperature: request.temperature, stream: false)
+        )
+        let timeout = min(request.timeout, configuration.timeout)
+        return try await http.call(timeout: timeout, url: url) { [http, model] in
+            let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
+            let completion = try await http.decode(OpenAIWire.Completion.self, from: response, url: url)
+            if let error = completion.error { throw Self.generationFailed(error, provider: http.provider) }
+            guard let choice = completion.choices?.first, let text = choice.message?.content else {
+                throw ProviderFailure.malformed(provider: http.provider, "no choices[0].message.content in the answer")
+            }
+            return ProviderResponse(
+                text: text,
+                model: completion.model ?? model,
+                usage: completion.usage?.tokenUsage ?? TokenUsage(),
+                finishReason: choice.finishReason ?? "stop"
+            )
+        }
+    }
+
+    public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+        let url = apiRoot + "/chat/completions"
+        let body = ProviderHTTP.json(
+            OpenAIWire.ChatRequest(
+                model: model, messages: request.messages, maxTokens: request.maxTokens, temperature: request.temperature,
+                stream: true, streamOptions: .init(includeUsage: true)
+            )
+        )
+        let timeout = min(request.timeout, configuration.timeout)
+        return http.stream(timeout: timeout, url: url) { [http, model] continuation in
+            let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
+            var parser = SSEEventParser()
+            var state = StreamState(model: model)
+            try await http.forEachLine(of: response, url: url) { line in
+                guard !state.sawDone, let data = parser.consume(line: line) else { return }
+                if let piece = try state.consume(data, http: http) { continuation.yield(.delta(piece)) }
+            }
+            if !state.sawDone, let data = parser.finish(), let piece = try state.consume(data, http: http) {
+                continuation.yield(.delta(piece))
+            }
+            guard state.sawDone || state.finishReason != nil else {
+                throw PoolError(code: .upstreamFailed, message: "the stream from provider '\(http.provider)' ended before [DONE]")
+            }
+            continuation.yield(.done(state.response))
+        }
+    }
+
+    public func health() async -> ProviderHealth {
+        let url = apiRoot + "/models"
+        do {
+            let list = try await http.call(timeout: healthTimeout, url: url) { [http, healthTimeout] in
+                let response = try await http.send(.GET, url: url, timeout: healthTimeout)
+                return try await http.decode(OpenAIWire.ModelList.self, from: response, url: url)
+            }
+            guard list.data.contains(where: { $0.id == model }) else {
+                let served = list.data.map(\.id).joined(separator: ", ")
+                return ProviderHealth(healthy: false, detail: "model '\(model)' is not served by \(apiRoot) (served: \(served))")
+            }
+            return ProviderHealth(healthy: true)
+        } catch {
+            return ProviderHealth(healthy: false, detail: (error as? PoolError)?.message ?? "\(error)")
+        }
+    }
+
+    private static func generationFailed(_ error: OpenAIWire.Completion.ErrorDetail, provider: String) -> PoolError {
+        PoolError(code: .upstreamFailed, message: "provider '\(provider)' failed while generating: \(error.message ?? "unknown error")")
+    }
+
+    /// What a stream has delivered so far.
+    private struct StreamState {
+        var model: String
+        var text = ""
+        var finishReason: String?
+        var usage = TokenUsage()
+        var sawDone = false
+
+        /// Reads one event's data and returns the text it adds, if any.
+        mutating func consume(_ data: String, http: ProviderHTTP) throws -> String? {
+            if data == "[DONE]" {
+                sawDone = true
+                return nil
+            }
+            let chunk = try http.decode(OpenAIWire.Completion.self, from: ByteBuffer(string: data))
+            if let error = chunk.error { throw generationFailed(error, provider: http.provider) }
+            if let reported = chunk.model { model = reported }
+            if let usage = chunk.usage { self.usage = usage.tokenUsage }
+            guard let choice = chunk.choices?.first else { return nil }
+            if let reason = choice.finishReason { finishReason = reason }
+            guard let piece = choice.delta?.content, !piece.isEmpty else { return nil }
+            text += piece
+            return piece
+        }
+
+        var response: ProviderResponse {
+            ProviderResponse(text: text, model: model, usage: usage, finishReason: finishReason ?? "stop")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Overhead of llm-pool on the request path: wrk POSTs /v1/chat/completions to the simulator
+# directly, then through llm-pool (one configured model, zero added latency), with the same
+# connections and duration, and prints requests/s and p50/p99 for both and the ratio.
+#   CONNECTIONS=32 DURATION=10s THREADS=2 scripts/bench-overhead.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNECTIONS="${CONNECTIONS:-32}"
+DURATION="${DURATION:-10s}"
+THREADS="${THREADS:-2}"
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+BIN=.build/release/llm-pool
+[ -x "$BIN" ] || swift build -c release --product llm-pool
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_up() { local end=$((SECONDS + 60)); until curl -fsS "$1" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && { echo "timeout: $1"; exit 1; }; sleep 0.2; done; }
+
+WORK=$(mktemp -d); PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+SIM_PORT=$(free_port); HTTP_PORT=$(free_port); GRPC_PORT=$(free_port)
+"$BIN" simulate --port "$SIM_PORT" --latency-scale 0 > "$WORK/sim.log" 2>&1 & PIDS+=($!)
+wait_up "http://127.0.0.1:$SIM_PORT/v1/models"
+
+cat > "$WORK/bench.toml" <<TOML
+[server]
+host = "127.0.0.1"
+[[providers]]
+name = "phi3-mini"
+kind = "openai"
+base_url = "http://127.0.0.1:$SIM_PORT/v1"
+model = "phi3:mini"
+[tasks.bench]
+providers = ["phi3-mini"]
+prompt = "bench.md"
+[cache]
+enabled = false
+[logging]
+level = "warning"
+TOML
+echo '{{input}}' > "$WORK/bench.md"
+"$BIN" serve --config "$WORK/bench.toml" --http-port "$HTTP_PORT" --grpc-port "$GRPC_PORT" > "$WORK/pool.log" 2>&1 & PIDS+=($!)
+wait_up "http://127.0.0.1:$HTTP_PORT/healthz"
+
+run() { # name url
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/wrk/chat.lua "$2" > "$WORK/$1.txt"
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$WORK/$1.txt")
+  errors=$(awk '/Non-2xx/ {print $5}' "$WORK/$1.txt"); errors=${errors:-0}
+  printf '%-8s %12s %10s %10s %8s\n' "$1" "$rps" "$p50" "$p99" "$errors"
+  eval "RPS_$1=$rps"
+}
+
+echo "wrk: $CONNECTIONS connections, $THREADS threads, $DURATION, POST /v1/chat/completions"
+printf '%-8s %12s %10s %10s %8s\n' target "requests/s" p50 p99 non-2xx
+run direct "http://127.0.0.1:$SIM_PORT"
+run pool "http://127.0.0.1:$HTTP_PORT"
+python3 -c "print(f'pool/direct requests/s ratio: {float(\"$RPS_pool\")/float(\"$RPS_direct\"):.2f}')"
