@@ -111,9 +111,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "llm-pool-bench",
+            dependencies: ["LLMPoolObservability", "LLMPoolCore", "LLMPoolTesting"],
+            path: "Benchmarks/llm-pool-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LLMPoolCoreTests",
             dependencies: ["LLMPoolCore", "LLMPoolTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LLMPoolObservabilityTests",
+            dependencies: ["LLMPoolObservability", "LLMPoolTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -24,12 +24,16 @@ public struct PoolRuntime: Sendable {
     public var extraServices: [any Service]
     /// Called with the bound HTTP port once listening.
     public var onHTTPRunning: @Sendable (Int) async -> Void
+    /// Called with the bound gRPC port once listening.
+    public var onGRPCRunning: @Sendable (Int) async -> Void
 
     /// Creates a runtime.
     public init(
         configuration: PoolConfiguration, configPath: String? = nil, extraServices: [any Service] = [],
-        onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onGRPCRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
+        self.onGRPCRunning = onGRPCRunning
         self.configuration = configuration
         self.configPath = configPath
         self.extraServices = extraServices
@@ -47,7 +51,7 @@ public struct PoolRuntime: Sendable {
                 await onHTTPRunning(port)
             })
             let group = ServiceGroup(configuration: .init(
-                services: extraServices.map { .init(service: $0) } + [.init(service: app)],
+                services: extraServices.map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))
@@ -77,6 +81,8 @@ public struct PoolComponents: Sendable {
     public let monitor: ProviderHealthMonitor
     /// The HTTP front door.
     public let httpServer: HTTPServer
+    let configuration: PoolConfiguration
+    let logger: Logger
 
     /// Builds the components.
     public init(configuration: PoolConfiguration, httpClient: HTTPClient, logger: Logger) throws {
@@ -85,5 +91,20 @@ public struct PoolComponents: Sendable {
         orchestrator = Orchestrator(configuration: configuration, providers: providers, cache: cache, logger: logger)
         monitor = ProviderHealthMonitor()
         httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The gRPC front door: `vvtv.llmpool.v1.LlmPool` and `grpc.health.v1.Health`.
+    public func grpcService(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> GRPCServerService {
+        GRPCServerService(
+            host: configuration.server.host, port: configuration.server.grpcPort,
+            maxMessageBytes: configuration.server.maxBodyBytes,
+            services: [
+                LlmPoolService(orchestrator: orchestrator, monitor: monitor, logger: logger),
+                HealthCheckService(orchestrator: orchestrator, monitor: monitor),
+            ],
+            logger: logger, onListening: onListening
+        )
     }
 }

@@ -26,7 +26,8 @@ extension Orchestrator {
         if let key = prepared.cacheKey, let cache, let hit = await cache.get(key) {
             let answer = cachedAnswer(hit, prepared: prepared)
             output.yield(.started(provider: answer.provider, model: answer.model))
-            output.yield(.delta(answer.text))
+            // Replayed word by word so that clients see the same shape of stream as a live one.
+            for piece in Self.words(answer.text) { output.yield(.delta(piece)) }
             output.yield(.completed(answer))
             return
         }
@@ -34,7 +35,7 @@ extension Orchestrator {
             // Strategies that compare whole answers cannot stream before they have chosen.
             let answer = try await infer(request)
             output.yield(.started(provider: answer.provider, model: answer.model))
-            output.yield(.delta(answer.text))
+            for piece in Self.words(answer.text) { output.yield(.delta(piece)) }
             output.yield(.completed(answer))
             return
         }
@@ -55,5 +56,20 @@ extension Orchestrator {
             await cache.set(key, CachedAnswer(text: answer.text, model: answer.model, provider: answer.provider, usage: answer.usage, finishReason: answer.finishReason))
         }
         output.yield(.completed(answer))
+    }
+
+    /// Splits text into pieces that concatenate back to it: each word with the spaces before it.
+    static func words(_ text: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in text {
+            if character == " ", !current.isEmpty, current.last != " " {
+                pieces.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
     }
 }

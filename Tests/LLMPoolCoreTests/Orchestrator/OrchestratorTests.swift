@@ -166,3 +166,22 @@ struct OrchestratorTests {
         }
     }
 }
+
+@Suite("Orchestrator: streaming from the cache")
+struct CachedStreamTests {
+    @Test("a cached answer is replayed as word deltas that concatenate to the text")
+    func replays() async throws {
+        let a = ScriptedProvider(name: "a", behaviour: .answer("alpha beta  gamma", delay: .zero))
+        let orchestrator = try OrchestratorTests.orchestrator([a])
+        _ = try await orchestrator.infer(OrchestratorTests.request(temperature: 0))
+        var deltas: [String] = []
+        var cached = false
+        for try await event in orchestrator.stream(OrchestratorTests.request(temperature: 0)) {
+            if case .delta(let d) = event { deltas.append(d) }
+            if case .completed(let answer) = event { cached = answer.cached }
+        }
+        #expect(cached)
+        #expect(deltas == ["alpha", " beta", "  gamma"])
+        #expect(a.calls == 1)
+    }
+}

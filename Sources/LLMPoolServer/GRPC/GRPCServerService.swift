@@ -1,0 +1,49 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import LLMPoolCore
+import Logging
+import ServiceLifecycle
+
+/// Runs the gRPC server as a `Service`: graceful shutdown stops accepting new RPCs and lets
+/// running ones finish.
+public struct GRPCServerService: Service {
+    let host: String
+    let port: Int
+    let maxMessageBytes: Int
+    let services: [any RegistrableRPCService]
+    let logger: Logger
+    let onListening: @Sendable (Int) async -> Void
+
+    /// Creates the service.
+    public init(
+        host: String, port: Int, maxMessageBytes: Int, services: [any RegistrableRPCService], logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.maxMessageBytes = maxMessageBytes
+        self.services = services
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        var config = HTTP2ServerTransport.Posix.Config.defaults
+        config.rpc.maxRequestPayloadSize = maxMessageBytes
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config
+        )
+        let server = GRPCServer(transport: transport, services: services)
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await server.serve() }
+                if let address = try await transport.listeningAddress.ipv4 {
+                    logger.info("llm-pool gRPC listening", metadata: ["port": "\(address.port)"])
+                    await onListening(address.port)
+                }
+            }
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}
