@@ -16,10 +16,15 @@ import NIOHTTP1
 /// Each call is bounded by the smaller of ``ProviderRequest/timeout`` and the configured timeout,
 /// streams included, and ``ProviderRequest/headers`` are sent upstream.
 public struct OllamaProvider: Provider {
+    /// The configured name (`name`).
     public let name: String
+    /// The model requested from the backend (`model`).
     public let model: String
+    /// Always `ollama`.
     public var system: String { "ollama" }
+    /// The host of the base URL.
     public let serverAddress: String
+    /// The configured `tasks`; empty means every task.
     public let supportedTasks: Set<String>
     /// The configuration the provider was built from.
     public let configuration: ProviderConfiguration
@@ -45,6 +50,9 @@ public struct OllamaProvider: Provider {
         self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: [])
     }
 
+    /// Completes a conversation.
+    ///
+    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable` or `upstreamFailed`.
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
         let (url, body) = prepare(request, stream: false)
         let timeout = min(request.timeout, configuration.timeout)
@@ -59,6 +67,7 @@ public struct OllamaProvider: Provider {
         }
     }
 
+    /// Streams a completion; the stream fails with the same ``PoolError``s as ``complete(_:)``.
     public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         let (url, body) = prepare(request, stream: true)
         let timeout = min(request.timeout, configuration.timeout)
@@ -83,6 +92,7 @@ public struct OllamaProvider: Provider {
         }
     }
 
+    /// Probes the backend's model list; never throws.
     public func health() async -> ProviderHealth {
         let url = baseURL + "/api/tags"
         do {
@@ -90,9 +100,12 @@ public struct OllamaProvider: Provider {
                 let response = try await http.send(.GET, url: url, timeout: healthTimeout)
                 return try await http.decode(OllamaWire.Tags.self, from: response, url: url)
             }
-            let served = tags.models.flatMap { [$0.name, $0.model].compactMap { $0 } }
-            guard served.contains(where: { Self.sameModel($0, model) }) else {
-                return ProviderHealth(healthy: false, detail: "model '\(model)' is not served by \(baseURL) (served: \(served.joined(separator: ", ")))")
+            let serves = tags.models.contains { listed in
+                Self.sameModel(listed.name, model) || listed.model.map { Self.sameModel($0, model) } == true
+            }
+            guard serves else {
+                let served = tags.models.map(\.name).joined(separator: ", ")
+                return ProviderHealth(healthy: false, detail: "model '\(model)' is not served by \(baseURL) (served: \(served))")
             }
             return ProviderHealth(healthy: true)
         } catch {

@@ -18,10 +18,15 @@ import NIOHTTP1
 /// Each call is bounded by the smaller of ``ProviderRequest/timeout`` and the configured timeout,
 /// streams included, and ``ProviderRequest/headers`` are sent upstream.
 public struct OpenAICompatibleProvider: Provider {
+    /// The configured name (`name`).
     public let name: String
+    /// The model requested from the backend (`model`).
     public let model: String
+    /// Always `openai`.
     public var system: String { "openai" }
+    /// The host of the base URL.
     public let serverAddress: String
+    /// The configured `tasks`; empty means every task.
     public let supportedTasks: Set<String>
     /// The configuration the provider was built from.
     public let configuration: ProviderConfiguration
@@ -67,6 +72,9 @@ public struct OpenAICompatibleProvider: Provider {
         self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: fixedHeaders)
     }
 
+    /// Completes a conversation.
+    ///
+    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable` or `upstreamFailed`.
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
         let url = apiRoot + "/chat/completions"
         let body = ProviderHTTP.json(
@@ -89,6 +97,7 @@ public struct OpenAICompatibleProvider: Provider {
         }
     }
 
+    /// Streams a completion; the stream fails with the same ``PoolError``s as ``complete(_:)``.
     public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         let url = apiRoot + "/chat/completions"
         let body = ProviderHTTP.json(
@@ -116,6 +125,7 @@ public struct OpenAICompatibleProvider: Provider {
         }
     }
 
+    /// Probes the backend's model list; never throws.
     public func health() async -> ProviderHealth {
         let url = apiRoot + "/models"
         do {

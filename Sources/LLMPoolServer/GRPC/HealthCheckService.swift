@@ -47,10 +47,11 @@ public struct HealthCheckService: Grpc_Health_V1_Health.ServiceProtocol {
         request: ServerRequest<Grpc_Health_V1_HealthCheckRequest>, context: ServerContext
     ) async throws -> StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse> {
         let service = request.message.service
+        let cancellation = context.cancellation
         return StreamingServerResponse { writer in
             var last: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
             // Sends the current status, then each change, until the client goes away.
-            while !Task.isCancelled {
+            while !Task.isCancelled, !cancellation.isCancelled {
                 let status = await status(for: service) ?? .serviceUnknown
                 if status != last {
                     try await writer.write(.with { $0.status = status })

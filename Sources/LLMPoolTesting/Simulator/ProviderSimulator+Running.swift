@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 
 extension ProviderSimulator {
     /// Starts a simulator on a free loopback port, runs `body` with it, then stops it.
@@ -22,7 +23,8 @@ extension ProviderSimulator {
 
     /// Starts a simulator with a configuration, runs `body` with it, then stops it.
     ///
-    /// Stopping cancels the server, so requests still hanging or streaming end at once.
+    /// Stopping is a graceful shutdown: requests that hang or stall are let go at once, answers
+    /// being delayed or streamed finish (for at most 5 s, then they are cancelled).
     ///
     /// - Parameters:
     ///   - configuration: The simulator's configuration (port 0 picks a free port).
@@ -37,17 +39,28 @@ extension ProviderSimulator {
         _ body: (ProviderSimulator) async throws -> Value
     ) async throws -> Value {
         let simulator = ProviderSimulator(configuration: configuration, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self, returning: Value.self) { group in
-            group.addTask { try await simulator.run() }
-            defer { group.cancelAll() }
+        var groupConfiguration = ServiceGroupConfiguration(services: [simulator], logger: simulator.logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        return try await withThrowingTaskGroup(of: Void.self, returning: Value.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var started = false
+            let result: Result<Value, any Error>
             do {
                 _ = try await simulator.waitUntilStarted()
+                started = true
+                result = .success(try await body(simulator))
+            } catch {
+                result = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            do {
+                try await tasks.waitForAll()
             } catch {
                 // Surface why the server stopped (a port in use, say) rather than "not running".
-                try await group.next()
-                throw error
+                if !started { throw error }
             }
-            return try await body(simulator)
+            return try result.get()
         }
     }
 }

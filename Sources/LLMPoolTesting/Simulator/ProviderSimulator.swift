@@ -32,7 +32,8 @@ public final class ProviderSimulator: Service, Sendable {
     /// The configuration it was made with.
     public let configuration: SimulatorConfiguration
     private let core: SimulatorCore
-    private let logger: Logger
+    /// The server's logger.
+    let logger: Logger
 
     /// Creates a simulator; nothing listens until ``run()``.
     ///
@@ -100,12 +101,19 @@ public final class ProviderSimulator: Service, Sendable {
     public var port: Int? { core.state.withLock { $0.port } }
 
     /// The base URL clients use, such as `http://127.0.0.1:54321`, for both APIs (an OpenAI
-    /// client may append `/v1`).
+    /// client may append `/v1`). A wildcard host (`0.0.0.0`, `::`) is given as the loopback address.
     ///
     /// Precondition: the server listens (after ``waitUntilStarted()``).
     public var baseURL: String {
         guard let port else { preconditionFailure("ProviderSimulator.baseURL read before the simulator listens") }
-        return "http://\(configuration.host):\(port)"
+        let host: String
+        switch configuration.host {
+        case "0.0.0.0", "": host = "127.0.0.1"
+        case "::": host = "[::1]"
+        case let literal where literal.contains(":"): host = "[\(literal)]"
+        case let name: host = name
+        }
+        return "http://\(host):\(port)"
     }
 
     /// Replaces a model's faults; takes effect for the next request.

@@ -115,6 +115,7 @@ struct OllamaProviderTests {
                 try await provider.complete(Support.request("x", timeout: .seconds(30)))
             }
             #expect(failure?.code == .deadlineExceeded)
+            #expect(failure?.message == "provider 'ollama-phi3:mini' did not answer within 300 ms")
             try await simulator.waitForStats { $0.models["phi3:mini"]?.cancelled == 1 }
         }
     }
@@ -140,7 +141,7 @@ struct OllamaProviderTests {
 
     @Test("A stalled stream ends in deadlineExceeded after its first tokens")
     func stalledStream() async throws {
-        try await withProvider(timeout: .milliseconds(400)) { provider, simulator, _ in
+        try await withProvider(timeout: .milliseconds(600)) { provider, simulator, _ in
             try simulator.setFaults(.init(stallAfterTokens: 2), for: "phi3:mini")
             var deltas: [String] = []
             let failure = await #expect(throws: PoolError.self) {

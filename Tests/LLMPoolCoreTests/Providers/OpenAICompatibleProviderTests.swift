@@ -77,8 +77,11 @@ struct OpenAICompatibleProviderTests {
     @Test("The API key is sent as a bearer token")
     func apiKey() async throws {
         try await withProvider(apiKey: "sk-test") { provider, simulator, client in
-            #expect(try await provider.complete(Support.request("x")).usage.outputTokens == 9)
-            #expect(simulator.recentRequests().last?.headers["authorization"] == "Bearer sk-test")
+            let request = Support.request("x", headers: ["traceparent": "00-abc-01", "Authorization": "Bearer forged"])
+            #expect(try await provider.complete(request).usage.outputTokens == 9)
+            let headers = simulator.recentRequests().last?.headers
+            #expect(headers?["authorization"] == "Bearer sk-test")
+            #expect(headers?["traceparent"] == "00-abc-01")
             #expect(await provider.health().healthy)
 
             let keyless = try OpenAICompatibleProvider(
@@ -144,7 +147,7 @@ struct OpenAICompatibleProviderTests {
 
     @Test("Hangs and stalled streams end in deadlineExceeded")
     func deadlines() async throws {
-        try await withProvider(timeout: .milliseconds(300)) { provider, simulator, _ in
+        try await withProvider(timeout: .milliseconds(500)) { provider, simulator, _ in
             try simulator.setFaults(.init(hang: true), for: "phi3:mini")
             let hang = await #expect(throws: PoolError.self) { try await provider.complete(Support.request("x")) }
             #expect(hang?.code == .deadlineExceeded)

@@ -16,8 +16,8 @@ import NIOPosix
 /// | unparseable body | `upstreamFailed`, "malformed response from …" |
 enum ProviderFailure {
     /// The call ran out of time.
-    static func deadlineExceeded(provider: String, timeout: Duration) -> PoolError {
-        PoolError(code: .deadlineExceeded, message: "provider '\(provider)' did not answer within \(milliseconds(timeout)) ms")
+    static func deadlineExceeded(provider: String, timeout: Duration, cause: (any Error)? = nil) -> PoolError {
+        PoolError(code: .deadlineExceeded, message: "provider '\(provider)' did not answer within \(milliseconds(timeout)) ms", cause: cause)
     }
 
     /// A duration in whole milliseconds, for messages.

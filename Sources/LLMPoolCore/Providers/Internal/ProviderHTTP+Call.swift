@@ -8,7 +8,10 @@ extension ProviderHTTP {
         do {
             return try await withProviderTimeout(timeout, provider: provider, operation)
         } catch {
-            throw ProviderFailure.map(error, provider: provider, url: url)
+            let failure = ProviderFailure.map(error, provider: provider, url: url)
+            // AsyncHTTPClient's deadline and ours are the same; report either the same way.
+            guard failure.code == .deadlineExceeded else { throw failure }
+            throw ProviderFailure.deadlineExceeded(provider: provider, timeout: timeout, cause: failure.cause)
         }
     }
 
