@@ -64,11 +64,9 @@ public struct PoolRuntime: Sendable {
     }
 
     static func clientConfiguration() -> HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
-        configuration.timeout = .init(connect: .seconds(2))
-        configuration.decompression = .disabled
-        return configuration
+        // No connection retries: a refused connection must surface as `unavailable` at once so
+        // the strategy moves on, instead of being retried until the deadline.
+        ProviderFactory.recommendedHTTPClientConfiguration()
     }
 }
 
@@ -88,11 +86,28 @@ public struct PoolComponents: Sendable {
     public init(configuration: PoolConfiguration, httpClient: HTTPClient, logger: Logger) throws {
         let providers = try ProviderFactory.makeProviders(configuration.providers, httpClient: httpClient)
         let cache: (any AnswerCache)? = configuration.cache.enabled ? InMemoryAnswerCache(configuration: configuration.cache) : nil
-        orchestrator = Orchestrator(configuration: configuration, providers: providers, cache: cache, logger: logger)
+        orchestrator = Orchestrator(
+            configuration: configuration, providers: providers, cache: cache,
+            strategies: Self.strategies(configuration: configuration, providers: providers), logger: logger
+        )
         monitor = ProviderHealthMonitor()
         httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger)
         self.configuration = configuration
         self.logger = logger
+    }
+
+    /// The strategies: FASTEST, VOTING, CONSENSUS, and JUDGE with the `judge` task's template and
+    /// first provider as the judge (plain candidates-and-criteria prompt when there is no such task).
+    static func strategies(configuration: PoolConfiguration, providers: [any Provider]) -> [any EnsembleStrategy] {
+        let judgeTask = configuration.tasks["judge"]
+        let judge = judgeTask?.providers.first.flatMap { name in providers.first { $0.name == name } }
+        let template = judgeTask?.template ?? (try! PromptTemplate(source: "Pick the best candidate. Answer {\"choice\": <index>, \"reason\": \"...\"}.\n\n{{input}}"))
+        return [
+            FastestStrategy(),
+            VotingStrategy(),
+            ConsensusStrategy(),
+            JudgeStrategy(judge: judge, template: template, variables: judgeTask?.variables ?? [:]),
+        ]
     }
 
     /// The gRPC front door: `vvtv.llmpool.v1.LlmPool` and `grpc.health.v1.Health`.

@@ -31,6 +31,11 @@ struct SimulateCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         ))
-        try await group.run()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let bound = try await simulator.waitUntilStarted()
+            logger.info("simulator listening", metadata: ["url": "http://\(host):\(bound)", "models": "\(simulator.configuration.models.map(\.name))"])
+            try await tasks.waitForAll()
+        }
     }
 }

@@ -27,6 +27,11 @@ import Synchronization
 /// }
 /// ```
 ///
+/// Client disconnects are observed while a request hangs, stalls, streams or waits out its
+/// latency, and counted as ``SimulatorStats/Model/cancelled``. Watching for them consumes the
+/// connection, so such answers carry `Connection: close`; with zero latency (`latencyScale` 0 or
+/// ``SimulatedModel/instant(name:seed:answerTokens:)``) connections stay alive, for benchmarks.
+///
 /// A simulator runs once: ``run()`` a second time throws.
 public final class ProviderSimulator: Service, Sendable {
     /// The configuration it was made with.

@@ -14,7 +14,8 @@
 public struct SimulatorFaults: Sendable, Hashable, Codable {
     /// Probability, 0…1, that a request fails with HTTP 500 and a JSON error. Default 0.
     public var errorRate: Double
-    /// When set, every request fails with this HTTP status (such as 503) and a JSON error. Default `nil`.
+    /// When set, every request fails with this HTTP error status (400…599, such as 503) and a
+    /// JSON error. Default `nil`.
     public var forcedStatus: Int?
     /// Whether requests are never answered: the simulator holds them until the client goes away
     /// (counted as cancelled) or the configured hang limit passes. Default false.
@@ -95,8 +96,8 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
     /// - Throws: ``SimulatorError`` naming the field that is out of range.
     public func validate() throws(SimulatorError) {
         guard (0...1).contains(errorRate) else { throw SimulatorError(code: .invalidFaults, message: "error_rate must be within 0...1, got \(errorRate)") }
-        if let forcedStatus, !(100...599).contains(forcedStatus) {
-            throw SimulatorError(code: .invalidFaults, message: "status must be an HTTP status within 100...599, got \(forcedStatus)")
+        if let forcedStatus, !(400...599).contains(forcedStatus) {
+            throw SimulatorError(code: .invalidFaults, message: "status must be an HTTP error status within 400...599, got \(forcedStatus)")
         }
         if let stallAfterTokens, stallAfterTokens < 0 {
             throw SimulatorError(code: .invalidFaults, message: "stall_after_tokens must be >= 0, got \(stallAfterTokens)")

@@ -2,8 +2,10 @@
 struct SimulatorState: Sendable {
     /// Where the server is in its life.
     enum Lifecycle: Sendable {
-        /// Not started, or starting; callers wait for the port here.
-        case waiting([CheckedContinuation<Int, any Error>])
+        /// ``ProviderSimulator/run()`` not called yet; callers wait for the port here.
+        case notStarted([CheckedContinuation<Int, any Error>])
+        /// Binding its port; callers wait for the port here.
+        case starting([CheckedContinuation<Int, any Error>])
         /// Listening on this port.
         case running(port: Int)
         /// Stopped, or failed to start.
@@ -21,9 +23,7 @@ struct SimulatorState: Sendable {
         case completed, faulted, cancelled
     }
 
-    private(set) var lifecycle: Lifecycle = .waiting([])
-    /// Whether ``markStarting()`` has let a server run; a simulator runs once.
-    private var started = false
+    private(set) var lifecycle: Lifecycle = .notStarted([])
     private(set) var faults: [String: SimulatorFaults]
     private(set) var stats: SimulatorStats
     /// The latest requests for known models, oldest first, at most ``recentLimit``.
@@ -40,16 +40,16 @@ struct SimulatorState: Sendable {
 
     // MARK: Lifecycle
 
-    /// Claims the right to run; false when the simulator ran before.
+    /// Claims the right to run; false when the simulator ran before: it runs once.
     mutating func markStarting() -> Bool {
-        guard !started else { return false }
-        started = true
+        guard case .notStarted(let waiters) = lifecycle else { return false }
+        lifecycle = .starting(waiters)
         return true
     }
 
     /// Records the bound port; returns the callers to resume with it.
     mutating func markRunning(port: Int) -> [CheckedContinuation<Int, any Error>] {
-        guard case .waiting(let waiters) = lifecycle else { return [] }
+        guard case .starting(let waiters) = lifecycle else { return [] }
         lifecycle = .running(port: port)
         return waiters
     }
@@ -57,8 +57,10 @@ struct SimulatorState: Sendable {
     /// Records the end of the server; returns the callers still waiting for a port.
     mutating func markStopped() -> [CheckedContinuation<Int, any Error>] {
         defer { lifecycle = .stopped }
-        if case .waiting(let waiters) = lifecycle { return waiters }
-        return []
+        switch lifecycle {
+        case .notStarted(let waiters), .starting(let waiters): return waiters
+        case .running, .stopped: return []
+        }
     }
 
     /// Returns the port, or registers a caller to be told it.
@@ -68,9 +70,13 @@ struct SimulatorState: Sendable {
             return .success(port)
         case .stopped:
             return .failure(SimulatorError(code: .notRunning, message: "the simulator has stopped"))
-        case .waiting(var waiters):
+        case .notStarted(var waiters):
             waiters.append(continuation)
-            lifecycle = .waiting(waiters)
+            lifecycle = .notStarted(waiters)
+            return nil
+        case .starting(var waiters):
+            waiters.append(continuation)
+            lifecycle = .starting(waiters)
             return nil
         }
     }
