@@ -9,7 +9,7 @@ CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-10s}"
 THREADS="${THREADS:-2}"
 
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 BIN=.build/release/llm-pool
 [ -x "$BIN" ] || swift build -c release --product llm-pool
 
@@ -62,7 +62,7 @@ python3 -c "print(f'pool/direct requests/s ratio: {float(\"$RPS_pool\")/float(\"
 
 # gRPC through llm-pool with h2load (nghttp2-client): the same model, one Query per request,
 # gRPC length-prefixed framing, compared with the HTTP run through llm-pool above.
-command -v h2load >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client; }
+command -v h2load >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null; }
 python3 - "$WORK/query.bin" <<'PY'
 import struct, sys
 # vvtv.llmpool.v1.Query{task="bench", input="benchmark prompt for the pool", max_tokens=16}

@@ -19,7 +19,11 @@ public struct FastestStrategy: EnsembleStrategy {
         let providers = context.providers
         guard !providers.isEmpty else { throw PoolError.allFailed([], task: context.taskName) }
         let clock = context.clock
-        let hedging = context.hedging.enabled && providers.count > 1
+        if providers.count == 1 {
+            // One provider: no race to run, so no task group (this is the hot path of direct calls).
+            return try await Self.single(providers[0], context: context)
+        }
+        let hedging = context.hedging.enabled
         let start = clock.now
 
         return try await withThrowingTaskGroup(of: Event.self) { group in
@@ -100,6 +104,18 @@ public struct FastestStrategy: EnsembleStrategy {
                 }
             }
             throw PoolError.allFailed(errors, task: context.taskName)
+        }
+    }
+
+    static func single(_ provider: any Provider, context: StrategyContext) async throws -> StrategyResult {
+        let finished = await ProviderCall.complete(provider, index: 0, request: context.requestWithRemainingTime(), clock: context.clock)
+        switch finished.result {
+        case .success(let response):
+            let candidate = EnsembleDecision.Candidate(provider: provider.name, model: provider.model, latency: finished.latency, outcome: .won)
+            let decision = EnsembleDecision(strategy: .fastest, candidates: [candidate], winner: provider.name, reason: "only provider answered in \(format(finished.latency))")
+            return StrategyResult(response: response, provider: provider, decision: decision)
+        case .failure(let error):
+            throw PoolError.allFailed([error], task: context.taskName)
         }
     }
 

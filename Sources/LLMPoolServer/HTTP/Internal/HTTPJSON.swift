@@ -8,7 +8,7 @@ import NIOFoundationCompat
 /// JSON and SSE helpers shared by the routes.
 enum HTTPJSON {
     static func response(_ object: Any, status: HTTPResponse.Status = .ok, requestID: String) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
         return response(data: data, status: status, requestID: requestID)
     }
 

@@ -40,7 +40,7 @@ struct OpenAIRoutes {
             return stream(inference, body: body, created: created, context: context)
         }
         let answer = try await orchestrator.infer(inference)
-        var response = HTTPJSON.response(ChatCompletionResponse.completion(answer, requestedModel: body.model, created: created), requestID: context.requestID)
+        var response = HTTPJSON.response(data: ChatCompletionResponse.completion(answer, requestedModel: body.model, created: created), requestID: context.requestID)
         response.headers.annotate(with: answer, task: inference.directMessages == nil ? inference.task : nil)
         return response
     }
@@ -59,17 +59,17 @@ struct OpenAIRoutes {
                     switch event {
                     case .started(_, let providerModel):
                         if requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) { model = providerModel }
-                        let chunk = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: ["role": "assistant", "content": ""])
-                        try await writer.write(SSE.event(ChatCompletionResponse.json(chunk)))
+                        let chunk = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(role: "assistant", content: ""))
+                        try await writer.write(SSE.event(chunk))
                     case .delta(let text):
-                        let chunk = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: ["content": text])
-                        try await writer.write(SSE.event(ChatCompletionResponse.json(chunk)))
+                        let chunk = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(content: text))
+                        try await writer.write(SSE.event(chunk))
                     case .completed(let answer):
-                        let last = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: [:], finishReason: answer.finishReason)
-                        try await writer.write(SSE.event(ChatCompletionResponse.json(last)))
+                        let last = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(), finishReason: answer.finishReason)
+                        try await writer.write(SSE.event(last))
                         if includeUsage {
                             let usage = ChatCompletionResponse.usageChunk(id: id, model: model, created: created, answer: answer)
-                            try await writer.write(SSE.event(ChatCompletionResponse.json(usage)))
+                            try await writer.write(SSE.event(usage))
                         }
                     }
                 }
