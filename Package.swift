@@ -51,6 +51,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "LLMPoolProto",
             ],
             swiftSettings: swiftSettings
@@ -134,7 +136,16 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMPoolObservabilityTests",
-            dependencies: ["LLMPoolObservability", "LLMPoolTesting"],
+            dependencies: [
+                "LLMPoolObservability", "LLMPoolTesting", "LLMPoolProto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -20,7 +20,7 @@ WORK=$(mktemp -d); PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 SIM_PORT=$(free_port); HTTP_PORT=$(free_port); GRPC_PORT=$(free_port)
-"$BIN" simulate --port "$SIM_PORT" --latency-scale 0 > "$WORK/sim.log" 2>&1 & PIDS+=($!)
+"$BIN" simulate --host 127.0.0.1 --port "$SIM_PORT" --latency-scale 0 > "$WORK/sim.log" 2>&1 & PIDS+=($!)
 wait_up "http://127.0.0.1:$SIM_PORT/v1/models"
 
 cat > "$WORK/bench.toml" <<TOML

@@ -78,8 +78,16 @@ extension Grpc_Health_V1_Health {
     ///
     /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
     /// or ``SimpleServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Health checking, as load balancers and orchestrators (Kubernetes grpc probes) call it.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "Check" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the service's status now; NOT_FOUND when the service is unknown.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Grpc_Health_V1_HealthCheckRequest` messages.
@@ -94,6 +102,10 @@ extension Grpc_Health_V1_Health {
         ) async throws -> GRPCCore.StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse>
 
         /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams the service's status: the current one at once, then every change.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Grpc_Health_V1_HealthCheckRequest` messages.
@@ -115,8 +127,16 @@ extension Grpc_Health_V1_Health {
     /// trailing response metadata. If you don't need these then consider using
     /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
     /// use ``StreamingServiceProtocol``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Health checking, as load balancers and orchestrators (Kubernetes grpc probes) call it.
     public protocol ServiceProtocol: Grpc_Health_V1_Health.StreamingServiceProtocol {
         /// Handle the "Check" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the service's status now; NOT_FOUND when the service is unknown.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
@@ -131,6 +151,10 @@ extension Grpc_Health_V1_Health {
         ) async throws -> GRPCCore.ServerResponse<Grpc_Health_V1_HealthCheckResponse>
 
         /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams the service's status: the current one at once, then every change.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
@@ -150,8 +174,16 @@ extension Grpc_Health_V1_Health {
     /// This is the highest level protocol for the service. The API is the easiest to use but
     /// doesn't provide access to request or response metadata. If you need access to these
     /// then use ``ServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Health checking, as load balancers and orchestrators (Kubernetes grpc probes) call it.
     public protocol SimpleServiceProtocol: Grpc_Health_V1_Health.ServiceProtocol {
         /// Handle the "Check" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the service's status now; NOT_FOUND when the service is unknown.
         ///
         /// - Parameters:
         ///   - request: A `Grpc_Health_V1_HealthCheckRequest` message.
@@ -166,6 +198,10 @@ extension Grpc_Health_V1_Health {
         ) async throws -> Grpc_Health_V1_HealthCheckResponse
 
         /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams the service's status: the current one at once, then every change.
         ///
         /// - Parameters:
         ///   - request: A `Grpc_Health_V1_HealthCheckRequest` message.
@@ -279,8 +315,16 @@ extension Grpc_Health_V1_Health {
     ///
     /// You don't need to implement this protocol directly, use the generated
     /// implementation, ``Client``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Health checking, as load balancers and orchestrators (Kubernetes grpc probes) call it.
     public protocol ClientProtocol: Sendable {
         /// Call the "Check" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the service's status now; NOT_FOUND when the service is unknown.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
@@ -300,6 +344,10 @@ extension Grpc_Health_V1_Health {
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams the service's status: the current one at once, then every change.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
@@ -324,6 +372,10 @@ extension Grpc_Health_V1_Health {
     /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
     /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
     /// means of communication with the remote peer.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Health checking, as load balancers and orchestrators (Kubernetes grpc probes) call it.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -336,6 +388,10 @@ extension Grpc_Health_V1_Health {
         }
 
         /// Call the "Check" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the service's status now; NOT_FOUND when the service is unknown.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
@@ -366,6 +422,10 @@ extension Grpc_Health_V1_Health {
         }
 
         /// Call the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams the service's status: the current one at once, then every change.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
@@ -400,6 +460,10 @@ extension Grpc_Health_V1_Health {
 extension Grpc_Health_V1_Health.ClientProtocol {
     /// Call the "Check" method.
     ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the service's status now; NOT_FOUND when the service is unknown.
+    ///
     /// - Parameters:
     ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
     ///   - options: Options to apply to this RPC.
@@ -424,6 +488,10 @@ extension Grpc_Health_V1_Health.ClientProtocol {
     }
 
     /// Call the "Watch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Streams the service's status: the current one at once, then every change.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
@@ -451,6 +519,10 @@ extension Grpc_Health_V1_Health.ClientProtocol {
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Grpc_Health_V1_Health.ClientProtocol {
     /// Call the "Check" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the service's status now; NOT_FOUND when the service is unknown.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -480,6 +552,10 @@ extension Grpc_Health_V1_Health.ClientProtocol {
     }
 
     /// Call the "Watch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Streams the service's status: the current one at once, then every change.
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -23,11 +23,13 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// Asks for the status of one service.
 public nonisolated struct Grpc_Health_V1_HealthCheckRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The service to check, such as "vvtv.llmpool.v1.LlmPool"; empty means the server as a whole.
   public var service: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -35,19 +37,28 @@ public nonisolated struct Grpc_Health_V1_HealthCheckRequest: Sendable {
   public init() {}
 }
 
+/// The status of the service asked about.
 public nonisolated struct Grpc_Health_V1_HealthCheckResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The service's status.
   public var status: Grpc_Health_V1_HealthCheckResponse.ServingStatus = .unknown
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// Whether a service can take requests.
   public nonisolated enum ServingStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
     public typealias RawValue = Int
+
+    /// The status is not known yet.
     case unknown // = 0
+
+    /// The service takes requests.
     case serving // = 1
+
+    /// The service does not take requests.
     case notServing // = 2
 
     /// Used only by the Watch method.

@@ -90,6 +90,8 @@ public nonisolated enum Vvtv_Llmpool_V1_Strategy: SwiftProtobuf.Enum, Swift.Case
 /// What happened to one provider call.
 public nonisolated enum Vvtv_Llmpool_V1_CandidateOutcome: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
+
+  /// Not set; never sent by the pool.
   case outcomeUnspecified // = 0
 
   /// Its answer was chosen.
@@ -209,14 +211,16 @@ public nonisolated struct Vvtv_Llmpool_V1_Query: Sendable {
   fileprivate var _temperature: Double? = nil
 }
 
-/// Tokens consumed.
+/// Tokens consumed, as the provider that answered reported them.
 public nonisolated struct Vvtv_Llmpool_V1_Usage: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Tokens in the rendered prompt.
   public var inputTokens: UInt32 = 0
 
+  /// Tokens generated.
   public var outputTokens: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -230,16 +234,19 @@ public nonisolated struct Vvtv_Llmpool_V1_Candidate: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The configured provider name, such as "ollama-phi3".
   public var provider: String = String()
 
+  /// The model the provider was asked for, such as "phi3:mini".
   public var model: String = String()
 
   /// Time until the call finished, failed or was cancelled.
   public var latencyMs: Double = 0
 
+  /// What happened to the call.
   public var outcome: Vvtv_Llmpool_V1_CandidateOutcome = .outcomeUnspecified
 
-  /// The failure, when the call failed.
+  /// The failure, when the outcome is FAILED or TIMED_OUT; empty otherwise.
   public var error: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -279,6 +286,7 @@ public nonisolated struct Vvtv_Llmpool_V1_Answer: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The Query's request_id, or the one generated for it.
   public var requestID: String = String()
 
   /// The generated text.
@@ -293,6 +301,7 @@ public nonisolated struct Vvtv_Llmpool_V1_Answer: Sendable {
   /// The strategy that ran.
   public var strategy: Vvtv_Llmpool_V1_Strategy = .unspecified
 
+  /// Tokens consumed by the call that produced the text; a cached answer repeats the original's.
   public var usage: Vvtv_Llmpool_V1_Usage {
     get {_usage ?? Vvtv_Llmpool_V1_Usage()}
     set {_usage = newValue}
@@ -308,6 +317,7 @@ public nonisolated struct Vvtv_Llmpool_V1_Answer: Sendable {
   /// Time from receiving the request to the answer.
   public var latencyMs: Double = 0
 
+  /// Every provider asked and why the winner won.
   public var decision: Vvtv_Llmpool_V1_EnsembleDecision {
     get {_decision ?? Vvtv_Llmpool_V1_EnsembleDecision()}
     set {_decision = newValue}
@@ -334,8 +344,10 @@ public nonisolated struct Vvtv_Llmpool_V1_StreamStarted: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The provider streaming the answer.
   public var provider: String = String()
 
+  /// The model streaming the answer.
   public var model: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -349,8 +361,10 @@ public nonisolated struct Vvtv_Llmpool_V1_AnswerChunk: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Exactly one event per message.
   public var event: Vvtv_Llmpool_V1_AnswerChunk.OneOf_Event? = nil
 
+  /// Who is answering; always first.
   public var started: Vvtv_Llmpool_V1_StreamStarted {
     get {
       if case .started(let v)? = event {return v}
@@ -379,7 +393,9 @@ public nonisolated struct Vvtv_Llmpool_V1_AnswerChunk: Sendable {
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// Exactly one event per message.
   public nonisolated enum OneOf_Event: Equatable, Sendable {
+    /// Who is answering; always first.
     case started(Vvtv_Llmpool_V1_StreamStarted)
     /// A piece of generated text.
     case delta(String)
@@ -391,6 +407,7 @@ public nonisolated struct Vvtv_Llmpool_V1_AnswerChunk: Sendable {
   public init() {}
 }
 
+/// Asks for the pool's health; it has no parameters.
 public nonisolated struct Vvtv_Llmpool_V1_HealthRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -407,19 +424,22 @@ public nonisolated struct Vvtv_Llmpool_V1_ProviderHealth: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The configured provider name.
   public var name: String = String()
 
+  /// The model it serves.
   public var model: String = String()
 
+  /// Whether its last health check succeeded: the backend answered and serves the model.
   public var healthy: Bool = false
 
-  /// "closed", "open" or "half_open".
+  /// The circuit breaker's state: "closed", "open" or "half_open".
   public var breakerState: String = String()
 
   /// Measured p95 latency, 0 before any sample.
   public var p95LatencyMs: Double = 0
 
-  /// Why it is unhealthy.
+  /// Why it is unhealthy; empty when healthy.
   public var detail: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -433,8 +453,10 @@ public nonisolated struct Vvtv_Llmpool_V1_PoolHealth: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The pool as a whole.
   public var status: Vvtv_Llmpool_V1_PoolHealth.Status = .unspecified
 
+  /// Every configured provider, in configuration order.
   public var providers: [Vvtv_Llmpool_V1_ProviderHealth] = []
 
   /// Tasks with no healthy provider.
@@ -442,8 +464,11 @@ public nonisolated struct Vvtv_Llmpool_V1_PoolHealth: Sendable {
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// The pool as a whole.
   public nonisolated enum Status: SwiftProtobuf.Enum, Swift.CaseIterable {
     public typealias RawValue = Int
+
+    /// Not set; never sent by the pool.
     case unspecified // = 0
 
     /// Every task has a healthy provider.

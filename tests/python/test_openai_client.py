@@ -26,6 +26,7 @@ def test_chat_completion(client, model):
     assert choice.message.role == "assistant"
     assert choice.message.content.strip()
     assert choice.finish_reason in ("stop", "length")
+    assert completion.usage.total_tokens > 0
     assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
     assert completion.usage.completion_tokens > 0
 
@@ -77,3 +78,12 @@ def test_request_id_is_echoed(client):
     )
     assert raw.headers["x-request-id"] == "py-openai-1"
     assert raw.parse().id == "chatcmpl-py-openai-1"
+
+
+def test_request_id_is_generated(client):
+    raw = client.chat.completions.with_raw_response.create(
+        model="phi3:mini", messages=[{"role": "user", "content": "hi"}]
+    )
+    request_id = raw.headers.get("x-request-id")
+    assert request_id
+    assert raw.parse().id == f"chatcmpl-{request_id}"
