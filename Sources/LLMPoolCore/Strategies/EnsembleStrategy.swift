@@ -16,13 +16,18 @@ public struct StrategyContext: Sendable {
     public var hedgeDelay: @Sendable (_ provider: any Provider) -> Duration
     /// The clock deadlines are measured on.
     public var clock: ContinuousClock
+    /// Metrics and tracer: strategies count hedges, retries and decisions here and open spans
+    /// for hedges; the request's span is the current `ServiceContext`.
+    public var telemetry: PoolTelemetry
 
     /// Creates a context.
     public init(
         taskName: String, jsonOutput: Bool = false, providers: [any Provider], request: ProviderRequest,
         deadline: ContinuousClock.Instant, hedging: HedgingConfiguration = .defaults,
-        hedgeDelay: @escaping @Sendable (any Provider) -> Duration, clock: ContinuousClock = .init()
+        hedgeDelay: @escaping @Sendable (any Provider) -> Duration, clock: ContinuousClock = .init(),
+        telemetry: PoolTelemetry = .standalone
     ) {
+        self.telemetry = telemetry
         self.taskName = taskName
         self.jsonOutput = jsonOutput
         self.providers = providers
