@@ -37,6 +37,7 @@ swift test --skip-build
 
 # --- The service against independent clients -----------------------------------------------
 BIN="$(swift build --show-bin-path)/llm-pool"
+export LLMPOOL_BIN="$BIN"
 WORK="$(mktemp -d)"
 PIDS=()
 cleanup() {

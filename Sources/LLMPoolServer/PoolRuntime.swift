@@ -1,6 +1,8 @@
+import Foundation
 import AsyncHTTPClient
 import Hummingbird
 import LLMPoolCore
+import LLMPoolObservability
 import Logging
 import NIOCore
 import NIOPosix
@@ -26,13 +28,21 @@ public struct PoolRuntime: Sendable {
     public var onHTTPRunning: @Sendable (Int) async -> Void
     /// Called with the bound gRPC port once listening.
     public var onGRPCRunning: @Sendable (Int) async -> Void
+    /// The telemetry to report to; `nil` builds it from the configuration and the process
+    /// environment (`OTEL_*`). The executable passes the one it bootstrapped swift-metrics and
+    /// swift-distributed-tracing with.
+    public var telemetry: PoolTelemetry?
+    /// Applied to every reloaded `configPath` before use, as the command applied its flags to the first.
+    public var reloadOverrides: @Sendable (inout PoolConfiguration) -> Void = { _ in }
 
     /// Creates a runtime.
     public init(
         configuration: PoolConfiguration, configPath: String? = nil, extraServices: [any Service] = [],
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        onGRPCRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onGRPCRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        telemetry: PoolTelemetry? = nil
     ) {
+        self.telemetry = telemetry
         self.onGRPCRunning = onGRPCRunning
         self.configuration = configuration
         self.configPath = configPath
@@ -45,13 +55,18 @@ public struct PoolRuntime: Sendable {
         let logger = Logger(label: "llm-pool")
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration())
         do {
-            let components = try PoolComponents(configuration: configuration, httpClient: httpClient, logger: logger)
+            let telemetry = try self.telemetry ?? PoolTelemetry.make(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+            let components = try PoolComponents(configuration: configuration, httpClient: httpClient, logger: logger, telemetry: telemetry)
+            // The span processor runs first so that it stops last, flushing what the servers
+            // recorded while draining.
+            let tracing: [any Service] = [telemetry.tracer.batchProcessor].compactMap { $0 }
             let app = components.httpServer.application(onServerRunning: { port in
                 logger.info("llm-pool HTTP listening", metadata: ["port": "\(port)"])
                 await onHTTPRunning(port)
             })
             let group = ServiceGroup(configuration: .init(
-                services: extraServices.map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))],
+                services: extraServices.map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
+                    + reloadServices(orchestrator: components.orchestrator, httpClient: httpClient, logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))
@@ -79,21 +94,39 @@ public struct PoolComponents: Sendable {
     public let monitor: ProviderHealthMonitor
     /// The HTTP front door.
     public let httpServer: HTTPServer
+    /// Authentication and rate limits, installed in both front doors.
+    public let guards: RequestGuards
     let configuration: PoolConfiguration
     let logger: Logger
 
+    /// Measurement and tracing of everything the components do.
+    public let telemetry: PoolTelemetry
+
     /// Builds the components.
-    public init(configuration: PoolConfiguration, httpClient: HTTPClient, logger: Logger) throws {
-        let providers = try ProviderFactory.makeProviders(configuration.providers, httpClient: httpClient)
+    /// - Parameter telemetry: The registry and tracer to report to; default a new registry and a
+    ///   tracer that exports nothing.
+    public init(configuration: PoolConfiguration, httpClient: HTTPClient, logger: Logger, telemetry: PoolTelemetry? = nil) throws {
+        let telemetry = try telemetry ?? PoolTelemetry.make(configuration: configuration, environment: [:])
+        self.telemetry = telemetry
+        let providers = try Self.makeProviders(configuration, httpClient: httpClient, telemetry: telemetry)
         let cache: (any AnswerCache)? = configuration.cache.enabled ? InMemoryAnswerCache(configuration: configuration.cache) : nil
         orchestrator = Orchestrator(
             configuration: configuration, providers: providers, cache: cache,
-            strategies: Self.strategies(configuration: configuration, providers: providers), logger: logger
+            strategies: Self.strategies(configuration: configuration, providers: providers), logger: logger,
+            telemetry: telemetry
         )
         monitor = ProviderHealthMonitor()
-        httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger)
+        guards = try RequestGuards(configuration: configuration, metrics: telemetry.metrics, logger: logger)
+        httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger).guarded(by: guards)
         self.configuration = configuration
         self.logger = logger
+    }
+
+    /// Builds the configured providers, each measured and traced unless telemetry is off.
+    public static func makeProviders(_ configuration: PoolConfiguration, httpClient: HTTPClient, telemetry: PoolTelemetry) throws -> [any Provider] {
+        let providers = try ProviderFactory.makeProviders(configuration.providers, httpClient: httpClient)
+        guard telemetry.isEnabled else { return providers }
+        return providers.map { InstrumentedProvider($0, telemetry: telemetry) }
     }
 
     /// The strategies: FASTEST, VOTING, CONSENSUS, and JUDGE with the `judge` task's template and
@@ -120,6 +153,6 @@ public struct PoolComponents: Sendable {
                 HealthCheckService(orchestrator: orchestrator, monitor: monitor),
             ],
             logger: logger, onListening: onListening
-        )
+        ).guarded(by: guards)
     }
 }

@@ -45,6 +45,13 @@ struct DemoCommand: AsyncParsableCommand {
         }
         if let logFormat { configuration.logging.format = logFormat }
         Bootstrap.logging(configuration.logging)
+        let telemetry: PoolTelemetry
+        do {
+            telemetry = try Bootstrap.telemetry(configuration)
+        } catch let error as PoolError {
+            printError(error.message)
+            throw ExitCode(1)
+        }
         let logger = Logger(label: "llm-pool.demo")
 
         let simulator = ProviderSimulator(configuration: SimulatorConfiguration(
@@ -57,14 +64,20 @@ struct DemoCommand: AsyncParsableCommand {
                 "url": "http://127.0.0.1:\(port)",
                 "models": .array(SimulatorConfiguration.demoModels().map { .string($0.name) }),
             ])
-            for index in configuration.providers.indices {
-                configuration.providers[index].baseURL = "http://127.0.0.1:\(port)"
-                configuration.providers[index].apiKeyEnv = nil
+            let pointAtSimulator: @Sendable (inout PoolConfiguration) -> Void = { [httpPort, grpcPort] configuration in
+                for index in configuration.providers.indices {
+                    configuration.providers[index].baseURL = "http://127.0.0.1:\(port)"
+                    configuration.providers[index].apiKeyEnv = nil
+                }
+                configuration.server.httpPort = httpPort
+                configuration.server.grpcPort = grpcPort
+                configuration.server.host = "127.0.0.1"
             }
-            configuration.server.httpPort = httpPort
-            configuration.server.grpcPort = grpcPort
-            configuration.server.host = "127.0.0.1"
-            try await PoolRuntime(configuration: configuration).run()
+            pointAtSimulator(&configuration)
+            // A file is watched and reloaded; every reload is pointed at the simulator too.
+            var runtime = PoolRuntime(configuration: configuration, configPath: FileManager.default.fileExists(atPath: config) ? config : nil, telemetry: telemetry)
+            runtime.reloadOverrides = pointAtSimulator
+            try await runtime.run()
             group.cancelAll()
         }
     }

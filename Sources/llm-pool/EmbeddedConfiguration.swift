@@ -40,6 +40,18 @@ enum EmbeddedConfiguration {
         strategy = "JUDGE"
         providers = ["llama31-8b", "gemma2-9b"]
         prompt = "site_tactics"
+        [slo.expand_queries]
+        availability = 0.99
+        latency_threshold_ms = 2000
+        latency_target = 0.95
+        [slo.enrich_metadata]
+        availability = 0.99
+        latency_threshold_ms = 3000
+        latency_target = 0.95
+        [slo.judge]
+        availability = 0.99
+        latency_threshold_ms = 5000
+        latency_target = 0.9
         """
 
     static func load() throws -> PoolConfiguration {

@@ -30,10 +30,22 @@ struct ServeCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
-        if let httpPort { configuration.server.httpPort = httpPort }
-        if let grpcPort { configuration.server.grpcPort = grpcPort }
-        if let host { configuration.server.host = host }
+        let flags: @Sendable (inout PoolConfiguration) -> Void = { [httpPort, grpcPort, host] configuration in
+            if let httpPort { configuration.server.httpPort = httpPort }
+            if let grpcPort { configuration.server.grpcPort = grpcPort }
+            if let host { configuration.server.host = host }
+        }
+        flags(&configuration)
         Bootstrap.logging(configuration.logging)
-        try await PoolRuntime(configuration: configuration, configPath: config).run()
+        let telemetry: PoolTelemetry
+        do {
+            telemetry = try Bootstrap.telemetry(configuration)
+        } catch let error as PoolError {
+            printError(error.message)
+            throw ExitCode(1)
+        }
+        var runtime = PoolRuntime(configuration: configuration, configPath: config, telemetry: telemetry)
+        runtime.reloadOverrides = flags  // reloads keep the flags' values
+        try await runtime.run()
     }
 }

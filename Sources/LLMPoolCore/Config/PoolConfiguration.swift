@@ -1,3 +1,5 @@
+import LLMPoolObservability
+
 /// The whole configuration of llm-pool, decoded from `llm-pool.toml` by ``ConfigurationLoader``.
 ///
 /// Every property has a default, so a minimal file names only providers and tasks.
@@ -14,6 +16,16 @@ public struct PoolConfiguration: Sendable, Hashable {
     public var cache: CacheConfiguration
     /// `[logging]`: log level and format.
     public var logging: LoggingConfiguration
+    /// `[security]`: authentication of callers. Default off.
+    public var security: SecurityConfiguration = .defaults
+    /// `[rate_limits]`: per-tenant request and token limits. Default off.
+    public var rateLimits: RateLimitConfiguration = .defaults
+    /// `[telemetry]`: request measurement. Default on.
+    public var telemetry: TelemetryConfiguration = .defaults
+    /// `[tracing]`: span sampling and OTLP/HTTP export (the `OTEL_*` variables apply on top). Default: no export.
+    public var tracing: TracingConfiguration = .defaults
+    /// `[slo.TASK]`: service level objectives, one per task. Default none.
+    public var slos: [ServiceLevelObjective] = []
 
     /// Creates a configuration.
     public init(
@@ -175,6 +187,10 @@ public struct QoSConfiguration: Sendable, Hashable {
     public var hedging: HedgingConfiguration
     /// `[qos.circuit_breaker]`.
     public var circuitBreaker: CircuitBreakerConfiguration
+    /// `[qos.retry]`: see ``RetryConfiguration``.
+    public var retry: RetryConfiguration = .defaults
+    /// `[qos.weighted]`: see ``WeightedConfiguration``.
+    public var weighted: WeightedConfiguration = .defaults
 
     /// The defaults.
     public static var defaults: QoSConfiguration {

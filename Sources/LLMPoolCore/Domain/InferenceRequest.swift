@@ -23,6 +23,8 @@ public struct InferenceRequest: Sendable, Hashable {
     public var directMessages: [ChatMessage]?
     /// The provider name to use for a direct request.
     public var directProvider: String?
+    /// The front door the request came through, for metrics labels.
+    public var api: RequestAPI
 
     /// Creates a request.
     public init(
@@ -36,8 +38,10 @@ public struct InferenceRequest: Sendable, Hashable {
         tenant: String? = nil,
         metadata: [String: String] = [:],
         directMessages: [ChatMessage]? = nil,
-        directProvider: String? = nil
+        directProvider: String? = nil,
+        api: RequestAPI = .http
     ) {
+        self.api = api
         self.requestID = requestID
         self.task = task
         self.input = input
@@ -50,4 +54,14 @@ public struct InferenceRequest: Sendable, Hashable {
         self.directMessages = directMessages
         self.directProvider = directProvider
     }
+}
+
+/// The front door a request came through: the `api` label of llm-pool's request metrics.
+public enum RequestAPI: String, Sendable, Hashable, CaseIterable {
+    /// The native JSON API (`/v1/infer`, `/v1/infer/stream`).
+    case http
+    /// The OpenAI-compatible API (`/v1/chat/completions`).
+    case openai
+    /// The gRPC service.
+    case grpc
 }

@@ -9,11 +9,15 @@ extension Orchestrator {
     /// Cancelling the consumer cancels every upstream call.
     public func stream(_ request: InferenceRequest) -> AsyncThrowingStream<AnswerStreamEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: AnswerStreamEvent.self, throwing: (any Error).self)
+        let snapshot = self.snapshot
+        let observation = telemetry.isEnabled ? RequestObservation(telemetry: telemetry, api: request.api) : nil
         let work = Task {
             do {
-                try await self.runStream(request, into: continuation)
+                let strategy = try await self.runStream(request, snapshot: snapshot, into: continuation)
+                observation?.finish(task: Self.taskLabel(request, snapshot), strategy: strategy.rawValue, error: nil)
                 continuation.finish()
             } catch {
+                observation?.finish(task: Self.taskLabel(request, snapshot), strategy: Self.strategyLabel(request, snapshot), error: error)
                 continuation.finish(throwing: error)
             }
         }
@@ -21,32 +25,33 @@ extension Orchestrator {
         return stream
     }
 
-    private func runStream(_ request: InferenceRequest, into output: AsyncThrowingStream<AnswerStreamEvent, any Error>.Continuation) async throws {
-        let prepared = try PreparedRequest(request, snapshot: snapshot, clock: clock)
-        if let key = prepared.cacheKey, let cache, let hit = await cache.get(key) {
+    private func runStream(
+        _ request: InferenceRequest, snapshot: PoolSnapshot, into output: AsyncThrowingStream<AnswerStreamEvent, any Error>.Continuation
+    ) async throws -> StrategyKind {
+        let prepared = try prepare(request, snapshot: snapshot)
+        if let hit = await cacheLookup(prepared) {
             let answer = cachedAnswer(hit, prepared: prepared)
             output.yield(.started(provider: answer.provider, model: answer.model))
             // Replayed word by word so that clients see the same shape of stream as a live one.
             for piece in Self.words(answer.text) { output.yield(.delta(piece)) }
             output.yield(.completed(answer))
-            return
+            return answer.strategy
         }
-        if prepared.strategy != .fastest, strategy(for: prepared.strategy).1 == nil {
+        if prepared.strategy != .fastest {
             // Strategies that compare whole answers cannot stream before they have chosen.
-            let answer = try await infer(request)
+            let answer = try await infer(request, observed: false)
             output.yield(.started(provider: answer.provider, model: answer.model))
             for piece in Self.words(answer.text) { output.yield(.delta(piece)) }
             output.yield(.completed(answer))
-            return
+            return answer.strategy
         }
-        let note = strategy(for: prepared.strategy).1
-        let context = makeContext(prepared)
+        let context = try makeContext(prepared)
         let race = StreamRace(context: context, output: output)
-        let (response, provider, decisionBase) = try await withDeadline(prepared.deadline, task: prepared.taskName) {
-            try await race.run()
+        let (response, provider, decision) = try await step("strategy \(prepared.strategy.rawValue) stream") { _ in
+            try await withDeadline(prepared.deadline, task: prepared.taskName) {
+                try await race.run()
+            }
         }
-        var decision = decisionBase
-        if let note { decision.reason = "\(note); \(decision.reason)" }
         let answer = InferenceAnswer(
             requestID: request.requestID, text: response.text, model: response.model.isEmpty ? provider.model : response.model,
             provider: provider.name, strategy: decision.strategy, usage: response.usage, cached: false,
@@ -56,6 +61,7 @@ extension Orchestrator {
             await cache.set(key, CachedAnswer(text: answer.text, model: answer.model, provider: answer.provider, usage: answer.usage, finishReason: answer.finishReason))
         }
         output.yield(.completed(answer))
+        return answer.strategy
     }
 
     /// Splits text into pieces that concatenate back to it: each word with the spaces before it.

@@ -1,5 +1,7 @@
+import LLMPoolObservability
 import Logging
 import Synchronization
+import Tracing
 
 /// The heart of llm-pool: validates a request, renders the task's prompt, consults the cache,
 /// runs the task's ensemble strategy over its providers within the deadline, and returns the
@@ -18,24 +20,34 @@ public final class Orchestrator: Sendable {
     let cache: (any AnswerCache)?
     let clock: ContinuousClock
     let logger: Logger
+    /// Where requests, steps and provider calls are measured and traced.
+    public let telemetry: PoolTelemetry
+    /// Circuit breakers, hedge and retry budgets, hedge delays and WEIGHTED scores: the routing
+    /// state shared by every request. Readiness reads breaker states from it.
+    public let resilience: Resilience
 
     /// Creates an orchestrator.
     /// - Parameters:
     ///   - configuration: The validated configuration.
     ///   - providers: The providers built from `configuration.providers`.
     ///   - cache: The answer cache, or `nil` for none.
-    ///   - strategies: Strategy implementations by kind; kinds without one are served by FASTEST
-    ///     and the decision says so.
+    ///   - strategies: Strategy implementations replacing, by kind, the ``StandardStrategies``.
+    ///   - resilience: The routing state; default one made from `configuration` and `telemetry`.
     public init(
         configuration: PoolConfiguration,
         providers: [any Provider],
         cache: (any AnswerCache)? = nil,
-        strategies: [any EnsembleStrategy] = [FastestStrategy()],
+        strategies: [any EnsembleStrategy] = [],
         logger: Logger = Logger(label: "llm-pool.orchestrator"),
-        clock: ContinuousClock = .init()
+        clock: ContinuousClock = .init(),
+        telemetry: PoolTelemetry = .standalone,
+        resilience: Resilience? = nil
     ) {
+        self.telemetry = telemetry
+        self.resilience = resilience ?? Resilience(configuration: configuration, telemetry: telemetry)
         self.current = Mutex(PoolSnapshot(configuration: configuration, providers: providers))
-        self.strategies = Dictionary(strategies.map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
+        let standard = StandardStrategies.make(configuration: configuration, providers: providers)
+        self.strategies = Dictionary((standard + strategies).map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
         self.cache = cache
         self.logger = logger
         self.clock = clock
@@ -47,23 +59,53 @@ public final class Orchestrator: Sendable {
     /// Replaces the configuration and providers for requests that start from now on.
     public func replace(_ snapshot: PoolSnapshot) {
         current.withLock { $0 = snapshot }
+        resilience.apply(snapshot.configuration)
     }
 
     /// Answers a request.
     /// - Throws: ``PoolError``: `invalidArgument`, `notFound`, `payloadTooLarge` for bad requests;
     ///   `unavailable` when no provider could answer; `deadlineExceeded` when time ran out.
     public func infer(_ request: InferenceRequest) async throws -> InferenceAnswer {
-        let prepared = try PreparedRequest(request, snapshot: snapshot, clock: clock)
-        if let key = prepared.cacheKey, let cache, let hit = await cache.get(key) {
+        try await infer(request, observed: true)
+    }
+
+    func infer(_ request: InferenceRequest, observed: Bool) async throws -> InferenceAnswer {
+        let snapshot = self.snapshot
+        guard telemetry.isEnabled, observed else { return try await answer(request, snapshot: snapshot) }
+        let observation = RequestObservation(telemetry: telemetry, api: request.api)
+        do {
+            let answer = try await answer(request, snapshot: snapshot)
+            observation.finish(task: Self.taskLabel(request, snapshot), strategy: answer.strategy.rawValue, error: nil)
+            return answer
+        } catch {
+            observation.finish(task: Self.taskLabel(request, snapshot), strategy: Self.strategyLabel(request, snapshot), error: error)
+            throw error
+        }
+    }
+
+    /// Validates, routes, consults the cache and runs the strategy, each step in its own span.
+    private func answer(_ request: InferenceRequest, snapshot: PoolSnapshot) async throws -> InferenceAnswer {
+        let prepared = try prepare(request, snapshot: snapshot)
+        if let hit = await cacheLookup(prepared) {
             return cachedAnswer(hit, prepared: prepared)
         }
-        let (strategy, note) = strategy(for: prepared.strategy)
-        let context = makeContext(prepared)
-        let result = try await withDeadline(prepared.deadline, task: prepared.taskName) {
-            try await strategy.run(context)
+        let strategy = strategy(for: prepared.strategy)
+        let context = try makeContext(prepared)
+        let result = try await step("strategy \(prepared.strategy.rawValue)") { span in
+            var traced = context
+            traced.span = span
+            let result = try await withDeadline(prepared.deadline, task: prepared.taskName) { [traced] in
+                try await strategy.run(traced)
+            }
+            if let span, span.isRecording {
+                span.attributes["llm_pool.strategy"] = result.decision.strategy.rawValue
+                span.attributes["llm_pool.winner"] = result.decision.winner
+                span.attributes["llm_pool.hedges_fired"] = result.decision.hedgesFired
+                span.attributes["llm_pool.candidates"] = result.decision.candidates.count
+            }
+            return result
         }
-        var decision = result.decision
-        if let note { decision.reason = "\(note); \(decision.reason)" }
+        let decision = result.decision
         let answer = InferenceAnswer(
             requestID: request.requestID, text: result.response.text, model: result.response.model.isEmpty ? result.provider.model : result.response.model,
             provider: result.provider.name, strategy: decision.strategy, usage: result.response.usage, cached: false,
@@ -75,17 +117,93 @@ public final class Orchestrator: Sendable {
         return answer
     }
 
-    func strategy(for kind: StrategyKind) -> (any EnsembleStrategy, String?) {
-        if let strategy = strategies[kind] { return (strategy, nil) }
-        return (FastestStrategy(), "\(kind.rawValue) is not available in this build; served with FASTEST")
+    /// The `validate` and `route` steps: checks the request, renders the prompt, picks providers.
+    func prepare(_ request: InferenceRequest, snapshot: PoolSnapshot) throws -> PreparedRequest {
+        guard telemetry.isEnabled else { return try PreparedRequest(request, snapshot: snapshot, clock: clock) }
+        let tracer = telemetry.tracer
+        try tracer.withSpan("validate", ofKind: .internal) { span in
+            if span.isRecording {
+                span.attributes["llm_pool.task"] = request.task
+                span.attributes["llm_pool.request_id"] = request.requestID
+            }
+            try RequestValidator(configuration: snapshot.configuration).validate(request)
+        }
+        return try tracer.withSpan("route", ofKind: .internal) { span in
+            let prepared = try PreparedRequest(request, snapshot: snapshot, clock: clock, validated: true)
+            if span.isRecording {
+                span.attributes["llm_pool.task"] = prepared.taskName
+                span.attributes["llm_pool.strategy"] = prepared.strategy.rawValue
+                span.attributes["llm_pool.providers"] = prepared.providers.map(\.name)
+            }
+            return prepared
+        }
     }
 
-    func makeContext(_ prepared: PreparedRequest) -> StrategyContext {
-        let hedging = snapshot.configuration.qos.hedging
+    /// The `cache` step: a lookup when the request is cacheable, counted by result.
+    func cacheLookup(_ prepared: PreparedRequest) async -> CachedAnswer? {
+        guard let key = prepared.cacheKey, let cache else { return nil }
+        guard telemetry.isEnabled else { return await cache.get(key) }
+        return await step("cache") { span in
+            let hit = await cache.get(key)
+            telemetry.metrics.cacheRequests.labels(cache.backend, hit == nil ? "miss" : "hit").increment()
+            if let span {
+                span.attributes["llm_pool.cache.backend"] = cache.backend
+                span.attributes["llm_pool.cache.hit"] = hit != nil
+                if hit != nil { span.addEvent("cache hit") }
+            }
+            return hit
+        }
+    }
+
+    /// Runs `body` in a child span of the current one (no span when telemetry is off); errors
+    /// mark the span failed.
+    func step<T: Sendable>(_ name: String, _ body: (RecordedSpan?) async throws -> T) async rethrows -> T {
+        guard telemetry.isEnabled else { return try await body(nil) }
+        let span = telemetry.tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: .internal)
+        defer { span.end() }
+        do {
+            return try await ServiceContext.withValue(span.context) { try await body(span) }
+        } catch {
+            span.recordError(error)
+            span.setStatus(.init(code: .error, message: (error as? PoolError)?.message ?? "\(error)"))
+            throw error
+        }
+    }
+
+    /// The `task` label of a request: a configured task, `chat` for direct model requests, else
+    /// `unknown` (caller-chosen strings never become labels).
+    static func taskLabel(_ request: InferenceRequest, _ snapshot: PoolSnapshot) -> String {
+        if request.directMessages != nil { return request.task.isEmpty ? "chat" : (snapshot.configuration.tasks[request.task] != nil ? request.task : "chat") }
+        return snapshot.configuration.tasks[request.task] != nil ? request.task : "unknown"
+    }
+
+    /// The `strategy` label of a request that failed before a strategy chose.
+    static func strategyLabel(_ request: InferenceRequest, _ snapshot: PoolSnapshot) -> String {
+        if request.directMessages != nil { return StrategyKind.fastest.rawValue }
+        if let strategy = request.strategy { return strategy.rawValue }
+        return snapshot.configuration.tasks[request.task]?.strategy.rawValue ?? "none"
+    }
+
+    func strategy(for kind: StrategyKind) -> any EnsembleStrategy {
+        guard let strategy = strategies[kind] else {
+            // `init` starts from one strategy per kind, so this cannot happen.
+            fatalError("no strategy for \(kind.rawValue)")
+        }
+        return strategy
+    }
+
+    /// The strategy's view of a request: the providers whose circuit breaker lets calls through
+    /// (the others listed as skipped), hedge delays from measured latency, budgets and settings.
+    /// - Throws: ``PoolError`` `unavailable` when every provider's breaker is open.
+    func makeContext(_ prepared: PreparedRequest) throws -> StrategyContext {
+        let qos = snapshot.configuration.qos
+        let admission = try resilience.admit(prepared.providers, task: prepared.taskName)
+        let (policy, hedging, task) = (resilience.hedgePolicy, qos.hedging, prepared.taskName)
         return StrategyContext(
-            taskName: prepared.taskName, jsonOutput: prepared.jsonOutput, providers: prepared.providers,
+            taskName: prepared.taskName, jsonOutput: prepared.jsonOutput, providers: admission.admitted,
             request: prepared.providerRequest, deadline: prepared.deadline, hedging: hedging,
-            hedgeDelay: { _ in min(max(hedging.staticDelay, hedging.minDelay), hedging.maxDelay) }, clock: clock
+            hedgeDelay: { policy.delay(for: $0, task: task, configuration: hedging) }, clock: clock,
+            telemetry: telemetry, resilience: resilience, skipped: admission.rejected, retry: qos.retry, weighted: qos.weighted
         )
     }
 

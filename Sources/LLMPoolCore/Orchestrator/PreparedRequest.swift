@@ -11,9 +11,9 @@ struct PreparedRequest: Sendable {
     var cacheKey: CacheKey?
     var started: ContinuousClock.Instant
 
-    init(_ request: InferenceRequest, snapshot: PoolSnapshot, clock: ContinuousClock) throws {
+    init(_ request: InferenceRequest, snapshot: PoolSnapshot, clock: ContinuousClock, validated: Bool = false) throws {
         let configuration = snapshot.configuration
-        try RequestValidator(configuration: configuration).validate(request)
+        if !validated { try RequestValidator(configuration: configuration).validate(request) }
         let started = clock.now
         let deadline = started.advanced(by: request.deadline ?? configuration.qos.defaultDeadline)
         let messages: [ChatMessage]
@@ -61,7 +61,8 @@ struct PreparedRequest: Sendable {
         self.deadline = deadline
         self.providerRequest = ProviderRequest(
             messages: messages, maxTokens: maxTokens, temperature: temperature,
-            timeout: request.deadline ?? configuration.qos.defaultDeadline
+            timeout: request.deadline ?? configuration.qos.defaultDeadline,
+            task: taskName
         )
         // Only deterministic requests are cached: a sampled answer is one draw among many.
         if configuration.cache.enabled, cacheable, temperature == 0 {

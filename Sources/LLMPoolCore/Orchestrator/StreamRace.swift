@@ -26,11 +26,13 @@ struct StreamRace: Sendable {
         var attempts: [Task<Void, Never>] = []
         var timer: Task<Void, Never>?
         var launchedAt: [ContinuousClock.Instant] = []
-        var hedges = 0
+        var ledger = HedgeLedger(context: context)
         var errors: [PoolError] = []
         var candidates: [Int: EnsembleDecision.Candidate] = [:]
         var running = 0
+        context.resilience.hedgeBudget.recordRequest()
         defer {
+            ledger.settle(winner: nil)
             attempts.forEach { $0.cancel() }
             timer?.cancel()
             sink.finish()
@@ -43,9 +45,17 @@ struct StreamRace: Sendable {
             let output = self.output
             launchedAt.append(clock.now)
             running += 1
+            let context = self.context
             attempts.append(Task {
                 let start = clock.now
                 var claimed = false
+                guard let permit = ProviderCall.acquire(provider, context: context) else {
+                    sink.yield(.failed(index, ProviderCall.rejection(provider, context: context), .zero))
+                    return
+                }
+                // What the provider's breaker learns from this call; a loser cut short says nothing.
+                var health = CircuitBreaker.Outcome.ignored
+                defer { ProviderCall.settle(provider, permit, health, context: context) }
                 do {
                     for try await event in provider.stream(request) {
                         switch event {
@@ -58,6 +68,7 @@ struct StreamRace: Sendable {
                             }
                             if !text.isEmpty { output.yield(.delta(text)) }
                         case .done(let response):
+                            health = .success
                             if !claimed {
                                 // An answer with no delta at all (empty text) still wins if first.
                                 claimed = winner.claim(index)
@@ -70,14 +81,17 @@ struct StreamRace: Sendable {
                             return
                         }
                     }
+                    health = .failure
                     sink.yield(.failed(index, PoolError(code: .upstreamFailed, message: "\(provider.name) ended its stream without finishing"), start.duration(to: clock.now)))
                 } catch {
-                    sink.yield(.failed(index, PoolError.wrap(error, provider: provider.name), start.duration(to: clock.now)))
+                    let failure = PoolError.wrap(error, provider: provider.name)
+                    health = ProviderCall.breakerOutcome(of: failure)
+                    sink.yield(.failed(index, failure, start.duration(to: clock.now)))
                 }
             })
         }
         func armTimer() {
-            guard hedging, attempts.count < providers.count, hedges < context.hedging.maxHedges else { return }
+            guard hedging, attempts.count < providers.count, ledger.count < context.hedging.maxHedges else { return }
             let delay = context.hedgeDelay(providers[attempts.count - 1])
             timer?.cancel()
             timer = Task {
@@ -100,8 +114,9 @@ struct StreamRace: Sendable {
             let current = winner.current
             switch event {
             case .hedgeTimer:
-                guard current == nil, attempts.count < providers.count, context.remaining() > .zero else { continue }
-                hedges += 1
+                guard current == nil, attempts.count < providers.count, context.remaining() > .zero,
+                      ledger.fire(attempts.count, provider: providers[attempts.count], after: launchedAt[0].duration(to: clock.now))
+                else { continue }
                 launch()
                 armTimer()
             case .firstToken(let index):
@@ -114,11 +129,12 @@ struct StreamRace: Sendable {
                 }
             case .finished(let index, let response, let latency):
                 candidates[index] = .init(provider: providers[index].name, model: providers[index].model, latency: latency, outcome: .won)
+                ledger.settle(winner: index)
                 let ordered = (0..<attempts.count).compactMap { candidates[$0] }
                 let reason = index == 0
                     ? "first provider streamed first"
-                    : "\(providers[index].name) produced the first token after \(hedges) hedge(s)"
-                let decision = EnsembleDecision(strategy: .fastest, candidates: ordered, winner: providers[index].name, reason: reason, hedgesFired: hedges)
+                    : "\(providers[index].name) produced the first token after \(ledger.count) hedge(s)"
+                let decision = EnsembleDecision(strategy: .fastest, candidates: ordered, winner: providers[index].name, reason: reason, hedgesFired: ledger.count)
                 return (response, providers[index], decision)
             case .failed(let index, let error, let latency):
                 running -= 1

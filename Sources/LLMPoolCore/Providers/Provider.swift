@@ -10,9 +10,12 @@ public struct ProviderRequest: Sendable, Hashable {
     public var timeout: Duration
     /// Extra headers to send upstream, such as `traceparent`.
     public var headers: [String: String]
+    /// The task the call serves (a metrics label; empty when unknown).
+    public var task: String
 
     /// Creates a provider request.
-    public init(messages: [ChatMessage], maxTokens: Int, temperature: Double, timeout: Duration, headers: [String: String] = [:]) {
+    public init(messages: [ChatMessage], maxTokens: Int, temperature: Double, timeout: Duration, headers: [String: String] = [:], task: String = "") {
+        self.task = task
         self.messages = messages
         self.maxTokens = maxTokens
         self.temperature = temperature

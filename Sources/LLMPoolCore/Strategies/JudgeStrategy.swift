@@ -1,11 +1,14 @@
 import Foundation
+import Tracing
 
 /// JUDGE: gather every provider's answer, render the judge prompt (`prompts/judge.md`, the
 /// `judge` task's template) with the request and the numbered candidates, ask the judge model,
 /// and parse its structured choice `{"choice": <index>, "reason": "..."}`.
 ///
 /// Malformed or out-of-range judge output, or a failed judge call, falls back to VOTING over the
-/// gathered candidates (no further calls); the decision's reason says so.
+/// gathered candidates (no further calls); the decision's reason says so, and the fallback is
+/// counted as `llm_pool_strategy_decisions_total{strategy="JUDGE",outcome="judge_fallback"}` and
+/// recorded as a `judge fallback` span event.
 public struct JudgeStrategy: EnsembleStrategy {
     public var kind: StrategyKind { .judge }
     /// The model that judges; `nil` uses the first provider of the request.
@@ -29,18 +32,19 @@ public struct JudgeStrategy: EnsembleStrategy {
     }
 
     public func run(_ context: StrategyContext) async throws -> StrategyResult {
+        try await context.recordingDecision(kind) { try await judgeCandidates(context) }
+    }
+
+    private func judgeCandidates(_ context: StrategyContext) async throws -> StrategyResult {
         let providers = context.providers
         guard !providers.isEmpty else { throw PoolError.allFailed([], task: context.taskName) }
         let outcome = await Gather.run(context, providers: providers) { _ in false }
         let answers: [(index: Int, response: ProviderResponse)] = outcome.finished.sorted { $0.index < $1.index }.compactMap {
             if case .success(let response) = $0.result { ($0.index, response) } else { nil }
         }
-        guard !answers.isEmpty else {
-            let errors = outcome.finished.compactMap { if case .failure(let e) = $0.result { e } else { nil } }
-            throw PoolError.allFailed(errors, task: context.taskName)
-        }
+        guard !answers.isEmpty else { throw PoolError.allFailed(outcome.errors, task: context.taskName) }
         if answers.count == 1 {
-            return try VotingStrategy.decide(outcome, context: context, strategy: .judge, note: "one candidate answered; no judging needed")
+            return try VotingStrategy.decide(outcome, context: context, strategy: .judge, note: "one candidate answered; no judging needed", as: .ok)
         }
         let judge = self.judge ?? providers[0]
         var values = variables
@@ -50,24 +54,37 @@ public struct JudgeStrategy: EnsembleStrategy {
         request.messages = [.user(template.render(values))]
         request.temperature = 0
         request.maxTokens = 256
+        // The judge's latency is a judging workload, measured apart from the task's answers.
+        request.task = "judge"
+        let verdict = await ProviderCall.complete(judge, index: 0, context: context, request: request)
         let verdictText: String
-        do {
-            verdictText = try await judge.complete(request).text
-        } catch {
-            let reason = "judge \(judge.name) failed (\(PoolError.wrap(error, provider: judge.name).message)); fell back to VOTING"
-            return try VotingStrategy.decide(outcome, context: context, strategy: .judge, note: reason)
+        switch verdict.result {
+        case .success(let response):
+            verdictText = response.text
+        case .failure(let error):
+            return try fallBack(outcome, context: context, because: "judge \(judge.name) failed (\(error.message))")
         }
-        guard let verdict = Self.parse(verdictText), answers.indices.contains(verdict.choice) else {
-            return try VotingStrategy.decide(outcome, context: context, strategy: .judge, note: "judge output malformed or out of range; fell back to VOTING")
+        guard let parsed = Self.parse(verdictText) else {
+            return try fallBack(outcome, context: context, because: "judge output malformed")
         }
-        let chosen = answers[verdict.choice]
+        guard answers.indices.contains(parsed.choice) else {
+            return try fallBack(outcome, context: context, because: "judge chose \(parsed.choice), out of range 0..<\(answers.count)")
+        }
+        let chosen = answers[parsed.choice]
         let decision = EnsembleDecision(
             strategy: .judge,
-            candidates: Gather.candidates(outcome, providers: providers, winner: chosen.index, clock: context.clock),
+            candidates: Gather.candidates(outcome, providers: providers, winner: chosen.index),
             winner: providers[chosen.index].name,
-            reason: "judge \(judge.name) chose candidate \(verdict.choice): \(verdict.reason ?? "no reason given")"
+            reason: "judge \(judge.name) chose candidate \(parsed.choice): \(parsed.reason ?? "no reason given")"
         )
+        context.event("judge chose", ["llm_pool.judge": .string(judge.name), "llm_pool.judge.choice": .int64(Int64(parsed.choice))])
         return StrategyResult(response: chosen.response, provider: providers[chosen.index], decision: decision)
+    }
+
+    /// VOTING over the gathered candidates (no further calls), counted as `judge_fallback`.
+    private func fallBack(_ outcome: Gather.Outcome, context: StrategyContext, because reason: String) throws -> StrategyResult {
+        context.event("judge fallback", ["llm_pool.judge.fallback_reason": .string(reason)])
+        return try VotingStrategy.decide(outcome, context: context, strategy: .judge, note: "\(reason); fell back to VOTING", as: .judgeFallback)
     }
 
     static func judgeInput(request: ProviderRequest, candidates: [String]) -> String {

@@ -10,11 +10,18 @@ public struct PoolTelemetry: Sendable {
     public var metrics: PoolMetrics
     /// The tracer spans are started on.
     public var tracer: SpanRecorder
+    /// Burn rates of the configured SLOs; `nil` when none are configured.
+    public var slo: SLOTracker?
+    /// Whether requests are measured and traced. Off only to measure what telemetry costs
+    /// (TOML `telemetry.enabled`); `/metrics` is served either way.
+    public var isEnabled: Bool
 
     /// Creates telemetry from a catalogue and a tracer.
-    public init(metrics: PoolMetrics, tracer: SpanRecorder) {
+    public init(metrics: PoolMetrics, tracer: SpanRecorder, slo: SLOTracker? = nil, isEnabled: Bool = true) {
         self.metrics = metrics
         self.tracer = tracer
+        self.slo = slo
+        self.isEnabled = isEnabled
     }
 
     /// A private registry and a recorder that exports nothing.

@@ -69,9 +69,10 @@ public struct RegistryMetricsFactory: MetricsFactory {
 
     /// A histogram series in seconds (`timerBuckets`); unit `seconds` when the name ends in `_seconds`.
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        let name = MetricName.sanitizedMetricName(label)
-        let unit = name.hasSuffix("_seconds") ? "seconds" : nil
-        guard let series = histogramSeries(label, dimensions, buckets: timerBuckets, unit: unit) else {
+        // Timers record seconds; Prometheus names carry their base unit.
+        var name = MetricName.sanitizedMetricName(label)
+        if !name.hasSuffix("_seconds") { name += "_seconds" }
+        guard let series = histogramSeries(name, dimensions, buckets: timerBuckets, unit: "seconds") else {
             return NOOPMetricsHandler.instance
         }
         return RegistryHistogramHandler(series: series)
@@ -140,6 +141,9 @@ public struct RegistryMetricsFactory: MetricsFactory {
             if seen.insert(name).inserted { pairs.append((name, value)) }
         }
         pairs.sort { $0.0 < $1.0 }
-        return (MetricName.sanitizedMetricName(label), pairs.map(\.0), pairs.map(\.1))
+        var name = MetricName.sanitizedMetricName(label)
+        // Prometheus counters end in `_total` (promtool checks it).
+        if kind == .counter, !name.hasSuffix("_total") { name += "_total" }
+        return (name, pairs.map(\.0), pairs.map(\.1))
     }
 }

@@ -13,6 +13,8 @@ public struct GRPCServerService: Service {
     let services: [any RegistrableRPCService]
     let logger: Logger
     let onListening: @Sendable (Int) async -> Void
+    /// Run on every RPC before the services, in order (authentication, rate limits).
+    public var interceptors: [any ServerInterceptor] = []
 
     /// Creates the service.
     public init(
@@ -33,7 +35,7 @@ public struct GRPCServerService: Service {
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config
         )
-        let server = GRPCServer(transport: transport, services: services)
+        let server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await server.serve() }

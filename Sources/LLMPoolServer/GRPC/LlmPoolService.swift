@@ -1,8 +1,10 @@
 import GRPCCore
 import LLMPoolCore
+import LLMPoolObservability
 import LLMPoolProto
-import SwiftProtobuf
 import Logging
+import SwiftProtobuf
+import Tracing
 
 /// The `vvtv.llmpool.v1.LlmPool` service over the orchestrator.
 ///
@@ -25,19 +27,53 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         request: ServerRequest<Vvtv_Llmpool_V1_Query>, context: ServerContext
     ) async throws -> ServerResponse<Vvtv_Llmpool_V1_Answer> {
         let requestID = Self.requestID(request.metadata)
-        let start = ContinuousClock.now
-        do {
-            let inference = try Self.inference(request.message, metadata: request.metadata, requestID: requestID)
-            let answer = try await orchestrator.infer(inference)
-            log(requestID: requestID, method: "Infer", task: inference.task, answer: answer, code: "ok", start: start)
-            return ServerResponse(message: Vvtv_Llmpool_V1_Answer(answer), metadata: ["x-request-id": .string(requestID)])
-        } catch {
-            let rpcError = PoolError.rpcError(from: error)
-            log(requestID: requestID, method: "Infer", task: request.message.task, answer: nil, code: "\(rpcError.code)", start: start)
-            var metadata = rpcError.metadata
-            metadata.addString(requestID, forKey: "x-request-id")
-            return ServerResponse(error: RPCError(code: rpcError.code, message: rpcError.message, metadata: metadata))
+        return await withServerSpan("vvtv.llmpool.v1.LlmPool/Infer", metadata: request.metadata, requestID: requestID) { span in
+            let start = ContinuousClock.now
+            let inference: InferenceRequest
+            do {
+                inference = try Self.inference(request.message, metadata: request.metadata, requestID: requestID)
+            } catch {
+                orchestrator.recordRejected(api: .grpc, error: error)
+                return failure(error, requestID: requestID, task: request.message.task, start: start, span: span)
+            }
+            do {
+                let answer = try await orchestrator.infer(inference)
+                log(requestID: requestID, method: "Infer", task: inference.task, answer: answer, code: "ok", start: start)
+                return ServerResponse(message: Vvtv_Llmpool_V1_Answer(answer), metadata: ["x-request-id": .string(requestID)])
+            } catch {
+                return failure(error, requestID: requestID, task: inference.task, start: start, span: span)
+            }
         }
+    }
+
+    private func failure(
+        _ error: any Error, requestID: String, task: String, start: ContinuousClock.Instant, span: RecordedSpan?
+    ) -> ServerResponse<Vvtv_Llmpool_V1_Answer> {
+        let rpcError = PoolError.rpcError(from: error)
+        log(requestID: requestID, method: "Infer", task: task, answer: nil, code: "\(rpcError.code)", start: start)
+        span?.attributes["rpc.grpc.status_code"] = rpcError.code.rawValue
+        span?.setStatus(.init(code: .error, message: rpcError.message))
+        var metadata = rpcError.metadata
+        metadata.addString(requestID, forKey: "x-request-id")
+        return ServerResponse(error: RPCError(code: rpcError.code, message: rpcError.message, metadata: metadata))
+    }
+
+    /// Runs `body` in a server span continuing the caller's `traceparent` metadata.
+    private func withServerSpan<T>(
+        _ name: String, metadata: Metadata, requestID: String, _ body: (RecordedSpan?) async -> T
+    ) async -> T {
+        let telemetry = orchestrator.telemetry
+        guard telemetry.isEnabled else { return await body(nil) }
+        var parent = ServiceContext.current ?? .topLevel
+        telemetry.tracer.extract(metadata, into: &parent, using: GRPCMetadataExtractor())
+        let span = telemetry.tracer.startSpan(name, context: parent, ofKind: .server)
+        if span.isRecording {
+            span.attributes["rpc.system"] = "grpc"
+            span.attributes["rpc.method"] = name
+            span.attributes["llm_pool.request_id"] = requestID
+        }
+        defer { span.end() }
+        return await ServiceContext.withValue(span.context) { await body(span) }
     }
 
     public func inferStream(
@@ -48,18 +84,24 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         do {
             inference = try Self.inference(request.message, metadata: request.metadata, requestID: requestID)
         } catch {
+            orchestrator.recordRejected(api: .grpc, error: error)
             return StreamingServerResponse(error: PoolError.rpcError(from: error))
         }
         let orchestrator = self.orchestrator
+        let metadata = request.metadata
         return StreamingServerResponse(metadata: ["x-request-id": .string(requestID)]) { writer in
-            do {
-                for try await event in orchestrator.stream(inference) {
-                    try await writer.write(Vvtv_Llmpool_V1_AnswerChunk(event))
+            try await withServerSpan("vvtv.llmpool.v1.LlmPool/InferStream", metadata: metadata, requestID: requestID) { span -> Result<Metadata, RPCError> in
+                do {
+                    for try await event in orchestrator.stream(inference) {
+                        try await writer.write(Vvtv_Llmpool_V1_AnswerChunk(event))
+                    }
+                    return .success([:])
+                } catch {
+                    let rpcError = PoolError.rpcError(from: error)
+                    span?.setStatus(.init(code: .error, message: rpcError.message))
+                    return .failure(rpcError)
                 }
-            } catch {
-                throw PoolError.rpcError(from: error)
-            }
-            return [:]
+            }.get()
         }
     }
 
@@ -93,6 +135,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
 
     static func inference(_ query: Vvtv_Llmpool_V1_Query, metadata: Metadata, requestID: String) throws -> InferenceRequest {
         var inference = try query.inferenceRequest(requestID: requestID)
+        inference.api = .grpc
         if let timeout = GRPCTimeout.parse(metadata), timeout > .zero {
             inference.deadline = min(inference.deadline ?? timeout, timeout)
         }
@@ -110,5 +153,15 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             metadata["cache"] = .string(answer.cached ? "hit" : "miss")
         }
         logger.info("request", metadata: metadata)
+    }
+}
+
+/// Reads W3C trace context from gRPC request metadata.
+struct GRPCMetadataExtractor: Extractor {
+    func extract(key: String, from carrier: Metadata) -> String? {
+        for value in carrier[key] {
+            if case .string(let text) = value { return text }
+        }
+        return nil
     }
 }

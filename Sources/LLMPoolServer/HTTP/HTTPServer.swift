@@ -14,6 +14,8 @@ public struct HTTPServer: Sendable {
     public let monitor: ProviderHealthMonitor
     /// The logger for access logs.
     public var logger: Logger
+    /// Authentication and rate limits (`[security]`, `[rate_limits]`); `nil` enforces nothing.
+    public var guards: RequestGuards?
 
     /// Creates the server description.
     public init(configuration: ServerConfiguration, orchestrator: Orchestrator, monitor: ProviderHealthMonitor, logger: Logger) {
@@ -26,7 +28,15 @@ public struct HTTPServer: Sendable {
     /// The router with every route and middleware.
     public func router() -> Router<PoolRequestContext> {
         let router = Router(context: PoolRequestContext.self)
-        router.add(middleware: RequestIDMiddleware(logger: logger))
+        let telemetry = orchestrator.telemetry
+        router.add(middleware: RequestIDMiddleware(logger: logger, tracer: telemetry.isEnabled ? telemetry.tracer : nil))
+        if telemetry.isEnabled {
+            // Hummingbird's own request metrics, through swift-metrics into the same registry
+            // once the executable bootstraps `RegistryMetricsFactory`.
+            router.add(middleware: MetricsMiddleware())
+        }
+        guards?.install(on: router, maxBodyBytes: configuration.maxBodyBytes)
+        MetricsRoutes(registry: telemetry.metrics.registry).register(on: router)
         InferRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         OpenAIRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         HealthRoutes(orchestrator: orchestrator, monitor: monitor).register(on: router)

@@ -28,16 +28,14 @@ struct InferRoutes {
 
     func register(on router: Router<PoolRequestContext>) {
         router.post("/v1/infer") { request, context in
-            let query = try await decodeQuery(request)
-            let inference = try query.inferenceRequest(requestID: context.requestID)
+            let inference = try await inferenceRequest(request, context: context)
             let answer = try await orchestrator.infer(inference)
             var response = HTTPJSON.response(data: try Vvtv_Llmpool_V1_Answer(answer).jsonUTF8Data(options: Self.encodingOptions), requestID: context.requestID)
             response.headers.annotate(with: answer, task: inference.task)
             return response
         }
         router.post("/v1/infer/stream") { request, context in
-            let query = try await decodeQuery(request)
-            let inference = try query.inferenceRequest(requestID: context.requestID)
+            let inference = try await inferenceRequest(request, context: context)
             let events = orchestrator.stream(inference)
             var headers = HTTPJSON.sseHeaders(requestID: context.requestID)
             headers[.poolTask] = inference.task
@@ -53,6 +51,18 @@ struct InferRoutes {
                 }
                 try await writer.finish(nil)
             })
+        }
+    }
+
+    /// Decodes the body into a request for the orchestrator; a rejected body is counted.
+    private func inferenceRequest(_ request: Request, context: PoolRequestContext) async throws -> InferenceRequest {
+        do {
+            var inference = try await decodeQuery(request).inferenceRequest(requestID: context.requestID)
+            inference.api = .http
+            return inference
+        } catch {
+            orchestrator.recordRejected(api: .http, error: error)
+            throw error
         }
     }
 

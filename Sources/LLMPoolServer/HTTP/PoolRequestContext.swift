@@ -1,4 +1,5 @@
 import Hummingbird
+import LLMPoolCore
 
 /// The request context of llm-pool's HTTP routes: Hummingbird's core context plus the request id.
 public struct PoolRequestContext: RequestContext {
@@ -6,6 +7,8 @@ public struct PoolRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller's `X-Request-Id`, or one generated for the request.
     public var requestID: String
+    /// Who the request was proven to come from; `nil` when `[security]` is off or the path is open.
+    public var principal: AuthenticatedPrincipal? = nil
 
     /// Creates a context for a new request.
     public init(source: ApplicationRequestContextSource) {

@@ -1,4 +1,5 @@
 import Foundation
+import LLMPoolObservability
 import TOMLKit
 
 /// Turns a TOML table into a ``PoolConfiguration``, reporting type and range errors to the reader.
@@ -7,12 +8,17 @@ struct ConfigurationDecoder {
     let prompts: ConfigurationLoader.PromptSource
 
     mutating func decode(_ root: TOMLTable) -> PoolConfiguration {
-        reader.rejectUnknownKeys(root, at: "", known: ["server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo"])
+        reader.rejectUnknownKeys(root, at: "", known: ["server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo", "rate_limits", "tracing"])
         var config = PoolConfiguration()
         if let table = reader.table(root, "server", at: "") { config.server = decodeServer(table) }
         if let table = reader.table(root, "qos", at: "") { config.qos = decodeQoS(table) }
         if let table = reader.table(root, "cache", at: "") { config.cache = decodeCache(table) }
         if let table = reader.table(root, "logging", at: "") { config.logging = decodeLogging(table) }
+        if let table = reader.table(root, "security", at: "") { config.security = decodeSecurity(table) }
+        if let table = reader.table(root, "rate_limits", at: "") { config.rateLimits = decodeRateLimits(table) }
+        if let table = reader.table(root, "telemetry", at: "") { config.telemetry = decodeTelemetry(table) }
+        config.tracing.serviceVersion = LLMPoolVersion.current
+        if let table = reader.table(root, "tracing", at: "") { config.tracing = decodeTracing(table) }
         config.providers = decodeProviders(root)
         if let tasks = reader.table(root, "tasks", at: "") {
             for name in tasks.keys.sorted() {
@@ -22,6 +28,7 @@ struct ConfigurationDecoder {
         } else {
             reader.report("tasks", "at least one [tasks.NAME] table is required")
         }
+        if let table = reader.table(root, "slo", at: "") { config.slos = decodeSLOs(table, tasks: Set(config.tasks.keys)) }
         return config
     }
 
@@ -124,7 +131,7 @@ struct ConfigurationDecoder {
 
     private func decodeQoS(_ t: TOMLTable) -> QoSConfiguration {
         let p = "qos"
-        reader.rejectUnknownKeys(t, at: p, known: ["default_deadline_ms", "max_deadline_ms", "max_prompt_bytes", "max_tokens", "hedging", "circuit_breaker", "retry"])
+        reader.rejectUnknownKeys(t, at: p, known: ["default_deadline_ms", "max_deadline_ms", "max_prompt_bytes", "max_tokens", "hedging", "circuit_breaker", "retry", "weighted"])
         let d = QoSConfiguration.defaults
         var qos = QoSConfiguration(
             defaultDeadline: reader.milliseconds(t, "default_deadline_ms", at: p, default: d.defaultDeadline),
@@ -162,7 +169,40 @@ struct ConfigurationDecoder {
                 halfOpenProbes: reader.int(c, "half_open_probes", at: cp, default: cd.halfOpenProbes, range: 1...1000)
             )
         }
+        if let r = reader.table(t, "retry", at: p) { qos.retry = decodeRetry(r) }
+        if let w = reader.table(t, "weighted", at: p) { qos.weighted = decodeWeighted(w) }
         return qos
+    }
+
+    private func decodeRetry(_ t: TOMLTable) -> RetryConfiguration {
+        let p = "qos.retry"
+        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "budget_ratio", "min_retries_per_second", "max_attempts"])
+        let d = RetryConfiguration.defaults
+        return .init(
+            enabled: reader.bool(t, "enabled", at: p, default: d.enabled),
+            budgetRatio: reader.double(t, "budget_ratio", at: p, default: d.budgetRatio, range: 0...1),
+            minRetriesPerSecond: reader.double(t, "min_retries_per_second", at: p, default: d.minRetriesPerSecond, range: 0...10_000),
+            maxAttempts: reader.int(t, "max_attempts", at: p, default: d.maxAttempts, range: 1...16)
+        )
+    }
+
+    private func decodeWeighted(_ t: TOMLTable) -> WeightedConfiguration {
+        let p = "qos.weighted"
+        reader.rejectUnknownKeys(t, at: p, known: ["selection", "latency_quantile", "window_ms", "min_samples", "half_open_penalty", "unhealthy_penalty"])
+        let d = WeightedConfiguration.defaults
+        let selectionName = reader.string(t, "selection", at: p, default: d.selection.rawValue) ?? d.selection.rawValue
+        let selection = WeightedConfiguration.Selection(rawValue: selectionName)
+        if selection == nil {
+            reader.report(reader.join(p, "selection"), "must be one of \(WeightedConfiguration.Selection.allCases.map(\.rawValue).joined(separator: ", ")), found '\(selectionName)'")
+        }
+        return .init(
+            selection: selection ?? d.selection,
+            latencyQuantile: reader.double(t, "latency_quantile", at: p, default: d.latencyQuantile, range: 0.5...0.999),
+            window: reader.milliseconds(t, "window_ms", at: p, default: d.window, minimum: 1000),
+            minSamples: reader.int(t, "min_samples", at: p, default: d.minSamples, range: 1...100_000),
+            halfOpenPenalty: reader.double(t, "half_open_penalty", at: p, default: d.halfOpenPenalty, range: 0...1),
+            unhealthyPenalty: reader.double(t, "unhealthy_penalty", at: p, default: d.unhealthyPenalty, range: 0...1)
+        )
     }
 
     private func decodeCache(_ t: TOMLTable) -> CacheConfiguration {

@@ -4,6 +4,18 @@ enum Gather {
     struct Outcome: Sendable {
         var finished: [ProviderCall.Finished]
         var cancelled: [Int]
+        /// Time from the first call to the last result taken (when the others were cancelled).
+        var elapsed: Duration = .zero
+
+        /// Answers, by provider index.
+        var answered: [ProviderCall.Finished] {
+            finished.filter { if case .success = $0.result { true } else { false } }
+        }
+
+        /// Errors of the calls that failed (refused calls included).
+        var errors: [PoolError] {
+            finished.compactMap { if case .failure(let error) = $0.result { error } else { nil } }
+        }
     }
 
     static func run(
@@ -11,12 +23,10 @@ enum Gather {
         providers: [any Provider],
         stopWhen decide: ([ProviderCall.Finished]) -> Bool
     ) async -> Outcome {
-        let clock = context.clock
-        let start = clock.now
+        let start = context.clock.now
         return await withTaskGroup(of: ProviderCall.Finished.self) { group in
             for (index, provider) in providers.enumerated() {
-                let request = context.requestWithRemainingTime()
-                group.addTask { await ProviderCall.complete(provider, index: index, request: request, clock: clock) }
+                group.addTask { await ProviderCall.complete(provider, index: index, context: context) }
             }
             var finished: [ProviderCall.Finished] = []
             while let result = await group.next() {
@@ -28,24 +38,16 @@ enum Gather {
             }
             let done = Set(finished.map(\.index))
             let cancelled = providers.indices.filter { !done.contains($0) }
-            _ = start
-            return Outcome(finished: finished, cancelled: cancelled)
+            return Outcome(finished: finished, cancelled: cancelled, elapsed: start.duration(to: context.clock.now))
         }
     }
 
-    static func candidates(_ outcome: Outcome, providers: [any Provider], winner: Int?, clock: ContinuousClock, losers: EnsembleDecision.Outcome = .lost) -> [EnsembleDecision.Candidate] {
-        var result: [EnsembleDecision.Candidate] = []
-        for finished in outcome.finished.sorted(by: { $0.index < $1.index }) {
-            let provider = providers[finished.index]
-            switch finished.result {
-            case .success:
-                result.append(.init(provider: provider.name, model: provider.model, latency: finished.latency, outcome: finished.index == winner ? .won : losers))
-            case .failure(let error):
-                result.append(.init(provider: provider.name, model: provider.model, latency: finished.latency, outcome: ProviderCall.outcome(of: error), error: error.message))
-            }
+    static func candidates(_ outcome: Outcome, providers: [any Provider], winner: Int?, losers: EnsembleDecision.Outcome = .lost) -> [EnsembleDecision.Candidate] {
+        var result = outcome.finished.sorted { $0.index < $1.index }.map {
+            ProviderCall.candidate($0, provider: providers[$0.index], won: $0.index == winner, loser: losers)
         }
         for index in outcome.cancelled {
-            result.append(.init(provider: providers[index].name, model: providers[index].model, latency: .zero, outcome: .cancelled))
+            result.append(.init(provider: providers[index].name, model: providers[index].model, latency: outcome.elapsed, outcome: .cancelled))
         }
         return result
     }

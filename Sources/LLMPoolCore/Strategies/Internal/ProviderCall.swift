@@ -1,19 +1,72 @@
-/// Calls a provider and classifies how the call ended, for ``EnsembleDecision`` candidates.
+import LLMPoolObservability
+import Tracing
+
+/// Calls a provider through its circuit breaker and classifies how the call ended, for
+/// ``EnsembleDecision`` candidates. Every strategy's provider calls go through here, so every
+/// result reaches the provider's breaker.
 enum ProviderCall {
     struct Finished: Sendable {
         var index: Int
         var result: Result<ProviderResponse, PoolError>
         var latency: Duration
+        /// The breaker refused the call: it was never made.
+        var rejected = false
     }
 
-    static func complete(_ provider: any Provider, index: Int, request: ProviderRequest, clock: ContinuousClock) async -> Finished {
-        let start = clock.now
-        do {
-            let response = try await provider.complete(request)
-            return .init(index: index, result: .success(response), latency: start.duration(to: clock.now))
-        } catch {
-            return .init(index: index, result: .failure(PoolError.wrap(error, provider: provider.name)), latency: start.duration(to: clock.now))
+    /// Makes one call, unless the provider's breaker refuses it.
+    /// - Parameters:
+    ///   - provider: The provider.
+    ///   - index: Its position in the strategy's list, echoed in the result.
+    ///   - context: Breakers, clock, telemetry and the request.
+    ///   - request: The request to send; default the context's with the remaining time.
+    static func complete(_ provider: any Provider, index: Int, context: StrategyContext, request: ProviderRequest? = nil) async -> Finished {
+        let clock = context.clock
+        guard let permit = acquire(provider, context: context) else {
+            return Finished(index: index, result: .failure(rejection(provider, context: context)), latency: .zero, rejected: true)
         }
+        let request = request ?? context.requestWithRemainingTime()
+        let start = clock.now
+        let result: Result<ProviderResponse, PoolError>
+        do {
+            result = .success(try await provider.complete(request))
+        } catch {
+            result = .failure(PoolError.wrap(error, provider: provider.name))
+        }
+        switch result {
+        case .success: settle(provider, permit, .success, context: context)
+        case .failure(let error): settle(provider, permit, breakerOutcome(of: error), context: context)
+        }
+        return Finished(index: index, result: result, latency: start.duration(to: clock.now))
+    }
+
+    /// A breaker permit for a call made outside ``complete(_:index:context:request:)`` (a stream),
+    /// or `nil`, counted and traced as rejected, when the breaker refuses it.
+    static func acquire(_ provider: any Provider, context: StrategyContext) -> CircuitBreaker.Permit? {
+        let breaker = context.resilience.breakers.breaker(for: provider.name)
+        if let permit = breaker.acquire() { return permit }
+        if context.telemetry.isEnabled {
+            context.telemetry.metrics.providerRequests.labels(provider.name, provider.model, "rejected").increment()
+        }
+        context.event("breaker rejected", ["llm_pool.provider": .string(provider.name), "llm_pool.circuit_breaker.state": .string(breaker.state.description)])
+        return nil
+    }
+
+    /// The error of a call its breaker refused.
+    static func rejection(_ provider: any Provider, context: StrategyContext) -> PoolError {
+        PoolError(code: .unavailable, message: "the circuit breaker of \(provider.name) is \(context.resilience.breakers.state(of: provider.name))")
+    }
+
+    /// Reports how a permitted call ended to the provider's breaker, tracing any state change.
+    static func settle(_ provider: any Provider, _ permit: CircuitBreaker.Permit, _ outcome: CircuitBreaker.Outcome, context: StrategyContext) {
+        for transition in context.resilience.breakers.breaker(for: provider.name).record(permit, outcome) {
+            context.event("circuit breaker \(transition.to)", ["llm_pool.provider": .string(provider.name), "llm_pool.circuit_breaker.from": .string(transition.from.description)])
+        }
+    }
+
+    /// How a failed call counts for its breaker: nothing when the call was cut short by the
+    /// request moving on (a lost hedge, a passed deadline), whatever error that surfaced as.
+    static func breakerOutcome(of error: PoolError) -> CircuitBreaker.Outcome {
+        Task.isCancelled ? .ignored : error.breakerOutcome
     }
 
     static func outcome(of error: PoolError) -> EnsembleDecision.Outcome {
@@ -21,6 +74,17 @@ enum ProviderCall {
         case .deadlineExceeded: return .timedOut
         case .cancelled: return .cancelled
         default: return .failed
+        }
+    }
+
+    /// The candidate record of a finished call.
+    static func candidate(_ finished: Finished, provider: any Provider, won: Bool, loser: EnsembleDecision.Outcome = .lost) -> EnsembleDecision.Candidate {
+        switch finished.result {
+        case .success:
+            return .init(provider: provider.name, model: provider.model, latency: finished.latency, outcome: won ? .won : loser)
+        case .failure(let error):
+            let outcome: EnsembleDecision.Outcome = finished.rejected ? .skipped : outcome(of: error)
+            return .init(provider: provider.name, model: provider.model, latency: finished.latency, outcome: outcome, error: error.message)
         }
     }
 }

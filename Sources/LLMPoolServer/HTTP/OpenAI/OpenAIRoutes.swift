@@ -33,8 +33,16 @@ struct OpenAIRoutes {
     }
 
     func chatCompletions(_ request: Request, context: PoolRequestContext) async throws -> Response {
-        let body = try await HTTPJSON.decode(ChatCompletionRequest.self, from: request, maxBytes: maxBodyBytes)
-        let inference = try body.inferenceRequest(requestID: context.requestID, deadline: HTTPJSON.deadline(from: request))
+        let body: ChatCompletionRequest
+        var inference: InferenceRequest
+        do {
+            body = try await HTTPJSON.decode(ChatCompletionRequest.self, from: request, maxBytes: maxBodyBytes)
+            inference = try body.inferenceRequest(requestID: context.requestID, deadline: HTTPJSON.deadline(from: request))
+        } catch {
+            orchestrator.recordRejected(api: .openai, error: error)
+            throw error
+        }
+        inference.api = .openai
         let created = Int(Date().timeIntervalSince1970)
         if body.stream == true {
             return stream(inference, body: body, created: created, context: context)

@@ -1,0 +1,101 @@
+import Synchronization
+
+/// The pool's routing state that outlives requests: circuit breakers, hedge and retry budgets,
+/// the hedge policy, health-probe results and the WEIGHTED scorer. The orchestrator holds one for
+/// the life of the process (breakers keep their state across configuration reloads) and hands it
+/// to every strategy through ``StrategyContext/resilience``.
+///
+/// ```swift
+/// let resilience = Resilience(configuration: config, telemetry: telemetry)
+/// resilience.scorer.setBurnRateSource { provider, task in tracker.burnRate(task: task, …) }
+/// let orchestrator = Orchestrator(configuration: config, providers: providers, telemetry: telemetry, resilience: resilience)
+/// let prober = HealthProber(providers: { orchestrator.snapshot.providers }, resilience: resilience, metrics: telemetry.metrics)
+/// ```
+public final class Resilience: Sendable {
+    /// A provider kept out of a request by its breaker.
+    public struct Rejection: Sendable {
+        /// The provider.
+        public var provider: any Provider
+        /// Its breaker's state (`open`, or `half_open` with every probe slot taken).
+        public var state: CircuitBreaker.State
+    }
+
+    /// The providers a request may use, after the breakers had their say.
+    public struct Admission: Sendable {
+        /// Providers whose breaker lets calls through, in the order given.
+        public var admitted: [any Provider]
+        /// Providers kept out.
+        public var rejected: [Rejection]
+    }
+
+    /// One breaker per provider.
+    public let breakers: CircuitBreakerRegistry
+    /// Hedges as a fraction of requests.
+    public let hedgeBudget: HedgeBudget
+    /// Retries as a fraction of requests.
+    public let retryBudget: RetryBudget
+    /// Hedge delays from measured latency.
+    public let hedgePolicy: HedgePolicy
+    /// Health-probe results.
+    public let health: ProviderHealthBoard
+    /// WEIGHTED scores.
+    public let scorer: ProviderScorer
+    private let weights: Mutex<[String: Double]>
+
+    /// Creates the routing state for a configuration.
+    /// - Parameters:
+    ///   - configuration: Breaker settings (`[qos.circuit_breaker]`) and provider weights.
+    ///   - telemetry: Breaker states, hedge delays and scores are read from and exported to its metrics.
+    ///   - burnRate: SLO burn rates for WEIGHTED scores; `nil` for none (see ``ProviderScorer/setBurnRateSource(_:)``).
+    ///   - now: The clock of breakers and budgets; tests pass a manual one.
+    public init(
+        configuration: PoolConfiguration,
+        telemetry: PoolTelemetry,
+        burnRate: BurnRateSource? = nil,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
+        let breakers = CircuitBreakerRegistry(configuration: configuration.qos.circuitBreaker, metrics: telemetry.metrics, now: now)
+        let health = ProviderHealthBoard()
+        self.breakers = breakers
+        self.health = health
+        self.hedgeBudget = HedgeBudget(now: now)
+        self.retryBudget = RetryBudget(now: now)
+        self.hedgePolicy = HedgePolicy(metrics: telemetry.metrics)
+        self.scorer = ProviderScorer(metrics: telemetry.metrics, breakers: breakers, health: health, burnRate: burnRate)
+        self.weights = Mutex(Self.weights(of: configuration))
+        for provider in configuration.providers { _ = breakers.breaker(for: provider.name) }
+    }
+
+    /// Applies a reloaded configuration: breaker settings and weights (breaker states are kept).
+    public func apply(_ configuration: PoolConfiguration) {
+        breakers.update(configuration.qos.circuitBreaker)
+        weights.withLock { $0 = Self.weights(of: configuration) }
+        for provider in configuration.providers { _ = breakers.breaker(for: provider.name) }
+    }
+
+    /// Configured weights by provider name.
+    public var providerWeights: [String: Double] { weights.withLock { $0 } }
+
+    /// Splits `providers` into those whose breaker lets calls through and those kept out.
+    /// - Throws: ``PoolError`` `unavailable`, naming them, when every provider is kept out.
+    public func admit(_ providers: [any Provider], task: String) throws -> Admission {
+        var admission = Admission(admitted: [], rejected: [])
+        for provider in providers {
+            let snapshot = breakers.breaker(for: provider.name).snapshot()
+            if snapshot.admitsCalls {
+                admission.admitted.append(provider)
+            } else {
+                admission.rejected.append(Rejection(provider: provider, state: snapshot.state))
+            }
+        }
+        if admission.admitted.isEmpty, !admission.rejected.isEmpty {
+            let names = admission.rejected.map { "\($0.provider.name) (\($0.state))" }.joined(separator: ", ")
+            throw PoolError(code: .unavailable, message: "every provider for task '\(task)' is held back by its circuit breaker: \(names)")
+        }
+        return admission
+    }
+
+    private static func weights(of configuration: PoolConfiguration) -> [String: Double] {
+        Dictionary(configuration.providers.map { ($0.name, $0.weight) }, uniquingKeysWith: { first, _ in first })
+    }
+}

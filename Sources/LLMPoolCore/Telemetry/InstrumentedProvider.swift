@@ -1,0 +1,168 @@
+import LLMPoolObservability
+import Synchronization
+import Tracing
+
+/// Wraps a provider so that every call is measured and traced: a client span named
+/// `chat <model>` with the OpenTelemetry GenAI attributes, `traceparent` injected into the
+/// upstream request, and the provider metrics of ``PoolMetrics`` (requests by outcome, latency by
+/// task with the span as exemplar, time to first token, in-flight calls, tokens, and the GenAI
+/// client metrics).
+public struct InstrumentedProvider: Provider {
+    /// The provider that does the work.
+    public let base: any Provider
+    let telemetry: PoolTelemetry
+    let inflight: GaugeSeries
+
+    /// Wraps `base`.
+    public init(_ base: any Provider, telemetry: PoolTelemetry) {
+        self.base = base
+        self.telemetry = telemetry
+        inflight = telemetry.metrics.providerInflight.labels(base.name)
+        inflight.increment(by: 0)
+        // Present from the start, so dashboards and rules find every provider's series.
+        for outcome in ["success", "error", "timeout", "cancelled"] {
+            telemetry.metrics.providerRequests.labels(base.name, base.model, outcome).increment(by: 0)
+        }
+        for type in ["input", "output"] {
+            telemetry.metrics.tokens.labels(base.name, base.model, type).increment(by: 0)
+        }
+    }
+
+    public var name: String { base.name }
+    public var model: String { base.model }
+    public var system: String { base.system }
+    public var serverAddress: String { base.serverAddress }
+    public var supportedTasks: Set<String> { base.supportedTasks }
+
+    public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
+        let call = begin(request)
+        do {
+            let response = try await ServiceContext.withValue(call.span.context) {
+                try await base.complete(call.request)
+            }
+            finish(call, response: response, error: nil)
+            return response
+        } catch {
+            finish(call, response: nil, error: error)
+            throw error
+        }
+    }
+
+    public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+        let call = begin(request)
+        let upstream = ServiceContext.withValue(call.span.context) { base.stream(call.request) }
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ProviderStreamEvent.self, throwing: (any Error).self)
+        let task = Task {
+            var firstToken = true
+            do {
+                for try await event in upstream {
+                    if firstToken, case .delta = event {
+                        firstToken = false
+                        let ttft = call.started.duration(to: .now).seconds
+                        telemetry.metrics.providerTimeToFirstToken.labels(name, model).observe(ttft, exemplar: call.exemplar(ttft))
+                        call.span.addEvent("first token")
+                    }
+                    if case .done(let response) = event {
+                        finish(call, response: response, error: nil)
+                    }
+                    continuation.yield(event)
+                }
+                continuation.finish()
+            } catch {
+                finish(call, response: nil, error: error)
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { reason in
+            task.cancel()
+            if case .cancelled = reason { finish(call, response: nil, error: CancellationError()) }
+        }
+        return stream
+    }
+
+    public func health() async -> ProviderHealth {
+        await base.health()
+    }
+
+    // MARK: - Recording
+
+    final class Call: Sendable {
+        let span: RecordedSpan
+        let request: ProviderRequest
+        let started: ContinuousClock.Instant
+        let finished = Atomic<Bool>(false)
+
+        init(span: RecordedSpan, request: ProviderRequest) {
+            self.span = span
+            self.request = request
+            started = .now
+        }
+
+        func exemplar(_ value: Double) -> Exemplar? {
+            guard span.spanContext.isSampled else { return nil }
+            return Exemplar(traceID: span.traceID.hex, spanID: span.spanID.hex, value: value)
+        }
+    }
+
+    private func begin(_ request: ProviderRequest) -> Call {
+        let span = telemetry.tracer.startSpan("chat \(model)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        if span.isRecording {
+            span.attributes["gen_ai.operation.name"] = "chat"
+            span.attributes["gen_ai.system"] = system
+            span.attributes["gen_ai.request.model"] = model
+            span.attributes["gen_ai.request.max_tokens"] = request.maxTokens
+            span.attributes["gen_ai.request.temperature"] = request.temperature
+            span.attributes["server.address"] = serverAddress
+            span.attributes["llm_pool.provider"] = name
+            if !request.task.isEmpty { span.attributes["llm_pool.task"] = request.task }
+        }
+        var upstream = request
+        telemetry.tracer.inject(span.context, into: &upstream.headers, using: HeaderDictionaryInjector())
+        inflight.increment()
+        return Call(span: span, request: upstream)
+    }
+
+    private func finish(_ call: Call, response: ProviderResponse?, error: (any Error)?) {
+        guard !call.finished.exchange(true, ordering: .relaxed) else { return }
+        inflight.decrement()
+        let elapsed = call.started.duration(to: .now).seconds
+        let metrics = telemetry.metrics
+        let outcome = Self.outcome(of: error)
+        metrics.providerRequests.labels(name, model, outcome).increment()
+        let responseModel = response.map { $0.model.isEmpty ? model : $0.model } ?? model
+        let errorType = error.map { PoolError.wrap($0, provider: name).code.description } ?? ""
+        metrics.genAIOperationDuration.labels("chat", system, model, responseModel, errorType).observe(elapsed)
+        if let response {
+            let task = call.request.task.isEmpty ? "none" : call.request.task
+            metrics.providerLatency.labels(name, model, task).observe(elapsed, exemplar: call.exemplar(elapsed))
+            metrics.tokens.labels(name, model, "input").increment(by: Double(response.usage.inputTokens))
+            metrics.tokens.labels(name, model, "output").increment(by: Double(response.usage.outputTokens))
+            metrics.genAITokenUsage.labels("chat", system, model, responseModel, "input").observe(Double(response.usage.inputTokens))
+            metrics.genAITokenUsage.labels("chat", system, model, responseModel, "output").observe(Double(response.usage.outputTokens))
+            if call.span.isRecording {
+                call.span.attributes["gen_ai.response.model"] = responseModel
+                call.span.attributes["gen_ai.usage.input_tokens"] = response.usage.inputTokens
+                call.span.attributes["gen_ai.usage.output_tokens"] = response.usage.outputTokens
+                call.span.attributes["gen_ai.response.finish_reasons"] = [response.finishReason]
+            }
+        } else if let error {
+            let poolError = PoolError.wrap(error, provider: name)
+            call.span.attributes["error.type"] = poolError.code.description
+            if outcome != "cancelled" {
+                call.span.recordError(poolError)
+                call.span.setStatus(.init(code: .error, message: poolError.message))
+            }
+        }
+        call.span.end()
+    }
+
+    static func outcome(of error: (any Error)?) -> String {
+        guard let error else { return "success" }
+        if error is CancellationError { return "cancelled" }
+        switch (error as? PoolError)?.code {
+        case .cancelled?: return "cancelled"
+        case .deadlineExceeded?: return "timeout"
+        default: return "error"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import LLMPoolObservability
+
+extension PoolMetrics {
+    /// Creates the series every configured task, provider and outcome will have, at zero, so that
+    /// dashboards, alert rules and `rate()` see them from the first scrape instead of after the
+    /// first event (a counter that appears at 1 hides its first increment from `rate()`).
+    public func seed(for configuration: PoolConfiguration) {
+        let tasks = configuration.tasks.keys.sorted()
+        for api in RequestAPI.allCases {
+            inflightRequests.labels(api.rawValue).increment(by: 0)
+            for dimension in ["requests", "tokens"] { rateLimited.labels(api.rawValue, dimension).increment(by: 0) }
+        }
+        for task in tasks {
+            for outcome in ["fired", "won", "lost", "budget_denied"] { hedges.labels(task, outcome).increment(by: 0) }
+            for outcome in ["attempted", "budget_denied"] { retries.labels(task, outcome).increment(by: 0) }
+        }
+        for strategy in StrategyKind.allCases {
+            for outcome in ["ok", "failed"] { strategyDecisions.labels(strategy.rawValue, outcome).increment(by: 0) }
+        }
+        strategyDecisions.labels(StrategyKind.consensus.rawValue, "no_consensus").increment(by: 0)
+        strategyDecisions.labels(StrategyKind.judge.rawValue, "judge_fallback").increment(by: 0)
+        for provider in configuration.providers {
+            circuitBreakerState.labels(provider.name).increment(by: 0)
+            providerInflight.labels(provider.name).increment(by: 0)
+            _ = providerTimeToFirstToken.labels(provider.name, provider.model)
+            for outcome in ["success", "error", "timeout", "cancelled", "rejected"] {
+                providerRequests.labels(provider.name, provider.model, outcome).increment(by: 0)
+            }
+            for type in ["input", "output"] { tokens.labels(provider.name, provider.model, type).increment(by: 0) }
+        }
+        let backend = "memory"
+        for result in ["hit", "miss", "error", "coalesced"] { cacheRequests.labels(backend, result).increment(by: 0) }
+        for result in ["success", "failure"] {
+            configReloads.labels(result).increment(by: 0)
+            spansExported.labels(result).increment(by: 0)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import LLMPoolCore
+import Logging
+
+/// Puts a reloaded configuration into force in a running pool: builds the providers it names as
+/// ``PoolComponents`` does at startup (keeping those whose entry did not change, with whatever
+/// they have learned) and swaps the orchestrator's ``PoolSnapshot``. Requests take a snapshot when they
+/// start, so those already running finish on the configuration they started with.
+///
+/// Settings bound at startup (`server.*`, `cache.*`, `logging.*`) cannot change live: a change to
+/// one of them is logged as requiring a restart and the running value is kept, while the rest of
+/// the file is applied. Nothing is applied halfway: the snapshot is replaced only once every
+/// provider has been built.
+///
+/// ```swift
+/// let applier = PoolReloadApplier(orchestrator: components.orchestrator, httpClient: httpClient, logger: logger)
+/// let reloader = ConfigReloader(path: "llm-pool.toml", logger: logger, apply: applier.apply)
+/// ```
+public struct PoolReloadApplier: Sendable {
+    let orchestrator: Orchestrator
+    let httpClient: HTTPClient
+    let logger: Logger
+    let overrides: @Sendable (inout PoolConfiguration) -> Void
+
+    /// Creates an applier.
+    /// - Parameters:
+    ///   - orchestrator: The running pool.
+    ///   - httpClient: The client new providers share.
+    ///   - logger: Where restart-only changes are reported.
+    ///   - overrides: Applied to every loaded file before it is used, as the command applied its
+    ///     flags to the first one (the demo points every provider at its simulator).
+    public init(
+        orchestrator: Orchestrator, httpClient: HTTPClient, logger: Logger,
+        overrides: @escaping @Sendable (inout PoolConfiguration) -> Void = { _ in }
+    ) {
+        self.orchestrator = orchestrator
+        self.httpClient = httpClient
+        self.logger = logger
+        self.overrides = overrides
+    }
+
+    /// Applies `loaded` to the pool.
+    /// - Throws: ``PoolError`` `invalidConfiguration` when a provider cannot be built (a missing
+    ///   `api_key_env` variable); the pool is then left as it was.
+    public func apply(_ loaded: PoolConfiguration) async throws {
+        var requested = loaded
+        overrides(&requested)
+        let current = orchestrator.snapshot
+        for change in RestartOnlySettings.changes(running: current.configuration, requested: requested) {
+            logger.warning("configuration change requires restart; ignored until then", metadata: [
+                "key_path": "\(change.keyPath)", "running": "\(change.running)", "requested": "\(change.requested)",
+            ])
+        }
+        reportJudgeChanges(from: current.configuration, to: requested)
+        let next = RestartOnlySettings.keepingRunning(current.configuration, in: requested)
+        let kept: [String: any Provider] = Dictionary(uniqueKeysWithValues: next.providers.compactMap { entry in
+            guard current.configuration.provider(named: entry.name) == entry, let existing = current.provider(named: entry.name) else { return nil }
+            return (entry.name, existing)
+        })
+        // New and changed providers are built exactly as at startup (instrumented when telemetry is on).
+        var fresh = next
+        fresh.providers = next.providers.filter { kept[$0.name] == nil }
+        let built = try PoolComponents.makeProviders(fresh, httpClient: httpClient, telemetry: orchestrator.telemetry)
+        var builtByName = Dictionary(uniqueKeysWithValues: zip(fresh.providers.map(\.name), built))
+        let providers: [any Provider] = next.providers.compactMap { kept[$0.name] ?? builtByName.removeValue(forKey: $0.name) }
+        orchestrator.replace(PoolSnapshot(configuration: next, providers: providers))
+    }
+
+    /// The JUDGE strategy is built once, with the `judge` task's template and first provider; the
+    /// `judge` task's own requests follow the new file, but judging keeps what it started with.
+    private func reportJudgeChanges(from running: PoolConfiguration, to requested: PoolConfiguration) {
+        let old = running.tasks["judge"]
+        let new = requested.tasks["judge"]
+        var keys: [String] = []
+        if old?.template != new?.template { keys.append("tasks.judge.prompt") }
+        if old?.variables != new?.variables { keys.append("tasks.judge.variables") }
+        if old?.providers.first != new?.providers.first { keys.append("tasks.judge.providers") }
+        if let judge = new?.providers.first, running.provider(named: judge) != requested.provider(named: judge) {
+            let index = requested.providers.firstIndex { $0.name == judge }.map { "providers[\($0)]" } ?? "providers"
+            keys.append(index)
+        }
+        for key in keys {
+            logger.warning("configuration change applies to the judge task's requests; the JUDGE strategy keeps its startup judge until restart", metadata: [
+                "key_path": "\(key)",
+            ])
+        }
+    }
+}

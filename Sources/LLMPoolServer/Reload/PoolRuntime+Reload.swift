@@ -1,0 +1,16 @@
+import AsyncHTTPClient
+import LLMPoolCore
+import Logging
+import ServiceLifecycle
+
+extension PoolRuntime {
+    /// The configuration reloader, when the runtime serves a file: a change to the file, or
+    /// SIGHUP, puts the new configuration into force through a ``PoolReloadApplier``. Reloads are
+    /// counted in the orchestrator's metrics.
+    func reloadServices(orchestrator: Orchestrator, httpClient: HTTPClient, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard let configPath else { return [] }
+        let applier = PoolReloadApplier(orchestrator: orchestrator, httpClient: httpClient, logger: logger, overrides: reloadOverrides)
+        let reloader = ConfigReloader(path: configPath, metrics: orchestrator.telemetry.metrics, logger: logger, apply: applier.apply)
+        return [.init(service: reloader)]
+    }
+}

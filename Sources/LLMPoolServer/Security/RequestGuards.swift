@@ -1,0 +1,91 @@
+import GRPCCore
+import Hummingbird
+import LLMPoolCore
+import Logging
+
+/// What both front doors enforce before a request reaches the pool: authentication (`[security]`)
+/// and per-tenant rate limits (`[rate_limits]`). Built once from the configuration; the HTTP
+/// server installs it as middleware, the gRPC server as interceptors, with the same rules.
+///
+/// ```swift
+/// let guards = try RequestGuards(configuration: config, metrics: telemetry.metrics, logger: logger)
+/// guards.install(on: router, maxBodyBytes: config.server.maxBodyBytes)   // HTTP
+/// GRPCServer(transport: transport, services: services, interceptors: guards.interceptors())
+/// ```
+public struct RequestGuards: Sendable {
+    /// `x-llm-pool-tenant`: the header (or gRPC metadata key) naming the tenant of an
+    /// unauthenticated request.
+    public static let tenantHeader = "x-llm-pool-tenant"
+
+    /// Checks credentials; `nil` when `security.enabled` is false.
+    public var authenticator: Authenticator?
+    /// Counts requests and tokens; `nil` when `rate_limits.enabled` is false.
+    public var rateLimiter: (any RateLimiter)?
+    /// The limits per tenant.
+    public var rateLimits: RateLimitConfiguration
+    /// Estimates a request's tokens before it runs.
+    public var estimator: TokenEstimator
+    /// Where failures and rejections are counted, if anywhere.
+    public var metrics: PoolMetrics?
+    /// For limiter outages.
+    public var logger: Logger
+
+    /// Builds the guards `configuration` asks for.
+    /// - Parameters:
+    ///   - configuration: The whole configuration (`[security]`, `[rate_limits]`, and the tasks'
+    ///     `max_tokens` for estimates).
+    ///   - nonceStore: Where HMAC nonces are kept; default in memory (pass a `RedisNonceStore`
+    ///     when replicas share Redis).
+    ///   - rateLimiter: The limiter; default in memory (pass a `RedisRateLimiter` for
+    ///     `backend = "redis"`).
+    ///   - metrics: Where failures and rejections are counted, if anywhere.
+    ///   - logger: For limiter outages.
+    /// - Throws: ``PoolError`` `invalidConfiguration` when the JWT public key is unusable.
+    public init(
+        configuration: PoolConfiguration, nonceStore: (any NonceStore)? = nil, rateLimiter: (any RateLimiter)? = nil,
+        metrics: PoolMetrics? = nil, logger: Logger
+    ) throws {
+        let security = configuration.security
+        self.authenticator = security.enabled
+            ? try Authenticator(configuration: security, nonceStore: nonceStore ?? InMemoryNonceStore())
+            : nil
+        if configuration.rateLimits.enabled {
+            if rateLimiter == nil, configuration.rateLimits.backend == .redis {
+                logger.warning("rate_limits.backend is 'redis' but no Redis limiter was given; counting in memory")
+            }
+            self.rateLimiter = rateLimiter ?? InMemoryRateLimiter()
+        } else {
+            self.rateLimiter = nil
+        }
+        self.rateLimits = configuration.rateLimits
+        self.estimator = TokenEstimator(configuration: configuration)
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Whether anything is enforced.
+    public var isEmpty: Bool { authenticator == nil && rateLimiter == nil }
+
+    /// Adds the HTTP middleware: authentication, then rate limits. Call before registering the
+    /// routes it should cover (Hummingbird applies middleware to routes added after it).
+    public func install(on router: Router<PoolRequestContext>, maxBodyBytes: Int) {
+        if let authenticator {
+            router.add(middleware: AuthMiddleware(authenticator: authenticator, maxBodyBytes: maxBodyBytes, metrics: metrics))
+        }
+        if let rateLimiter {
+            router.add(middleware: RateLimitMiddleware(
+                limiter: rateLimiter, configuration: rateLimits, estimator: estimator, maxBodyBytes: maxBodyBytes, metrics: metrics, logger: logger
+            ))
+        }
+    }
+
+    /// The gRPC interceptors: authentication, then rate limits.
+    public func interceptors() -> [any ServerInterceptor] {
+        var interceptors: [any ServerInterceptor] = []
+        if let authenticator { interceptors.append(AuthInterceptor(authenticator: authenticator, metrics: metrics)) }
+        if let rateLimiter {
+            interceptors.append(RateLimitInterceptor(limiter: rateLimiter, configuration: rateLimits, estimator: estimator, metrics: metrics, logger: logger))
+        }
+        return interceptors
+    }
+}
