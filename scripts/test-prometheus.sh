@@ -16,23 +16,19 @@ URL="${URL%/}"
 
 command -v promtool >/dev/null || { echo "promtool is missing: apt-get install prometheus"; exit 1; }
 passed=0
-step() { printf -- '--- %s\n' "$*"; }
-ok() { passed=$((passed + 1)); }
+run() { # a check that stops the script (set -e) when it fails
+  printf -- '--- %s\n' "$*"
+  "$@"
+  passed=$((passed + 1))
+}
 
-step "promtool check config deploy/prometheus/prometheus.yml"
-promtool check config deploy/prometheus/prometheus.yml && ok
-
-step "promtool check rules deploy/prometheus/rules/*.yml"
-promtool check rules deploy/prometheus/rules/*.yml && ok
-
-step "promtool test rules deploy/prometheus/tests/*.yml"
-promtool test rules deploy/prometheus/tests/*.yml && ok
-
-step "dashboards/generate.py --check"
-python3 dashboards/generate.py --check && ok
+run promtool check config deploy/prometheus/prometheus.yml
+run promtool check rules deploy/prometheus/rules/*.yml
+run promtool test rules deploy/prometheus/tests/*.yml
+run python3 dashboards/generate.py --check
 
 if [ -n "$URL" ]; then
-  step "promtool check metrics on $URL/metrics after traffic"
+  printf -- '--- %s\n' "promtool check metrics on $URL/metrics after traffic"
   for i in $(seq 1 20); do
     curl -fsS --max-time 30 "$URL/v1/infer" -H 'content-type: application/json' \
       -d "{\"task\":\"expand_queries\",\"input\":\"promtool check $i\"}" >/dev/null
@@ -43,7 +39,8 @@ if [ -n "$URL" ]; then
   status=$(curl -sS --max-time 10 -o "$metrics" -w '%{http_code}' "$URL/metrics")
   [ "$status" = 200 ] || { echo "GET $URL/metrics answered $status"; exit 1; }
   grep -q '^llm_pool_requests_total{' "$metrics" || { echo "no llm_pool_requests_total in $URL/metrics"; exit 1; }
-  promtool check metrics < "$metrics" && ok
+  promtool check metrics < "$metrics"
+  passed=$((passed + 1))
   echo "$(grep -c '^[a-z]' "$metrics") samples checked"
 fi
-echo "prometheus checks: $passed passed, 0 failed"
+echo "promtool: $passed passed, 0 failed"

@@ -12,6 +12,7 @@ log() { printf '\n==> %s\n' "$*"; }
 need_apt=()
 command -v curl >/dev/null || need_apt+=(curl)
 command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
+command -v prometheus >/dev/null && command -v promtool >/dev/null || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -25,7 +26,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating Python venv in $VENV"
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import openai, pytest, requests" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import openai, pytest, requests, prometheus_client, yaml" 2>/dev/null; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/python/requirements.txt
 fi
 
@@ -77,6 +78,7 @@ wait_ready "http://127.0.0.1:$HTTP_PORT/readyz" 60 || { cat "$WORK/demo.log"; ex
 export LLMPOOL_HTTP="http://127.0.0.1:$HTTP_PORT" LLMPOOL_GRPC="127.0.0.1:$GRPC_PORT" LLMPOOL_DEMO_LOG="$WORK/demo.log"
 log "independent clients (pytest)"
 "$VENV/bin/python" -m pytest -q tests/python
+log "Prometheus rules, dashboards, promtool check metrics"; scripts/test-prometheus.sh "$LLMPOOL_HTTP"
 
 log "graceful shutdown on SIGTERM"
 kill -TERM "$DEMO_PID"

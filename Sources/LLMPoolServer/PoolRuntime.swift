@@ -60,12 +60,17 @@ public struct PoolRuntime: Sendable {
             // The span processor runs first so that it stops last, flushing what the servers
             // recorded while draining.
             let tracing: [any Service] = [telemetry.tracer.batchProcessor].compactMap { $0 }
+            if telemetry.tracer.configuration.enabled {
+                logger.info("exporting spans over OTLP/HTTP", metadata: [
+                    "url": "\(telemetry.tracer.configuration.tracesURL)", "sampler": "\(telemetry.tracer.configuration.sampler)",
+                ])
+            }
             let app = components.httpServer.application(onServerRunning: { port in
                 logger.info("llm-pool HTTP listening", metadata: ["port": "\(port)"])
                 await onHTTPRunning(port)
             })
             let group = ServiceGroup(configuration: .init(
-                services: extraServices.map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
+                services: (tracing + extraServices).map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
                     + reloadServices(orchestrator: components.orchestrator, httpClient: httpClient, logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

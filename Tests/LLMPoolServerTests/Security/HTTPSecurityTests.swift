@@ -29,17 +29,17 @@ struct HTTPSecurityTests {
             let signed = SecurityTestSupport.signedHeaders(path: "/v1/infer", body: Self.inferBody, nonce: "nonce-1")
             try await client.execute(uri: "/v1/infer", method: .post, headers: signed, body: ByteBuffer(string: Self.inferBody)) { response in
                 #expect(response.status == .ok)
-                #expect(try HTTPTestSupport.object(response.body)["text"] as? String == "one two")
+                try #expect(HTTPTestSupport.object(response.body)["text"] as? String == "one two")
             }
             // The same headers again: the nonce was used.
             try await client.execute(uri: "/v1/infer", method: .post, headers: signed, body: ByteBuffer(string: Self.inferBody)) { response in
                 #expect(response.status == .unauthorized)
-                #expect(try Self.error(response)["message"] as? String == "nonce already used")
+                try #expect(Self.error(response)["message"] as? String == "nonce already used")
             }
             let tampered = SecurityTestSupport.signedHeaders(path: "/v1/infer", body: Self.inferBody)
             try await client.execute(uri: "/v1/infer", method: .post, headers: tampered, body: ByteBuffer(string: #"{"task":"expand_queries","input":"rust"}"#)) { response in
                 #expect(response.status == .unauthorized)
-                #expect(try Self.error(response)["message"] as? String == "signature mismatch")
+                try #expect(Self.error(response)["message"] as? String == "signature mismatch")
             }
             try await client.execute(uri: "/v1/infer", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: Self.inferBody)) { response in
                 #expect(response.status == .unauthorized)
@@ -67,9 +67,10 @@ struct HTTPSecurityTests {
             }
             try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer \(expired)"]) { response in
                 #expect(response.status == .unauthorized)
-                #expect(try Self.error(response)["message"] as? String == "token expired")
+                try #expect(Self.error(response)["message"] as? String == "token expired")
             }
-            let otherTenant = headers + [.init("x-llm-pool-tenant")!: "team-b"]
+            var otherTenant = headers
+            otherTenant[.poolTenantName] = "team-b"
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: otherTenant, body: ByteBuffer(string: Self.chatBody)) { response in
                 #expect(response.status == .forbidden)
                 let error = try Self.error(response)
@@ -132,7 +133,7 @@ struct HTTPSecurityTests {
                 #expect((error["message"] as? String)?.hasPrefix("rate limit exceeded for tenant 'default': 2 requests per minute") == true)
             }
             // Other tenants have their own budget: by header, or by the body's tenant field.
-            try await client.execute(uri: "/v1/infer", method: .post, headers: headers + [.init("x-llm-pool-tenant")!: "vip"], body: ByteBuffer(string: Self.inferBody)) { response in
+            try await client.execute(uri: "/v1/infer", method: .post, headers: [.contentType: "application/json", .poolTenantName: "vip"], body: ByteBuffer(string: Self.inferBody)) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.init("x-ratelimit-limit-requests")!] == "100")
             }
@@ -159,7 +160,8 @@ struct HTTPSecurityTests {
                 try await client.execute(uri: "/v1/infer", method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
                     #expect(response.status == (index == 0 ? .ok : .tooManyRequests))
                     if index == 1 {
-                        #expect((try Self.error(response)["message"] as? String)?.contains("tenant 'team-a'") == true)
+                        let message = try Self.error(response)["message"] as? String
+                        #expect(message?.contains("tenant 'team-a'") == true)
                     }
                 }
             }
@@ -189,4 +191,8 @@ struct HTTPSecurityTests {
         #expect(limiter.acquired.map(\.estimate) == [22, 22, 10])
         #expect(limiter.adjustments == [5 - 22, 5 - 22, -10])
     }
+}
+
+extension HTTPField.Name {
+    static let poolTenantName = HTTPField.Name("x-llm-pool-tenant")!
 }
