@@ -131,7 +131,8 @@ let package = Package(
         .testTarget(
             name: "LLMPoolCoreTests",
             dependencies: [
-                "LLMPoolCore", "LLMPoolTesting",
+                "LLMPoolCore", "LLMPoolTesting", "LLMPoolObservability",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

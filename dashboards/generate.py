@@ -135,6 +135,12 @@ class Dashboard:
         self.next_id += 1
         return self.next_id - 1
 
+    def break_line(self) -> None:
+        """Starts a new line of panels."""
+        if self.x:
+            self.y += self.row_height
+        self.x, self.row_height = 0, 0
+
     def row(self, title: str) -> None:
         if self.x:
             self.y += self.row_height
@@ -478,6 +484,7 @@ def models() -> Dashboard:
               "(one panel per selected provider); exemplars link to the call's trace.",
               [target(f'sum by (le) (increase(llm_pool_provider_latency_seconds_bucket{sel(job="$job", provider="$provider", model="$model", task="$task")}[{RI}]))',
                       "{{le}}", exemplar=True, fmt="heatmap")], repeat="provider")
+    d.break_line()  # the repeated heatmaps fill this line, one per provider
     d.timeseries("Provider latency p50 / p95 / p99", "Successful call duration quantiles per provider; exemplars link to traces.",
                  targets(*[(f"histogram_quantile({q}, sum by (le, provider) (rate({lat}[{RI}])))", "{{provider}} " + name,
                             {"exemplar": True}) for q, name in QUANTILES]), unit="s", w=12)

@@ -37,7 +37,8 @@ PROVIDERS = {"phi3-mini", "llama31-8b", "gemma2-9b"}
 TEMPLATE_VARIABLES = {"job", "api", "task", "provider", "model"}
 # Substitutions for Grafana's built-in variables.
 GRAFANA_INTERVALS = {"__rate_interval": "1m", "__interval": "15s", "__range": "10m"}
-# Queries naming only these metrics must return data after the generated traffic...
+# Queries naming only these metrics (the requests and latency families, and those every replica
+# sets after one request) must return data after the generated traffic...
 CORE_METRICS = {
     "up", "llm_pool_requests_total", "llm_pool_request_duration_seconds_bucket", "llm_pool_request_duration_seconds_sum",
     "llm_pool_request_duration_seconds_count", "llm_pool_inflight_requests", "llm_pool_provider_requests_total",
@@ -214,7 +215,6 @@ def test_dashboards_shape():
                 assert var["datasource"]["uid"] == "${DS_PROMETHEUS}", (name, var["name"])
         ids = [p["id"] for p in all_panels(d)]
         assert len(ids) == len(set(ids)), f"{name}: duplicate panel ids"
-        assert len({d["uid"] for d in dashboards.values()}) == len(dashboards)
         cells = {}
         for panel in all_panels(d):
             pos = panel["gridPos"]
@@ -232,6 +232,7 @@ def test_dashboards_shape():
                 # Exemplars on every latency graph (stat panels cannot show them).
                 if panel["type"] in ("timeseries", "heatmap") and "_seconds_bucket" in target["expr"]:
                     assert target["exemplar"] is True, f"{name}: {panel['title']}: exemplars off on a latency query"
+    assert len({d["uid"] for d in dashboards.values()}) == len(dashboards), "dashboard uids must differ"
     models = {v["name"] for v in dashboards["llm-pool-models.json"]["templating"]["list"]}
     assert {"task", "provider", "model"} <= models
     heatmaps = [p for p in all_panels(dashboards["llm-pool-models.json"]) if p["type"] == "heatmap"]

@@ -22,6 +22,8 @@ public final class Orchestrator: Sendable {
     let logger: Logger
     /// Where requests, steps and provider calls are measured and traced.
     public let telemetry: PoolTelemetry
+    /// Identical cacheable requests in flight, answered by one upstream call.
+    let coalescer = RequestCoalescer<CacheKey, InferenceAnswer>()
     /// Circuit breakers, hedge and retry budgets, hedge delays and WEIGHTED scores: the routing
     /// state shared by every request. Readiness reads breaker states from it.
     public let resilience: Resilience
@@ -89,6 +91,20 @@ public final class Orchestrator: Sendable {
         if let hit = await cacheLookup(prepared) {
             return cachedAnswer(hit, prepared: prepared)
         }
+        guard let key = prepared.cacheKey, cache != nil else { return try await compute(request, prepared) }
+        // Identical deterministic requests in flight share one upstream call.
+        let (shared, joined) = try await coalescer.run(key) { [self] in try await compute(request, prepared) }
+        guard joined else { return shared }
+        if telemetry.isEnabled, let cache { telemetry.metrics.cacheRequests.labels(cache.backend, "coalesced").increment() }
+        var answer = shared
+        answer.requestID = request.requestID
+        answer.latency = prepared.started.duration(to: clock.now)
+        answer.decision.reason = "coalesced with an identical request in flight; \(answer.decision.reason)"
+        return answer
+    }
+
+    /// Runs the strategy and caches the answer.
+    private func compute(_ request: InferenceRequest, _ prepared: PreparedRequest) async throws -> InferenceAnswer {
         let strategy = strategy(for: prepared.strategy)
         let context = try makeContext(prepared)
         let result = try await step("strategy \(prepared.strategy.rawValue)") { span in

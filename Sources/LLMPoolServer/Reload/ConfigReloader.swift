@@ -10,9 +10,11 @@ import UnixSignals
 ///
 /// Changes are noticed through inotify on the folders of the file and of its prompt templates
 /// (folders, so that editors that rename a new file over the old one and Kubernetes ConfigMap
-/// volumes that swap a `..data` link are seen), or by polling where inotify is unavailable. A
-/// burst of events is debounced, and the file is reloaded only when it or a prompt really changed
-/// (size, modification time or contents). SIGHUP forces a reload.
+/// volumes that swap a `..data` link are seen), or by polling every second where inotify is
+/// unavailable. With inotify the files are also polled every ten seconds, for file systems that
+/// deliver no events (NFS, some container bind mounts). A burst of events is debounced (though
+/// never for more than ten debounce periods), and the file is reloaded only when it or a prompt
+/// really changed (size, modification time or contents). SIGHUP forces a reload.
 ///
 /// A reload loads and validates the whole file with `ConfigurationLoader.load(path:)`. A valid
 /// file is handed to `apply` (see ``PoolReloadApplier``); requests that already started finish on
@@ -43,7 +45,7 @@ public actor ConfigReloader: Service {
         /// Quiet time after the last file event before the file is read, so that a burst of
         /// writes is one reload. Default 200 ms.
         public var debounce: Duration
-        /// Time between two checks when polling. Default 1 s.
+        /// Time between two checks when polling. Default 1 s; with inotify, ten times as long.
         public var pollInterval: Duration
         /// Whether SIGHUP forces a reload. Default true. A process has one handler per signal:
         /// only one reloader may trap it.
@@ -125,8 +127,9 @@ public actor ConfigReloader: Service {
                 switch mode {
                 case .inotify:
                     group.addTask { await self.runInotify() }
+                    group.addTask { await self.poll(every: self.configuration.pollInterval * 10) }
                 case .polling:
-                    group.addTask { await self.poll() }
+                    group.addTask { await self.poll(every: self.configuration.pollInterval) }
                 case .none:
                     break
                 }
@@ -179,7 +182,7 @@ public actor ConfigReloader: Service {
         // A write that lands while the file is being read leaves `seen` at the earlier state, so
         // the next check reloads again.
         seen = after.agrees(with: before) ? after : before
-        watchPromptFolders()
+        watchFiles()
         do {
             try await apply(loaded)
         } catch {
@@ -212,11 +215,12 @@ public actor ConfigReloader: Service {
         logger.info("SIGHUP received: reloading the configuration", metadata: ["path": "\(path)"])
     }
 
-    /// Waits until file events stop for the debounce time, then reloads if anything changed.
+    /// Waits until file events stop for the debounce time (at most ten times over, so that a file
+    /// rewritten without pause is still reloaded), then reloads if anything changed.
     private func reloadAfterQuiet() async {
         for await _ in changes.stream {
             var count = changeCount.load(ordering: .relaxed)
-            while true {
+            for _ in 0..<10 {
                 do {
                     try await clock.sleep(for: configuration.debounce)
                 } catch {
@@ -230,10 +234,10 @@ public actor ConfigReloader: Service {
         }
     }
 
-    private func poll() async {
+    private func poll(every interval: Duration) async {
         while true {
             do {
-                try await clock.sleep(for: configuration.pollInterval)
+                try await clock.sleep(for: interval)
             } catch {
                 return
             }
@@ -256,9 +260,9 @@ public actor ConfigReloader: Service {
             return .polling
         case .automatic:
             #if canImport(Glibc)
-            if let watcher = InotifyWatcher(), watcher.watch(directory: Self.folder(of: path)) {
+            if let watcher = InotifyWatcher(), watcher.watch(file: path) {
                 inotify = watcher
-                watchPromptFolders()
+                watchFiles()
                 return .inotify
             }
             logger.warning("inotify unavailable: polling the configuration file", metadata: [
@@ -269,11 +273,14 @@ public actor ConfigReloader: Service {
         }
     }
 
-    private func watchPromptFolders() {
+    /// Watches the file and its prompts, and the files their links point to.
+    private func watchFiles() {
         #if canImport(Glibc)
         guard let inotify else { return }
-        for folder in Set(promptPaths.map(Self.folder(of:))) {
-            inotify.watch(directory: folder)
+        for path in watchedPaths {
+            inotify.watch(file: path)
+            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            if target != path { inotify.watch(file: target) }
         }
         #endif
     }
@@ -290,9 +297,5 @@ public actor ConfigReloader: Service {
         return Set(configuration.tasks.values.map(\.promptPath)).filter { !$0.isEmpty }.sorted().map { relative in
             relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).path
         }
-    }
-
-    static func folder(of path: String) -> String {
-        URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
 }

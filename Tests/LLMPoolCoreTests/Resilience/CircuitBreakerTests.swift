@@ -8,7 +8,14 @@ struct CircuitBreakerTests {
         consecutive: Int = 3, rate: Double = 0.5, minimumCalls: Int = 4, window: Duration = .seconds(30),
         cooldown: Duration = .seconds(10), probes: Int = 1
     ) -> CircuitBreakerConfiguration {
-        .init(enabled: true, consecutiveFailures: consecutive, failureRate: rate, minimumCalls: minimumCalls, window: window, cooldown: cooldown, halfOpenProbes: probes)
+        var configuration = CircuitBreakerConfiguration.defaults
+        configuration.consecutiveFailures = consecutive
+        configuration.failureRate = rate
+        configuration.minimumCalls = minimumCalls
+        configuration.window = window
+        configuration.cooldown = cooldown
+        configuration.halfOpenProbes = probes
+        return configuration
     }
 
     static func call(_ breaker: CircuitBreaker, _ outcome: CircuitBreaker.Outcome) {

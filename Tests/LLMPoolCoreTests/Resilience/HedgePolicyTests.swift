@@ -6,9 +6,8 @@ import Testing
 @Suite("Hedge delay from measured latency")
 struct HedgePolicyTests {
     static let provider = ScriptedProvider(name: "a", behaviour: .hang)
-    static let hedging = HedgingConfiguration(
-        enabled: true, quantile: 0.95, staticDelay: .milliseconds(300), minDelay: .milliseconds(20), maxDelay: .seconds(2), maxHedges: 1, budgetRatio: 0.1
-    )
+    /// p95, 300 ms static, clamped to [20 ms, 2 s]: the defaults.
+    static let hedging = HedgingConfiguration.defaults
 
     static func policy(time: ManualTime) -> (HedgePolicy, HistogramSeries) {
         let metrics = PoolMetrics(registry: MetricsRegistry(now: time.source))

@@ -243,7 +243,7 @@ struct ConfigReloaderTests {
     }
 
     #if os(Linux)
-    @Test("inotify notices a rename over the file and a prompt edit", .timeLimit(.minutes(1)))
+    @Test("inotify notices a rename over the file and a prompt edit, whatever else the folder sees", .timeLimit(.minutes(1)))
     func inotify() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
@@ -271,6 +271,19 @@ struct ConfigReloaderTests {
 
             try "Expand further: {{input}}".write(to: fixture.folder.appendingPathComponent("prompts/expand.md"), atomically: true, encoding: .utf8)
             #expect(await iterator.next() == "Expand further: x")
+
+            // A file beside the configuration written without pause (a log) does not hold a reload back.
+            let busy = Task {
+                let log = try FileHandle(forWritingTo: fixture.folder.appendingPathComponent("busy.log").createFile())
+                for _ in 0..<1000 where !Task.isCancelled {
+                    log.write(Data("line\n".utf8))
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            try fixture.write(.init(maxTokens: 301))
+            _ = await iterator.next()
+            busy.cancel()
+            #expect(orchestrator.snapshot.configuration.tasks["expand_queries"]?.maxTokens == 301)
             group.cancelAll()
         }
         appliedContinuation.finish()
@@ -285,5 +298,13 @@ extension ConfigReloadResult: CustomStringConvertible {
         case .rejected(let error): "rejected: \(error)"
         case .failed(let error): "failed: \(error)"
         }
+    }
+}
+
+extension URL {
+    /// Creates an empty file here and returns its URL.
+    func createFile() throws -> URL {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        return self
     }
 }

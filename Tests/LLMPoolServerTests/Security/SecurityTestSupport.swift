@@ -79,7 +79,7 @@ final class RecordingLimiter: RateLimiter {
     let base = InMemoryRateLimiter()
     private let recorded = Mutex<[(tenant: String, estimate: Int, delta: Int?)]>([])
 
-    var acquired: [(tenant: String, estimate: Int)] { recorded.withLock { $0.map { ($0.tenant, $0.estimate) } } }
+    var acquired: [(tenant: String, estimate: Int)] { recorded.withLock { $0.filter { $0.delta == nil }.map { ($0.tenant, $0.estimate) } } }
     var adjustments: [Int] { recorded.withLock { $0.compactMap(\.delta) } }
 
     func acquire(tenant: String, estimatedTokens: Int, limit: RateLimit) async throws -> RateLimitDecision {

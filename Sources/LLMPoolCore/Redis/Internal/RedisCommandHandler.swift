@@ -77,16 +77,31 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         failAll(RedisError(code: .connectionClosed, message: "the connection to redis at \(endpoint) was closed"))
     }
 
+    /// Closes the channel, then fails what was waiting with `error`. Closing first means that by
+    /// the time a caller learns of the failure the connection is already inactive, so the pool
+    /// hands out a new one instead of this one.
     private func fail(context: ChannelHandlerContext, with error: RedisError) {
-        failAll(error)
+        let waiting = pending
+        pending.removeAll()
+        markFailed()
         context.close(promise: nil)
+        for entry in waiting {
+            entry.timer.cancel()
+            entry.reply.fail(error)
+        }
     }
 
     private func failAll(_ error: RedisError) {
-        if failure == nil { failure = error }
+        markFailed()
         while let entry = pending.popFirst() {
             entry.timer.cancel()
             entry.reply.fail(error)
+        }
+    }
+
+    private func markFailed() {
+        if failure == nil {
+            failure = RedisError(code: .connectionClosed, message: "the connection to redis at \(endpoint) was closed")
         }
     }
 }
