@@ -12,6 +12,8 @@ log() { printf '\n==> %s\n' "$*"; }
 need_apt=()
 command -v curl >/dev/null || need_apt+=(curl)
 command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
+command -v python3 >/dev/null && ! python3 -c 'import ensurepip, venv' 2>/dev/null && need_apt+=(python3-venv)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v prometheus >/dev/null && command -v promtool >/dev/null || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]}"

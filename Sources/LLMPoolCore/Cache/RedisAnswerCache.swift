@@ -48,6 +48,7 @@ public final class RedisAnswerCache: AnswerCache {
     ///   - client: The Redis client; the cache does not shut it down.
     ///   - ttl: How long an answer stays fresh (whole milliseconds, at least 1).
     ///   - backoff: How long to skip Redis after a failure. Default 1 s.
+    ///   - clock: Times the back-off.
     ///   - onError: Told of every Redis or decoding failure, for metrics; never of skipped calls.
     public init(
         client: RedisClient,

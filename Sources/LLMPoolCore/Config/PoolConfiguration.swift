@@ -26,6 +26,8 @@ public struct PoolConfiguration: Sendable, Hashable {
     public var tracing: TracingConfiguration = .defaults
     /// `[slo.TASK]`: service level objectives, one per task. Default none.
     public var slos: [ServiceLevelObjective] = []
+    /// `[redis]`: the Redis server replicas share (cache, rate limits, nonces). Default none.
+    public var redis: RedisConfiguration?
 
     /// Creates a configuration.
     public init(
@@ -257,6 +259,20 @@ public struct CacheConfiguration: Sendable, Hashable {
     public var capacity: Int
     /// Most bytes of answer text kept. Default 64 MiB. TOML `cache.max_bytes`.
     public var maxBytes: Int
+    /// Where answers are kept: `memory` (this replica) or `redis` (shared by replicas, needs
+    /// `[redis]`). Default `memory`. TOML `cache.backend`.
+    public var backend: Backend = .memory
+
+    /// A cache backend.
+    public enum Backend: String, Sendable, Hashable, CaseIterable {
+        /// In this process: LRU by entries and bytes, with a TTL.
+        case memory
+        /// In Redis, shared by every replica.
+        case redis
+    }
+
+    /// The backend's name, the `backend` label of the cache metrics.
+    public var backendName: String { backend.rawValue }
 
     /// The defaults.
     public static var defaults: CacheConfiguration {

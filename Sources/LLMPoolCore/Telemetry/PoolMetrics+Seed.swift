@@ -8,6 +8,9 @@ extension PoolMetrics {
         let tasks = configuration.tasks.keys.sorted()
         for api in RequestAPI.allCases {
             inflightRequests.labels(api.rawValue).increment(by: 0)
+            for reason in [AuthenticationFailure.Reason.missingCredentials, .badSignature, .expired] {
+                authFailures.labels(api.rawValue, reason.description).increment(by: 0)
+            }
             for dimension in ["requests", "tokens"] { rateLimited.labels(api.rawValue, dimension).increment(by: 0) }
         }
         for task in tasks {
@@ -21,6 +24,7 @@ extension PoolMetrics {
         strategyDecisions.labels(StrategyKind.judge.rawValue, "judge_fallback").increment(by: 0)
         for provider in configuration.providers {
             circuitBreakerState.labels(provider.name).increment(by: 0)
+            for state in ["closed", "half_open", "open"] { circuitBreakerTransitions.labels(provider.name, state).increment(by: 0) }
             providerInflight.labels(provider.name).increment(by: 0)
             _ = providerTimeToFirstToken.labels(provider.name, provider.model)
             for outcome in ["success", "error", "timeout", "cancelled", "rejected"] {
@@ -28,7 +32,8 @@ extension PoolMetrics {
             }
             for type in ["input", "output"] { tokens.labels(provider.name, provider.model, type).increment(by: 0) }
         }
-        let backend = "memory"
+        let backend = configuration.cache.backendName
+        cacheEntries.labels(backend).increment(by: 0)
         for result in ["hit", "miss", "error", "coalesced"] { cacheRequests.labels(backend, result).increment(by: 0) }
         for result in ["success", "failure"] {
             configReloads.labels(result).increment(by: 0)

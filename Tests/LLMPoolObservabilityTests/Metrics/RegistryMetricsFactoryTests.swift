@@ -15,9 +15,10 @@ struct RegistryMetricsFactoryTests {
         FloatingPointCounter(label: "tokens-used", factory: factory).increment(by: 1.5)
 
         let text = registry.render()
-        #expect(text.contains("# TYPE http_server_requests counter\n"))
-        #expect(text.contains(#"http_server_requests{method="GET",status="200"} 3"#))
-        #expect(text.contains("tokens_used 1.5\n"))
+        // Counters get the `_total` suffix Prometheus expects.
+        #expect(text.contains("# TYPE http_server_requests_total counter\n"))
+        #expect(text.contains(#"http_server_requests_total{method="GET",status="200"} 3"#))
+        #expect(text.contains("tokens_used_total 1.5\n"))
     }
 
     @Test func metersAndGaugesAreGauges() {
@@ -58,13 +59,13 @@ struct RegistryMetricsFactoryTests {
         let factory = RegistryMetricsFactory(registry: registry)
         let counter = factory.makeCounter(label: "shared.name", dimensions: [])
         counter.increment(by: 1)
-        let meter = factory.makeMeter(label: "shared.name", dimensions: [])
+        let meter = factory.makeMeter(label: "shared.name_total", dimensions: [])
         meter.set(Int64(100))
         let otherKeys = factory.makeCounter(label: "shared.name", dimensions: [("k", "v")])
         otherKeys.increment(by: 1)
         #expect(meter is NOOPMetricsHandler)
         #expect(otherKeys is NOOPMetricsHandler)
-        #expect(registry.render().contains("shared_name 1\n"))
+        #expect(registry.render().contains("shared_name_total 1\n"))
     }
 
     @Test(arguments: [

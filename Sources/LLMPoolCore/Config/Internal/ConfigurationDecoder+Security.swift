@@ -22,8 +22,9 @@ extension ConfigurationDecoder {
         if let j = reader.table(t, "jwt", at: p) { security.jwt = decodeJWT(j, readSecrets: security.enabled) }
 
         guard security.enabled else { return security }
-        let hmacReady = !security.hmac.keys.isEmpty
-        let jwtReady = security.jwt.hmacSecret != nil || security.jwt.publicKeyPEM != nil
+        // A key source that is named but unreadable is reported on its own key, not again here.
+        let hmacReady = security.hmac.keysEnv != nil || security.hmac.keysFile != nil
+        let jwtReady = security.jwt.hmacSecretEnv != nil || security.jwt.publicKeyFile != nil
         switch security.mode {
         case .hmac where !hmacReady:
             reader.report("security.hmac", "mode 'hmac' needs keys: set keys_env or keys_file")

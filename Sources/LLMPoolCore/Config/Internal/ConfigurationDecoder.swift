@@ -8,7 +8,7 @@ struct ConfigurationDecoder {
     let prompts: ConfigurationLoader.PromptSource
 
     mutating func decode(_ root: TOMLTable) -> PoolConfiguration {
-        reader.rejectUnknownKeys(root, at: "", known: ["server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo", "rate_limits", "tracing"])
+        reader.rejectUnknownKeys(root, at: "", known: ["server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo", "rate_limits", "tracing", "redis"])
         var config = PoolConfiguration()
         if let table = reader.table(root, "server", at: "") { config.server = decodeServer(table) }
         if let table = reader.table(root, "qos", at: "") { config.qos = decodeQoS(table) }
@@ -29,6 +29,11 @@ struct ConfigurationDecoder {
             reader.report("tasks", "at least one [tasks.NAME] table is required")
         }
         if let table = reader.table(root, "slo", at: "") { config.slos = decodeSLOs(table, tasks: Set(config.tasks.keys)) }
+        if let table = reader.table(root, "redis", at: "") { config.redis = decodeRedis(table) }
+        if config.redis == nil {
+            if config.cache.enabled, config.cache.backend == .redis { reader.report("cache.backend", "is 'redis' but there is no [redis] table with a url") }
+            if config.rateLimits.enabled, config.rateLimits.backend == .redis { reader.report("rate_limits.backend", "is 'redis' but there is no [redis] table with a url") }
+        }
         return config
     }
 
@@ -207,14 +212,52 @@ struct ConfigurationDecoder {
 
     private func decodeCache(_ t: TOMLTable) -> CacheConfiguration {
         let p = "cache"
-        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "backend", "ttl_seconds", "capacity", "max_bytes", "redis_url"])
+        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "backend", "ttl_seconds", "capacity", "max_bytes"])
         let d = CacheConfiguration.defaults
-        return .init(
+        var cache = CacheConfiguration(
             enabled: reader.bool(t, "enabled", at: p, default: d.enabled),
             ttl: .seconds(reader.int(t, "ttl_seconds", at: p, default: 300, range: 1...(30 * 86_400))),
             capacity: reader.int(t, "capacity", at: p, default: d.capacity, range: 1...10_000_000),
             maxBytes: reader.int(t, "max_bytes", at: p, default: d.maxBytes, range: 1024...(1 << 40))
         )
+        let backend = reader.string(t, "backend", at: p, default: "memory") ?? "memory"
+        if let value = CacheConfiguration.Backend(rawValue: backend) {
+            cache.backend = value
+        } else {
+            reader.report(reader.join(p, "backend"), "must be 'memory' or 'redis', found '\(backend)'")
+        }
+        return cache
+    }
+
+    /// `[redis]`: `url` (or `url_env`, the name of a variable holding it, for URLs with passwords).
+    private func decodeRedis(_ t: TOMLTable) -> RedisConfiguration? {
+        let p = "redis"
+        reader.rejectUnknownKeys(t, at: p, known: ["url", "url_env", "pool_size", "connect_timeout_ms", "command_timeout_ms", "key_prefix"])
+        var url = reader.string(t, "url", at: p)
+        if let name = reader.string(t, "url_env", at: p) {
+            if let value = ProcessInfo.processInfo.environment[name], !value.isEmpty {
+                url = value
+            } else {
+                reader.report(reader.join(p, "url_env"), "names the environment variable '\(name)', which is not set")
+                return nil
+            }
+        }
+        guard let url else {
+            reader.report(p, "needs url = \"redis://host:port/db\" or url_env")
+            return nil
+        }
+        var redis: RedisConfiguration
+        do {
+            redis = try RedisConfiguration(url: url)
+        } catch {
+            reader.report(reader.join(p, "url"), error.message)
+            return nil
+        }
+        redis.poolSize = reader.int(t, "pool_size", at: p, default: redis.poolSize, range: 1...256)
+        redis.connectTimeout = reader.milliseconds(t, "connect_timeout_ms", at: p, default: redis.connectTimeout)
+        redis.commandTimeout = reader.milliseconds(t, "command_timeout_ms", at: p, default: redis.commandTimeout)
+        redis.keyPrefix = reader.string(t, "key_prefix", at: p, default: redis.keyPrefix) ?? redis.keyPrefix
+        return redis
     }
 
     private func decodeLogging(_ t: TOMLTable) -> LoggingConfiguration {

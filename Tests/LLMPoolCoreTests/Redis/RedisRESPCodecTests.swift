@@ -4,7 +4,7 @@ import Testing
 @testable import LLMPoolCore
 
 @Suite("Redis RESP codec")
-struct RESPCodecTests {
+struct RedisRESPCodecTests {
     /// Values covering every RESP2 type, nesting, and bulk strings holding CRLF and UTF-8.
     static let values: [RedisValue] = [
         .simpleString("OK"),
