@@ -70,7 +70,7 @@ public struct PoolRuntime: Sendable {
                 await onHTTPRunning(port)
             })
             let group = ServiceGroup(configuration: .init(
-                services: (tracing + extraServices).map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
+                services: (tracing + [components.redis].compactMap { $0 } + extraServices).map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
                     + reloadServices(orchestrator: components.orchestrator, httpClient: httpClient, logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
@@ -114,17 +114,46 @@ public struct PoolComponents: Sendable {
         let telemetry = try telemetry ?? PoolTelemetry.make(configuration: configuration, environment: [:])
         self.telemetry = telemetry
         let providers = try Self.makeProviders(configuration, httpClient: httpClient, telemetry: telemetry)
-        let cache: (any AnswerCache)? = configuration.cache.enabled ? InMemoryAnswerCache(configuration: configuration.cache) : nil
+        let redis = configuration.redis.map { RedisClient(configuration: $0, logger: logger) }
+        self.redis = redis
+        let cache = Self.makeCache(configuration, redis: redis, telemetry: telemetry, logger: logger)
         orchestrator = Orchestrator(
             configuration: configuration, providers: providers, cache: cache,
             strategies: Self.strategies(configuration: configuration, providers: providers), logger: logger,
             telemetry: telemetry
         )
         monitor = ProviderHealthMonitor()
-        guards = try RequestGuards(configuration: configuration, metrics: telemetry.metrics, logger: logger)
+        guards = try RequestGuards(
+            configuration: configuration,
+            nonceStore: redis.map { RedisNonceStore(client: $0) },
+            rateLimiter: configuration.rateLimits.backend == .redis ? redis.map { RedisRateLimiter(client: $0) } : nil,
+            metrics: telemetry.metrics, logger: logger
+        )
         httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger).guarded(by: guards)
         self.configuration = configuration
         self.logger = logger
+    }
+
+    /// The Redis client shared by the cache, rate limits and nonces, when `[redis]` is configured;
+    /// a `Service` to run in the group (it closes its connections on shutdown).
+    public let redis: RedisClient?
+
+    /// The answer cache `[cache]` asks for. With the Redis backend, Redis errors are counted as
+    /// `llm_pool_cache_requests_total{backend="redis",result="error"}` and logged, and requests
+    /// carry on without the cache.
+    static func makeCache(_ configuration: PoolConfiguration, redis: RedisClient?, telemetry: PoolTelemetry, logger: Logger) -> (any AnswerCache)? {
+        guard configuration.cache.enabled else { return nil }
+        if configuration.cache.backend == .redis, let redis {
+            let errors = telemetry.metrics.cacheRequests.labels("redis", "error")
+            return RedisAnswerCache(client: redis, configuration: configuration.cache) { error in
+                errors.increment()
+                logger.warning("redis cache unavailable; serving without it", metadata: ["error": "\(error)"])
+            }
+        }
+        let cache = InMemoryAnswerCache(configuration: configuration.cache)
+        let entries = telemetry.metrics.cacheEntries.labels("memory")
+        telemetry.metrics.registry.addCollector { entries.set(Double(cache.count)) }
+        return cache
     }
 
     /// Builds the configured providers, each measured and traced unless telemetry is off.

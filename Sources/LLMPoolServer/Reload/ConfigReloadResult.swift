@@ -2,7 +2,8 @@ import LLMPoolCore
 
 /// The outcome of one ``ConfigReloader/reload()``.
 public enum ConfigReloadResult: Sendable {
-    /// The file was valid and is now in force for requests that start from now on.
+    /// The file was valid and is now in force for requests that start from now on. The value is
+    /// the file as loaded; settings that need a restart keep their running values in the pool.
     case applied(PoolConfiguration)
     /// The file was invalid; every problem, each with its key path. The previous configuration stays.
     case rejected(ConfigurationError)

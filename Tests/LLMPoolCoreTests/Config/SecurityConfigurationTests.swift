@@ -103,6 +103,9 @@ struct SecurityConfigurationTests {
 
             [rate_limits.tenants.big]
             tokens_per_minute = 1000000
+
+            [redis]
+            url = "redis://127.0.0.1:6379/0"
             """)
         let security = config.security
         #expect(security.enabled && security.mode == .hmac && security.protectHealth && security.protectMetrics)

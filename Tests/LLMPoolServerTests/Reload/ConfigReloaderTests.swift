@@ -33,6 +33,21 @@ struct ConfigReloaderTests {
         #expect(metrics.configReloads.labels("failure").value == 0)
     }
 
+    @Test("reload(), what SIGHUP does, reloads even an unchanged file")
+    func forcedReload() async throws {
+        let fixture = try ReloadFixture()
+        defer { fixture.remove() }
+        let orchestrator = try fixture.orchestrator()
+        let metrics = PoolMetrics(registry: MetricsRegistry())
+        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, metrics: metrics, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+
+        #expect(await reloader.reloadIfChanged() == nil)
+        #expect(await reloader.reload().isApplied)
+        #expect(await reloader.reload().isApplied)
+        #expect(metrics.configReloads.labels("success").value == 2)
+        #expect(fixture.log.all.filter { $0.message == "configuration reloaded" }.count == 2)
+    }
+
     @Test("an invalid change is rejected with its key paths logged, and the old configuration stays")
     func invalidChange() async throws {
         let fixture = try ReloadFixture()
