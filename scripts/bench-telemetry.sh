@@ -13,8 +13,9 @@ THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-2}"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product llm-pool >/dev/null
-BIN=.build/release/llm-pool
+# LLMPOOL_BIN names a prebuilt release binary; otherwise one is built.
+BIN="${LLMPOOL_BIN:-}"
+if [ -z "$BIN" ]; then swift build -c release --product llm-pool >/dev/null; BIN=.build/release/llm-pool; fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_up() { local end=$((SECONDS + 60)); until curl -fsS "$1" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && { echo "timeout: $1"; exit 1; }; sleep 0.2; done; }

@@ -52,10 +52,11 @@ struct RedisAnswerCacheTests {
     func expiry() async throws {
         try await RedisServerProcess.withRunning { server in
             try await Support.withClient(server) { client in
-                let cache = RedisAnswerCache(client: client, ttl: .milliseconds(150))
+                // Generous TTL: the suites run in parallel on a loaded machine.
+                let cache = RedisAnswerCache(client: client, ttl: .seconds(1))
                 await cache.set(Self.key("a"), Self.answer)
                 #expect(await cache.get(Self.key("a")) == Self.answer)
-                try await Task.sleep(for: .milliseconds(250))
+                try await Task.sleep(for: .milliseconds(1300))
                 #expect(await cache.get(Self.key("a")) == nil)
             }
         }
