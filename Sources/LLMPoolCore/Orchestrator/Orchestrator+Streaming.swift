@@ -46,9 +46,11 @@ extension Orchestrator {
             return answer.strategy
         }
         let context = try makeContext(prepared)
-        let race = StreamRace(context: context, output: output)
-        let (response, provider, decision) = try await step("strategy \(prepared.strategy.rawValue) stream") { _ in
-            try await withDeadline(prepared.deadline, task: prepared.taskName) {
+        let (response, provider, decision) = try await step("strategy \(prepared.strategy.rawValue) stream") { span in
+            var traced = context
+            traced.span = span
+            let race = StreamRace(context: traced, output: output)
+            return try await withDeadline(prepared.deadline, task: prepared.taskName) {
                 try await race.run()
             }
         }

@@ -81,7 +81,8 @@ struct StreamRace: Sendable {
                             return
                         }
                     }
-                    health = .failure
+                    // A cancelled consumer sees the stream end early; that is no upstream failure.
+                    health = Task.isCancelled ? .ignored : .failure
                     sink.yield(.failed(index, PoolError(code: .upstreamFailed, message: "\(provider.name) ended its stream without finishing"), start.duration(to: clock.now)))
                 } catch {
                     let failure = PoolError.wrap(error, provider: provider.name)

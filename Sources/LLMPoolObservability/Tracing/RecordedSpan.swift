@@ -38,6 +38,10 @@ public final class RecordedSpan: Tracing.Span, Sendable {
 
     private let state: Mutex<State>
     private let processors: [any SpanProcessor]
+    /// Whether anything will read what is recorded: the span is sampled and some processor
+    /// receives it. When not, attributes, events and status are dropped without taking the lock
+    /// (the span still carries its ids to logs, exemplars and `traceparent`).
+    private let records: Bool
 
     init(
         name: String,
@@ -59,6 +63,7 @@ public final class RecordedSpan: Tracing.Span, Sendable {
         self.startTimeUnixNano = startTimeUnixNano
         self.state = Mutex(State(name: name))
         self.processors = spanContext.isSampled ? processors : []
+        self.records = spanContext.isSampled && !processors.isEmpty
     }
 
     /// The trace id.
@@ -78,13 +83,18 @@ public final class RecordedSpan: Tracing.Span, Sendable {
     }
 
     public var attributes: SpanAttributes {
-        get { state.withLock { $0.attributes } }
+        get { records ? state.withLock { $0.attributes } : [:] }
         set { record { $0.attributes = newValue } }
     }
 
-    /// Whether the span is sampled and has not ended.
+    /// Sets one attribute (cheaper than `attributes[key] = value`, which copies the set twice).
+    public func setAttribute(_ key: String, _ value: SpanAttribute) {
+        record { $0.attributes[key] = value }
+    }
+
+    /// Whether the span is sampled, will reach a processor, and has not ended.
     public var isRecording: Bool {
-        spanContext.isSampled && state.withLock { $0.endTimeUnixNano == nil }
+        records && state.withLock { $0.endTimeUnixNano == nil }
     }
 
     /// Sets the status. As the OpenTelemetry API specifies, `ok` is final, and an error message is
@@ -113,7 +123,7 @@ public final class RecordedSpan: Tracing.Span, Sendable {
         attributes: SpanAttributes,
         at instant: @autoclosure () -> Instant
     ) {
-        guard spanContext.isSampled else { return }
+        guard records else { return }
         var eventAttributes = attributes
         eventAttributes["exception.type"] = String(reflecting: type(of: error))
         eventAttributes["exception.message"] = String(describing: error)
@@ -137,7 +147,7 @@ public final class RecordedSpan: Tracing.Span, Sendable {
         let finished: FinishedSpan? = state.withLock { state in
             guard state.endTimeUnixNano == nil else { return nil }
             state.endTimeUnixNano = end
-            guard spanContext.isSampled else { return nil }
+            guard records else { return nil }
             return FinishedSpan(
                 context: spanContext,
                 parentSpanID: parentSpanID,
@@ -162,7 +172,7 @@ public final class RecordedSpan: Tracing.Span, Sendable {
 
     /// Applies `change` while the span is sampled and not ended.
     private func record(_ change: (inout State) -> Void) {
-        guard spanContext.isSampled else { return }
+        guard records else { return }
         state.withLock { state in
             guard state.endTimeUnixNano == nil else { return }
             change(&state)

@@ -31,9 +31,9 @@ public struct SpanID: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// A random valid id from the system generator.
+    /// A random valid id from the process-wide id generator (``IDGenerator``).
     public static func random() -> SpanID {
-        var generator = SystemRandomNumberGenerator()
+        var generator = IDGenerator()
         return random(using: &generator)
     }
 

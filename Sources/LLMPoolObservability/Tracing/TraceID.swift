@@ -39,9 +39,9 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// A random valid id from the system generator.
+    /// A random valid id from the process-wide id generator (``IDGenerator``).
     public static func random() -> TraceID {
-        var generator = SystemRandomNumberGenerator()
+        var generator = IDGenerator()
         return random(using: &generator)
     }
 

@@ -136,6 +136,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
     static func inference(_ query: Vvtv_Llmpool_V1_Query, metadata: Metadata, requestID: String) throws -> InferenceRequest {
         var inference = try query.inferenceRequest(requestID: requestID)
         inference.api = .grpc
+        if let tenant = AuthenticatedPrincipal.current?.tenant { inference.tenant = tenant }
         if let timeout = GRPCTimeout.parse(metadata), timeout > .zero {
             inference.deadline = min(inference.deadline ?? timeout, timeout)
         }

@@ -59,6 +59,7 @@ struct InferRoutes {
         do {
             var inference = try await decodeQuery(request).inferenceRequest(requestID: context.requestID)
             inference.api = .http
+            if let tenant = context.principal?.tenant { inference.tenant = tenant }
             return inference
         } catch {
             orchestrator.recordRejected(api: .http, error: error)

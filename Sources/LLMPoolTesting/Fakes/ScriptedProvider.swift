@@ -8,6 +8,9 @@ public final class ScriptedProvider: Provider {
     public enum Behaviour: Sendable {
         /// Answer `text` after `delay`, streaming it word by word.
         case answer(String, delay: Duration)
+        /// Answer `text` after a delay drawn from `latency` at each call (heavy-tailed backends
+        /// for benchmarks).
+        case sampled(String, latency: @Sendable () -> Duration)
         /// Fail with `error` after `delay`.
         case fail(PoolError, delay: Duration)
         /// Never answer (until cancelled).
@@ -48,6 +51,9 @@ public final class ScriptedProvider: Provider {
             switch behaviour {
             case .answer(let text, let delay):
                 try await Task.sleep(for: delay)
+                return ProviderResponse(text: text, model: model, usage: .init(inputTokens: 3, outputTokens: text.split(separator: " ").count))
+            case .sampled(let text, let latency):
+                try await Task.sleep(for: latency())
                 return ProviderResponse(text: text, model: model, usage: .init(inputTokens: 3, outputTokens: text.split(separator: " ").count))
             case .fail(let error, let delay):
                 try await Task.sleep(for: delay)

@@ -191,6 +191,31 @@ struct FastestStrategyTests {
     }
 }
 
+extension FastestStrategyTests {
+    @Test("streaming FASTEST feeds the breakers and counts its hedges")
+    func streaming() async throws {
+        let telemetry = PoolTelemetry.makeStandalone()
+        let config = try poolConfiguration(["a", "b", "c"], staticDelay: .milliseconds(200))
+        let failing = ScriptedProvider(name: "a", behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500"), delay: .zero))
+        let slow = ScriptedProvider(name: "b", behaviour: .hang)
+        let fast = ScriptedProvider(name: "c", behaviour: .answer("from c", delay: .zero))
+        let orchestrator = Orchestrator(configuration: config, providers: [failing, slow, fast], telemetry: telemetry)
+        var final: InferenceAnswer?
+        for try await event in orchestrator.stream(request()) {
+            if case .completed(let answer) = event { final = answer }
+        }
+        let answer = try #require(final)
+        #expect(answer.provider == "c")
+        #expect(answer.decision.hedgesFired == 1)
+        #expect(orchestrator.resilience.breakers.breaker(for: "a").snapshot().failures == 1)
+        #expect(orchestrator.resilience.breakers.breaker(for: "c").snapshot().calls == 1)
+        try await waitUntil { slow.cancellations == 1 }
+        #expect(orchestrator.resilience.breakers.breaker(for: "b").snapshot().calls == 0, "a cancelled loser says nothing")
+        #expect(telemetry.metrics.hedges.labels("t", "fired").value == 1)
+        #expect(telemetry.metrics.hedges.labels("t", "won").value == 1)
+    }
+}
+
 /// Polls `condition` every few milliseconds for at most two seconds.
 func waitUntil(_ condition: () -> Bool) async throws {
     for _ in 0..<400 where !condition() {

@@ -43,6 +43,7 @@ struct OpenAIRoutes {
             throw error
         }
         inference.api = .openai
+        if let tenant = context.principal?.tenant { inference.tenant = tenant }
         let created = Int(Date().timeIntervalSince1970)
         if body.stream == true {
             return stream(inference, body: body, created: created, context: context)

@@ -4,7 +4,8 @@ import LLMPoolCore
 ///
 /// - `server.*`: the listeners are bound to the host and ports, the routes and the gRPC transport
 ///   were built with `max_body_bytes`, and shutdown reads `drain_timeout_ms`.
-/// - `cache.*`: the cache was created with its size and TTL.
+/// - `cache.*`, `redis`: the cache was created with its backend, size and TTL, the Redis client
+///   with its address.
 /// - `logging.*`: swift-log is bootstrapped once per process.
 /// - `telemetry`, `tracing`, `slo`: the registry, span exporter and SLO tracker are made at startup.
 /// - `security`, `rate_limits`: the authenticator and the limiters are made at startup.
@@ -30,6 +31,7 @@ enum RestartOnlySettings {
             ("server.max_body_bytes", "\(running.server.maxBodyBytes)", "\(requested.server.maxBodyBytes)"),
             ("server.drain_timeout_ms", milliseconds(running.server.drainTimeout), milliseconds(requested.server.drainTimeout)),
             ("cache.enabled", "\(running.cache.enabled)", "\(requested.cache.enabled)"),
+            ("cache.backend", running.cache.backendName, requested.cache.backendName),
             ("cache.ttl_seconds", "\(running.cache.ttl.components.seconds)", "\(requested.cache.ttl.components.seconds)"),
             ("cache.capacity", "\(running.cache.capacity)", "\(requested.cache.capacity)"),
             ("cache.max_bytes", "\(running.cache.maxBytes)", "\(requested.cache.maxBytes)"),
@@ -43,6 +45,7 @@ enum RestartOnlySettings {
             ("slo", running.slos == requested.slos),
             ("security", running.security == requested.security),
             ("rate_limits", running.rateLimits == requested.rateLimits),
+            ("redis", running.redis == requested.redis),
         ]
         return pairs.filter { $0.1 != $0.2 }.map { Change(keyPath: $0.0, running: $0.1, requested: $0.2) }
             + sections.filter { !$0.1 }.map { Change(keyPath: $0.0, running: "(running)", requested: "(changed)") }
@@ -59,6 +62,7 @@ enum RestartOnlySettings {
         result.slos = running.slos
         result.security = running.security
         result.rateLimits = running.rateLimits
+        result.redis = running.redis
         return result
     }
 
