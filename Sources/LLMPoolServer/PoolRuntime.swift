@@ -70,7 +70,7 @@ public struct PoolRuntime: Sendable {
                 await onHTTPRunning(port)
             })
             let group = ServiceGroup(configuration: .init(
-                services: (tracing + [components.redis].compactMap { $0 } + extraServices).map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
+                services: (tracing + [components.redis].compactMap { $0 } + extraServices + [components.healthProber]).map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
                     + reloadServices(orchestrator: components.orchestrator, httpClient: httpClient, logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
@@ -123,6 +123,7 @@ public struct PoolComponents: Sendable {
             telemetry: telemetry
         )
         monitor = ProviderHealthMonitor()
+        Self.connectSignals(orchestrator: orchestrator, configuration: configuration, telemetry: telemetry)
         guards = try RequestGuards(
             configuration: configuration,
             nonceStore: redis.map { RedisNonceStore(client: $0) },
@@ -137,6 +138,32 @@ public struct PoolComponents: Sendable {
     /// The Redis client shared by the cache, rate limits and nonces, when `[redis]` is configured;
     /// a `Service` to run in the group (it closes its connections on shutdown).
     public let redis: RedisClient?
+
+    /// Feeds the SLO tracker's burn rates into the WEIGHTED scores and exports a first score for
+    /// every provider and task, so `llm_pool_provider_score` exists before the first request.
+    static func connectSignals(orchestrator: Orchestrator, configuration: PoolConfiguration, telemetry: PoolTelemetry) {
+        let resilience = orchestrator.resilience
+        if let slo = telemetry.slo {
+            resilience.scorer.setBurnRateSource { _, task in
+                slo.objectives[task] == nil ? nil : slo.burnRate(task: task, indicator: .availability, window: .seconds(300))
+            }
+        }
+        let snapshot = orchestrator.snapshot
+        for task in configuration.tasks.values {
+            _ = resilience.scorer.scores(
+                for: snapshot.providers(for: task), task: task.name, weights: resilience.providerWeights, configuration: configuration.qos.weighted
+            )
+        }
+    }
+
+    /// The health prober: probes every provider every 10 s, for readiness, WEIGHTED scores and
+    /// `llm_pool_provider_up`.
+    public var healthProber: HealthProber {
+        let orchestrator = self.orchestrator
+        return HealthProber(
+            providers: { orchestrator.snapshot.providers }, monitor: monitor, health: orchestrator.resilience.health, metrics: telemetry.metrics
+        )
+    }
 
     /// The answer cache `[cache]` asks for. With the Redis backend, Redis errors are counted as
     /// `llm_pool_cache_requests_total{backend="redis",result="error"}` and logged, and requests

@@ -119,7 +119,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
                 $0.name = status.provider
                 $0.model = status.model
                 $0.healthy = status.health.healthy
-                $0.breakerState = "closed"
+                $0.breakerState = orchestrator.resilience.breakers.state(of: status.provider).description
                 $0.detail = status.health.detail
             }
         }

@@ -14,7 +14,10 @@ struct HealthRoutes {
             let snapshot = orchestrator.snapshot
             let report = ReadinessReport(snapshot: snapshot, statuses: await monitor.check(snapshot.providers))
             let providers: [[String: Any]] = report.providers.map {
-                ["name": $0.provider, "model": $0.model, "healthy": $0.health.healthy, "detail": $0.health.detail]
+                [
+                    "name": $0.provider, "model": $0.model, "healthy": $0.health.healthy, "detail": $0.health.detail,
+                    "breaker": orchestrator.resilience.breakers.state(of: $0.provider).description,
+                ]
             }
             let body: [String: Any] = [
                 "status": report.ready ? "ready" : "not_ready",
