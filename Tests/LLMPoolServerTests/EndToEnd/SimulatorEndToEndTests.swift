@@ -23,7 +23,9 @@ struct SimulatorEndToEndTests {
             name: "expand_queries", providers: ["phi3-mini", "llama31-8b"], promptPath: "x.md",
             template: try PromptTemplate(source: "Expand: {{input}}"), maxTokens: 16
         )
-        config.qos.hedging.staticDelay = .milliseconds(30)
+        // Long enough that a cold connection on a loaded machine does not trigger a hedge; the
+        // hedging test makes the first provider hang, so it still hedges.
+        config.qos.hedging.staticDelay = .milliseconds(500)
         config.cache.enabled = false
         config.server.host = "127.0.0.1"
         config.server.grpcPort = 0
@@ -95,7 +97,8 @@ struct SimulatorEndToEndTests {
             try simulator.setFaults(SimulatorFaults(hang: true), for: "llama3.1:8b")
             let error = try await Self.withPool(simulator) { pool in
                 var options = CallOptions.defaults
-                options.timeout = .milliseconds(300)
+                // Past the 500 ms hedge delay, so both providers are called before time runs out.
+                options.timeout = .milliseconds(1200)
                 do {
                     _ = try await pool.infer(.with { $0.task = "expand_queries"; $0.input = "swift" }, options: options)
                     return RPCError.Code?.none
