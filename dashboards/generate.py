@@ -527,7 +527,7 @@ def slos() -> Dashboard:
 
     d.row("Error budget")
     d.bargauge("Error budget remaining", "Fraction of each SLO's error budget left over its longest window (computed in-process).",
-               targets((f'min by (slo) (llm_pool_slo_error_budget_remaining{sel(job="$job", slo="$task")})', "{{slo}}")),
+               targets((f'min by (slo) (llm_pool_slo_error_budget_remaining{sel(job="$job", slo="($task):.*")})', "{{slo}}")),
                unit="percentunit", minimum=0, maximum=1,
                steps=thresholds(("red", None), ("orange", 0.25), ("green", 0.5)))
     d.bargauge("Availability over 3 days", "Share of valid requests answered without a server error over the last 3 days "
@@ -538,7 +538,7 @@ def slos() -> Dashboard:
 
     d.row("Burn rates")
     d.timeseries("Burn rate by window (in-process)", "`llm_pool_slo_burn_rate`: computed by llm-pool per SLO over 5m, 30m, 1h and 6h.",
-                 targets((f'max by (slo, window) (llm_pool_slo_burn_rate{sel(job="$job", slo="$task")})', "{{slo}} {{window}}")),
+                 targets((f'max by (slo, window) (llm_pool_slo_burn_rate{sel(job="$job", slo="($task):.*")})', "{{slo}} {{window}}")),
                  w=24, threshold_lines=burn_steps)
     for window, pair, factor in (("5m", "1h", 14.4), ("30m", "6h", 6), ("2h", "1d", 3), ("6h", "3d", 1)):
         desc = (f"Error ratio over {window} and {pair} divided by the error budget ({ERROR_BUDGET}); "

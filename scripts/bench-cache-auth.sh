@@ -11,52 +11,19 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-8s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
-for tool in wrk redis-server; do
-  command -v "$tool" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool/redis-server/redis-server}" >/dev/null; }
-done
-# LLMPOOL_BIN names a prebuilt release binary; otherwise one is built.
-BIN="${LLMPOOL_BIN:-}"
-if [ -z "$BIN" ]; then swift build -c release --product llm-pool >/dev/null; BIN=.build/release/llm-pool; fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_up() { local end=$((SECONDS + 60)); until curl -fsS "$1" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && { echo "timeout: $1"; exit 1; }; sleep 0.2; done; }
-WORK=$(mktemp -d); PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
-
-SIM_PORT=$(free_port); REDIS_PORT=$(free_port)
+. scripts/lib/bench-common.sh
+bench_need wrk
+bench_need redis-server
+bench_binary
+bench_workdir
+start_simulator
+REDIS_PORT=$(free_port)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >/dev/null 2>&1 & PIDS+=($!)
-"$BIN" simulate --host 127.0.0.1 --port "$SIM_PORT" --latency-scale 0 > "$WORK/sim.log" 2>&1 & PIDS+=($!)
-wait_up "http://127.0.0.1:$SIM_PORT/v1/models"
-echo '{{input}}' > "$WORK/bench.md"
 export LLM_POOL_BENCH_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123"
+REDIS_TOML=$'[redis]\nurl = "redis://127.0.0.1:'"$REDIS_PORT"'/0"'
 
-start_pool() { # name extra-toml -> PORT_<name>
-  local http grpc
-  http=$(free_port); grpc=$(free_port)
-  cat > "$WORK/$1.toml" <<TOML
-[server]
-host = "127.0.0.1"
-[[providers]]
-name = "phi3-mini"
-kind = "openai"
-base_url = "http://127.0.0.1:$SIM_PORT/v1"
-model = "phi3:mini"
-[tasks.bench]
-providers = ["phi3-mini"]
-prompt = "bench.md"
-max_tokens = 16
-[logging]
-level = "warning"
-[redis]
-url = "redis://127.0.0.1:$REDIS_PORT/0"
-$2
-TOML
-  "$BIN" serve --config "$WORK/$1.toml" --http-port "$http" --grpc-port "$grpc" > "$WORK/$1.log" 2>&1 & PIDS+=($!)
-  wait_up "http://127.0.0.1:$http/healthz"
-  eval "PORT_$1=$http"
-}
 start_pool memory $'[cache]\nbackend = "memory"'
-start_pool redis $'[cache]\nbackend = "redis"'
+start_pool redis "$REDIS_TOML"$'\n[cache]\nbackend = "redis"'
 start_pool open $'[cache]\nenabled = false'
 start_pool guarded $'[cache]\nenabled = false\n[security]\nenabled = true\nmode = "jwt"\n[security.jwt]\nalgorithms = ["HS256"]\naudience = "llm-pool"\nhmac_secret_env = "LLM_POOL_BENCH_JWT_SECRET"\n[rate_limits]\nenabled = true\nrequests_per_minute = 100000000\ntokens_per_minute = 1000000000'
 

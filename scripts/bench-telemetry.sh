@@ -12,51 +12,13 @@ DURATION="${DURATION:-8s}"
 THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-2}"
 
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-# LLMPOOL_BIN names a prebuilt release binary; otherwise one is built.
-BIN="${LLMPOOL_BIN:-}"
-if [ -z "$BIN" ]; then swift build -c release --product llm-pool >/dev/null; BIN=.build/release/llm-pool; fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_up() { local end=$((SECONDS + 60)); until curl -fsS "$1" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && { echo "timeout: $1"; exit 1; }; sleep 0.2; done; }
-
-WORK=$(mktemp -d); PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
-
-SIM_PORT=$(free_port)
-"$BIN" simulate --host 127.0.0.1 --port "$SIM_PORT" --latency-scale 0 > "$WORK/sim.log" 2>&1 & PIDS+=($!)
-wait_up "http://127.0.0.1:$SIM_PORT/v1/models"
-echo '{{input}}' > "$WORK/bench.md"
-
-start_pool() { # name enabled -> sets PORT_<name>
-  local http grpc
-  http=$(free_port); grpc=$(free_port)
-  cat > "$WORK/$1.toml" <<TOML
-[server]
-host = "127.0.0.1"
-[[providers]]
-name = "phi3-mini"
-kind = "openai"
-base_url = "http://127.0.0.1:$SIM_PORT/v1"
-model = "phi3:mini"
-[tasks.bench]
-providers = ["phi3-mini"]
-prompt = "bench.md"
-[cache]
-enabled = false
-[logging]
-level = "warning"
-[telemetry]
-enabled = $2
-[slo.bench]
-availability = 0.99
-TOML
-  "$BIN" serve --config "$WORK/$1.toml" --http-port "$http" --grpc-port "$grpc" > "$WORK/$1.log" 2>&1 & PIDS+=($!)
-  wait_up "http://127.0.0.1:$http/healthz"
-  eval "PORT_$1=$http"
-}
-start_pool on true
-start_pool off false
+. scripts/lib/bench-common.sh
+bench_need wrk
+bench_binary
+bench_workdir
+start_simulator
+start_pool on $'[cache]\nenabled = false\n[telemetry]\nenabled = true\n[slo.bench]\navailability = 0.99'
+start_pool off $'[cache]\nenabled = false\n[telemetry]\nenabled = false\n[slo.bench]\navailability = 0.99'
 
 run() { # label port
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/wrk/pool-task.lua "http://127.0.0.1:$2" > "$WORK/run.txt"
