@@ -60,10 +60,11 @@ public struct HealthProber: Service {
 
     /// Probes every `interval` until graceful shutdown or cancellation.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the sleep; that is the normal end of this service, not a failure.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await probeAll()
-                try await Task.sleep(for: configuration.interval)
+                try? await Task.sleep(for: configuration.interval)
             }
         }
     }
