@@ -12,6 +12,44 @@ public struct InstrumentedProvider: Provider {
     public let base: any Provider
     let telemetry: PoolTelemetry
     let inflight: GaugeSeries
+    let series: Series
+
+    /// The series every call of this provider touches, looked up once.
+    final class Series: Sendable {
+        let outcomes: [String: CounterSeries]
+        let inputTokens: CounterSeries
+        let outputTokens: CounterSeries
+        let successDuration: HistogramSeries
+        let inputUsage: HistogramSeries
+        let outputUsage: HistogramSeries
+        let timeToFirstToken: HistogramSeries
+        private let latencyByTask = Mutex<[String: HistogramSeries]>([:])
+        private let latency: HistogramFamily
+        private let name: String
+        private let model: String
+
+        init(metrics: PoolMetrics, name: String, model: String, system: String) {
+            self.name = name
+            self.model = model
+            latency = metrics.providerLatency
+            outcomes = Dictionary(uniqueKeysWithValues: ["success", "error", "timeout", "cancelled"].map {
+                ($0, metrics.providerRequests.labels(name, model, $0))
+            })
+            inputTokens = metrics.tokens.labels(name, model, "input")
+            outputTokens = metrics.tokens.labels(name, model, "output")
+            successDuration = metrics.genAIOperationDuration.labels("chat", system, model, model, "")
+            inputUsage = metrics.genAITokenUsage.labels("chat", system, model, model, "input")
+            outputUsage = metrics.genAITokenUsage.labels("chat", system, model, model, "output")
+            timeToFirstToken = metrics.providerTimeToFirstToken.labels(name, model)
+        }
+
+        func latency(task: String) -> HistogramSeries {
+            if let series = latencyByTask.withLock({ $0[task] }) { return series }
+            let series = latency.labels(name, model, task)
+            latencyByTask.withLock { $0[task] = series }
+            return series
+        }
+    }
 
     /// Wraps `base`.
     public init(_ base: any Provider, telemetry: PoolTelemetry) {
@@ -19,13 +57,11 @@ public struct InstrumentedProvider: Provider {
         self.telemetry = telemetry
         inflight = telemetry.metrics.providerInflight.labels(base.name)
         inflight.increment(by: 0)
+        series = Series(metrics: telemetry.metrics, name: base.name, model: base.model, system: base.system)
         // Present from the start, so dashboards and rules find every provider's series.
-        for outcome in ["success", "error", "timeout", "cancelled"] {
-            telemetry.metrics.providerRequests.labels(base.name, base.model, outcome).increment(by: 0)
-        }
-        for type in ["input", "output"] {
-            telemetry.metrics.tokens.labels(base.name, base.model, type).increment(by: 0)
-        }
+        for counter in series.outcomes.values { counter.increment(by: 0) }
+        series.inputTokens.increment(by: 0)
+        series.outputTokens.increment(by: 0)
     }
 
     public var name: String { base.name }
@@ -59,7 +95,7 @@ public struct InstrumentedProvider: Provider {
                     if firstToken, case .delta = event {
                         firstToken = false
                         let ttft = call.started.duration(to: .now).seconds
-                        telemetry.metrics.providerTimeToFirstToken.labels(name, model).observe(ttft, exemplar: call.exemplar(ttft))
+                        series.timeToFirstToken.observe(ttft, exemplar: call.exemplar(ttft))
                         call.span.addEvent("first token")
                     }
                     if case .done(let response) = event {
@@ -100,7 +136,7 @@ public struct InstrumentedProvider: Provider {
 
         func exemplar(_ value: Double) -> Exemplar? {
             guard span.spanContext.isSampled else { return nil }
-            return Exemplar(traceID: span.traceID.hex, spanID: span.spanID.hex, value: value)
+            return Exemplar(traceIDHigh: span.traceID.high, traceIDLow: span.traceID.low, spanID: span.spanID.value, value: value)
         }
     }
 
@@ -128,17 +164,22 @@ public struct InstrumentedProvider: Provider {
         let elapsed = call.started.duration(to: .now).seconds
         let metrics = telemetry.metrics
         let outcome = Self.outcome(of: error)
-        metrics.providerRequests.labels(name, model, outcome).increment()
+        (series.outcomes[outcome] ?? metrics.providerRequests.labels(name, model, outcome)).increment()
         let responseModel = response.map { $0.model.isEmpty ? model : $0.model } ?? model
-        let errorType = error.map { PoolError.wrap($0, provider: name).code.description } ?? ""
-        metrics.genAIOperationDuration.labels("chat", system, model, responseModel, errorType).observe(elapsed)
         if let response {
             let task = call.request.task.isEmpty ? "none" : call.request.task
-            metrics.providerLatency.labels(name, model, task).observe(elapsed, exemplar: call.exemplar(elapsed))
-            metrics.tokens.labels(name, model, "input").increment(by: Double(response.usage.inputTokens))
-            metrics.tokens.labels(name, model, "output").increment(by: Double(response.usage.outputTokens))
-            metrics.genAITokenUsage.labels("chat", system, model, responseModel, "input").observe(Double(response.usage.inputTokens))
-            metrics.genAITokenUsage.labels("chat", system, model, responseModel, "output").observe(Double(response.usage.outputTokens))
+            series.latency(task: task).observe(elapsed, exemplar: call.exemplar(elapsed))
+            series.inputTokens.increment(by: Double(response.usage.inputTokens))
+            series.outputTokens.increment(by: Double(response.usage.outputTokens))
+            if responseModel == model {
+                series.successDuration.observe(elapsed)
+                series.inputUsage.observe(Double(response.usage.inputTokens))
+                series.outputUsage.observe(Double(response.usage.outputTokens))
+            } else {
+                metrics.genAIOperationDuration.labels("chat", system, model, responseModel, "").observe(elapsed)
+                metrics.genAITokenUsage.labels("chat", system, model, responseModel, "input").observe(Double(response.usage.inputTokens))
+                metrics.genAITokenUsage.labels("chat", system, model, responseModel, "output").observe(Double(response.usage.outputTokens))
+            }
             if call.span.isRecording {
                 call.span.attributes["gen_ai.response.model"] = responseModel
                 call.span.attributes["gen_ai.usage.input_tokens"] = response.usage.inputTokens
@@ -147,6 +188,7 @@ public struct InstrumentedProvider: Provider {
             }
         } else if let error {
             let poolError = PoolError.wrap(error, provider: name)
+            metrics.genAIOperationDuration.labels("chat", system, model, model, poolError.code.description).observe(elapsed)
             call.span.attributes["error.type"] = poolError.code.description
             if outcome != "cancelled" {
                 call.span.recordError(poolError)

@@ -33,7 +33,7 @@ struct RequestObservation: Sendable {
         metrics.requests.labels(api, task, strategy, code).increment()
         var exemplar: Exemplar?
         if let span = ServiceContext.current?.spanContext, span.isSampled {
-            exemplar = Exemplar(traceID: span.traceID.hex, spanID: span.spanID.hex, value: seconds)
+            exemplar = Exemplar(traceIDHigh: span.traceID.high, traceIDLow: span.traceID.low, spanID: span.spanID.value, value: seconds)
         }
         metrics.requestDuration.labels(api, task, strategy).observe(seconds, exemplar: exemplar)
         // Caller mistakes do not spend the error budget; failures of the pool do.
