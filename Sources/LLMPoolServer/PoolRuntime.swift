@@ -130,7 +130,9 @@ public struct PoolComponents: Sendable {
             rateLimiter: configuration.rateLimits.backend == .redis ? redis.map { RedisRateLimiter(client: $0) } : nil,
             metrics: telemetry.metrics, logger: logger
         )
-        httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger).guarded(by: guards)
+        var httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger)
+        httpServer.httpServerMetrics = configuration.telemetry.httpServerMetrics
+        self.httpServer = httpServer.guarded(by: guards)
         self.configuration = configuration
         self.logger = logger
     }

@@ -12,6 +12,12 @@ public struct TelemetryConfiguration: Sendable, Hashable {
     /// TOML `telemetry.recent_window_ms`.
     public var recentWindow: Duration
 
+    /// Whether Hummingbird's own HTTP server metrics (`hb_requests_total`,
+    /// `http_server_request_duration_seconds`, …) are recorded too, through swift-metrics.
+    /// llm-pool's request metrics already cover every route that matters. Default false.
+    /// TOML `telemetry.http_server_metrics`.
+    public var httpServerMetrics: Bool = false
+
     /// The defaults.
     public static var defaults: TelemetryConfiguration {
         .init(enabled: true, seriesLimit: 1_000, recentWindow: .seconds(60))

@@ -135,7 +135,7 @@ public final class Orchestrator: Sendable {
 
     /// The `validate` and `route` steps: checks the request, renders the prompt, picks providers.
     func prepare(_ request: InferenceRequest, snapshot: PoolSnapshot) throws -> PreparedRequest {
-        guard telemetry.isEnabled else { return try PreparedRequest(request, snapshot: snapshot, clock: clock) }
+        guard telemetry.tracesSteps else { return try PreparedRequest(request, snapshot: snapshot, clock: clock) }
         let tracer = telemetry.tracer
         try tracer.withSpan("validate", ofKind: .internal) { span in
             if span.isRecording {
@@ -174,7 +174,7 @@ public final class Orchestrator: Sendable {
     /// Runs `body` in a child span of the current one (no span when telemetry is off); errors
     /// mark the span failed.
     func step<T: Sendable>(_ name: String, _ body: (RecordedSpan?) async throws -> T) async rethrows -> T {
-        guard telemetry.isEnabled else { return try await body(nil) }
+        guard telemetry.tracesSteps else { return try await body(nil) }
         let span = telemetry.tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: .internal)
         defer { span.end() }
         do {

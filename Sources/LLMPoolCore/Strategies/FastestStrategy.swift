@@ -68,7 +68,7 @@ public struct FastestStrategy: EnsembleStrategy {
                 launches.append(why)
                 launchedAt.append(clock.now)
                 running += 1
-                if case .hedge = why, context.telemetry.isEnabled {
+                if case .hedge = why, context.telemetry.tracesSteps {
                     let tracer = context.telemetry.tracer
                     let task = context.taskName
                     group.addTask {

@@ -16,6 +16,14 @@ public struct PoolTelemetry: Sendable {
     /// (TOML `telemetry.enabled`); `/metrics` is served either way.
     public var isEnabled: Bool
 
+    /// Whether internal spans (orchestrator steps, hedges) are worth starting for the current
+    /// request: telemetry is on, ended spans reach a processor, and the current trace is sampled.
+    /// Otherwise only the server span and the provider client spans are made, for their ids.
+    public var tracesSteps: Bool {
+        guard isEnabled, tracer.hasProcessors else { return false }
+        return ServiceContext.current?.spanContext?.isSampled ?? true
+    }
+
     /// Creates telemetry from a catalogue and a tracer.
     public init(metrics: PoolMetrics, tracer: SpanRecorder, slo: SLOTracker? = nil, isEnabled: Bool = true) {
         self.metrics = metrics

@@ -96,6 +96,11 @@ public final class SpanRecorder: Tracer, Sendable {
         )
     }
 
+    /// Whether ended spans go anywhere (an exporter or another processor). When not, spans
+    /// still carry ids to logs, exemplars and `traceparent`, but purely internal spans can be
+    /// skipped altogether.
+    public var hasProcessors: Bool { !processors.isEmpty }
+
     /// Asks the batch processor to export what it holds now, without waiting; see
     /// ``BatchSpanProcessor/forceFlush()`` to wait.
     public func forceFlush() {

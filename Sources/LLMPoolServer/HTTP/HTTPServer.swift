@@ -14,6 +14,8 @@ public struct HTTPServer: Sendable {
     public let monitor: ProviderHealthMonitor
     /// The logger for access logs.
     public var logger: Logger
+    /// Whether Hummingbird's own metrics middleware runs (TOML `telemetry.http_server_metrics`).
+    public var httpServerMetrics = false
     /// Authentication and rate limits (`[security]`, `[rate_limits]`); `nil` enforces nothing.
     public var guards: RequestGuards?
 
@@ -30,7 +32,7 @@ public struct HTTPServer: Sendable {
         let router = Router(context: PoolRequestContext.self)
         let telemetry = orchestrator.telemetry
         router.add(middleware: RequestIDMiddleware(logger: logger, tracer: telemetry.isEnabled ? telemetry.tracer : nil))
-        if telemetry.isEnabled {
+        if telemetry.isEnabled, httpServerMetrics {
             // Hummingbird's own request metrics, through swift-metrics into the same registry
             // once the executable bootstraps `RegistryMetricsFactory`.
             router.add(middleware: MetricsMiddleware())

@@ -5,13 +5,15 @@ extension ConfigurationDecoder {
     /// `[telemetry]`.
     func decodeTelemetry(_ t: TOMLTable) -> TelemetryConfiguration {
         let p = "telemetry"
-        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "series_limit", "recent_window_ms"])
+        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "series_limit", "recent_window_ms", "http_server_metrics"])
         let d = TelemetryConfiguration.defaults
-        return .init(
+        var telemetry = TelemetryConfiguration(
             enabled: reader.bool(t, "enabled", at: p, default: d.enabled),
             seriesLimit: reader.int(t, "series_limit", at: p, default: d.seriesLimit, range: 10...1_000_000),
             recentWindow: reader.milliseconds(t, "recent_window_ms", at: p, default: d.recentWindow, minimum: 1000)
         )
+        telemetry.httpServerMetrics = reader.bool(t, "http_server_metrics", at: p, default: d.httpServerMetrics)
+        return telemetry
     }
 
     /// `[tracing]`: OTLP export, sampling and resource; the `OTEL_*` variables apply on top at start-up.
