@@ -23,6 +23,8 @@ public struct InstrumentedProvider: Provider {
         let inputUsage: HistogramSeries
         let outputUsage: HistogramSeries
         let timeToFirstToken: HistogramSeries
+        /// `chat <model>`, the GenAI span name.
+        let spanName: String
         private let latencyByTask = Mutex<[String: HistogramSeries]>([:])
         private let latency: HistogramFamily
         private let name: String
@@ -41,6 +43,7 @@ public struct InstrumentedProvider: Provider {
             inputUsage = metrics.genAITokenUsage.labels("chat", system, model, model, "input")
             outputUsage = metrics.genAITokenUsage.labels("chat", system, model, model, "output")
             timeToFirstToken = metrics.providerTimeToFirstToken.labels(name, model)
+            spanName = "chat \(model)"
         }
 
         func latency(task: String) -> HistogramSeries {
@@ -141,7 +144,7 @@ public struct InstrumentedProvider: Provider {
     }
 
     private func begin(_ request: ProviderRequest) -> Call {
-        let span = telemetry.tracer.startSpan("chat \(model)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        let span = telemetry.tracer.startSpan(series.spanName, context: ServiceContext.current ?? .topLevel, ofKind: .client)
         if span.isRecording {
             span.attributes["gen_ai.operation.name"] = "chat"
             span.attributes["gen_ai.system"] = system

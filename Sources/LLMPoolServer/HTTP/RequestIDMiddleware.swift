@@ -28,7 +28,9 @@ struct RequestIDMiddleware: RouterMiddleware {
         }
         var parent = ServiceContext.current ?? .topLevel
         tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
-        let span = tracer.startSpan("\(request.method.rawValue) \(path)", context: parent, ofKind: .server)
+        // The name is only read when the span is exported; skip building it otherwise.
+        let name = tracer.hasProcessors ? "\(request.method.rawValue) \(path)" : "HTTP"
+        let span = tracer.startSpan(name, context: parent, ofKind: .server)
         if span.isRecording {
             span.attributes["http.request.method"] = request.method.rawValue
             span.attributes["url.path"] = path
@@ -77,9 +79,15 @@ struct RequestIDMiddleware: RouterMiddleware {
 
 /// Reads W3C trace context headers from Hummingbird's request headers.
 struct HTTPFieldsExtractor: Extractor {
+    private static let traceparent = HTTPField.Name("traceparent")!
+    private static let tracestate = HTTPField.Name("tracestate")!
+
     func extract(key: String, from carrier: HTTPFields) -> String? {
-        guard let name = HTTPField.Name(key) else { return nil }
-        return carrier[name]
+        switch key {
+        case "traceparent": return carrier[Self.traceparent]
+        case "tracestate": return carrier[Self.tracestate]
+        default: return HTTPField.Name(key).flatMap { carrier[$0] }
+        }
     }
 }
 
