@@ -22,6 +22,7 @@ public struct JWTVerifier: Sendable {
     private let publicKey: JWTPublicKey?
     private let now: @Sendable () -> Date
     private let collections: CollectionCache
+    private let verified = VerifiedTokens()
 
     /// Creates a verifier.
     /// - Parameters:
@@ -43,6 +44,8 @@ public struct JWTVerifier: Sendable {
     ///   algorithm, bad signature, expired, not yet valid, wrong issuer or audience) or
     ///   `permissionDenied` (a valid token without the tenant claim).
     public func verify(_ token: String) async throws -> AuthenticatedPrincipal {
+        let now = self.now()
+        if let principal = verified.principal(for: token, at: now) { return principal }
         let algorithm = try Self.algorithm(of: token)
         guard algorithm.lowercased() != "none" else {
             throw PoolError.unauthenticated("algorithm 'none' is not allowed", .algorithmNotAllowed)
@@ -65,7 +68,14 @@ public struct JWTVerifier: Sendable {
         guard let tenant = claims.strings[configuration.tenantClaim], !tenant.isEmpty else {
             throw PoolError.permissionDenied("token has no '\(configuration.tenantClaim)' claim naming the tenant", .missingTenant)
         }
-        return AuthenticatedPrincipal(tenant: tenant, subject: claims.subject ?? "", method: .jwt)
+        let principal = AuthenticatedPrincipal(tenant: tenant, subject: claims.subject ?? "", method: .jwt)
+        if let expiration = claims.expiration {
+            // A token that verified stays valid until it expires (issuer, audience and key are
+            // fixed for this verifier), so repeat calls skip the signature for a while.
+            let until = min(expiration.timeIntervalSince1970 + HMACRequestVerifier.seconds(configuration.leeway), now.timeIntervalSince1970 + 60)
+            verified.store(principal, for: token, until: until)
+        }
+        return principal
     }
 
     private func check(_ claims: JWTClaims) throws {
@@ -149,6 +159,40 @@ public struct JWTVerifier: Sendable {
                 storage[algorithm] = keys
                 return keys
             }
+        }
+    }
+}
+
+/// Tokens that verified, with the principal they name, until they expire (at most a minute).
+/// Bounded: when full, expired entries go, and if none had, the whole table is dropped.
+final class VerifiedTokens: Sendable {
+    private struct Entry {
+        var principal: AuthenticatedPrincipal
+        var until: TimeInterval
+    }
+
+    private static let capacity = 10_000
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func principal(for token: String, at now: Date) -> AuthenticatedPrincipal? {
+        entries.withLock { entries in
+            guard let entry = entries[token] else { return nil }
+            guard now.timeIntervalSince1970 < entry.until else {
+                entries[token] = nil
+                return nil
+            }
+            return entry.principal
+        }
+    }
+
+    func store(_ principal: AuthenticatedPrincipal, for token: String, until: TimeInterval) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity {
+                let now = Date().timeIntervalSince1970
+                entries = entries.filter { $0.value.until > now }
+                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            }
+            entries[token] = Entry(principal: principal, until: until)
         }
     }
 }

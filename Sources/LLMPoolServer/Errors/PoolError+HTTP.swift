@@ -88,6 +88,8 @@ extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
     /// The task that served the request, for logs and callers.
     static let poolTask = HTTPField.Name("X-LLM-Pool-Task")!
+    /// Input plus output tokens the answer used (read by the rate limiter to correct its estimate).
+    static let poolTokens = HTTPField.Name("X-LLM-Pool-Tokens")!
     /// The model that produced the answer.
     static let poolModel = HTTPField.Name("X-LLM-Pool-Model")!
     /// The provider that produced the answer.

@@ -87,7 +87,10 @@ public struct RateLimitMiddleware: RouterMiddleware {
             throw error
         }
         Self.apply(headers, to: &response.headers)
-        if limit.tokensPerMinute != nil {
+        if limit.tokensPerMinute != nil, let tokens = response.headers[.poolTokens].flatMap(Int.init) {
+            // The route reported the usage: no need to read it out of the body.
+            await adjust(tenant: tenant, delta: tokens - estimate, limit: limit)
+        } else if limit.tokensPerMinute != nil {
             let streaming = response.headers[.contentType]?.hasPrefix("text/event-stream") ?? false
             response.body = UsageTap.wrap(response.body, streaming: streaming) { [self] tokens in
                 guard let tokens else { return }

@@ -101,5 +101,6 @@ extension HTTPFields {
         self[.poolProvider] = answer.provider
         self[.poolStrategy] = answer.strategy.rawValue
         self[.poolCache] = answer.cached ? "hit" : "miss"
+        self[.poolTokens] = String(answer.usage.inputTokens + answer.usage.outputTokens)
     }
 }
