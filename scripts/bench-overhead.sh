@@ -9,15 +9,10 @@ CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-10s}"
 THREADS="${THREADS:-2}"
 
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-BIN=.build/release/llm-pool
-[ -x "$BIN" ] || swift build -c release --product llm-pool
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_up() { local end=$((SECONDS + 60)); until curl -fsS "$1" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && { echo "timeout: $1"; exit 1; }; sleep 0.2; done; }
-
-WORK=$(mktemp -d); PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+. scripts/lib/bench-common.sh
+bench_need wrk
+bench_binary
+bench_workdir
 
 SIM_PORT=$(free_port); HTTP_PORT=$(free_port); GRPC_PORT=$(free_port)
 "$BIN" simulate --host 127.0.0.1 --port "$SIM_PORT" --latency-scale 0 > "$WORK/sim.log" 2>&1 & PIDS+=($!)
