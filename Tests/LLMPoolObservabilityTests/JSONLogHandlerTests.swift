@@ -8,7 +8,7 @@ struct JSONLogHandlerTests {
     @Test("one JSON object per line with metadata as top-level fields")
     func writesJSON() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString).jsonl").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         var logger = Logger(label: "test") { JSONLogHandler(label: $0, level: .info, sink: .init(handle: handle)) }
         logger[metadataKey: "request_id"] = "r1"

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import LLMPoolTesting
 import Testing
 import Tracing
 

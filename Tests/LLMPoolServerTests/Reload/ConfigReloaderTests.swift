@@ -204,16 +204,16 @@ struct ConfigReloaderTests {
             var appliedIterator = applied.makeAsyncIterator()
             try fixture.write(.init(maxTokens: 100))
             reloader.fileChanged()
-            try await clock.waitForSleepers(1)
+            await clock.waitForSleepers(1)
             clock.advance(by: .milliseconds(150))  // t=150: waiting for quiet until 200
             try fixture.write(.init(maxTokens: 101))
             reloader.fileChanged()
             clock.advance(by: .milliseconds(150))  // t=300: sees the second event, waits until 500
-            try await clock.waitForSleepers(1)
+            await clock.waitForSleepers(1)
             try fixture.write(.init(maxTokens: 102))
             reloader.fileChanged()
             clock.advance(by: .milliseconds(200))  // t=500: sees the third event, waits until 700
-            try await clock.waitForSleepers(1)
+            await clock.waitForSleepers(1)
             #expect(orchestrator.snapshot.configuration.tasks["expand_queries"]?.maxTokens == 256)
             clock.advance(by: .milliseconds(200))  // t=700: quiet, one reload of the last content
             #expect(await appliedIterator.next() == 102)
@@ -242,13 +242,13 @@ struct ConfigReloaderTests {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await reloader.run() }
-            try await clock.waitForSleepers(1)
+            await clock.waitForSleepers(1)
             clock.advance(by: .seconds(1))
-            try await clock.waitForSleepers(1)
+            await clock.waitForSleepers(1)
             try fixture.write(.init(maxTokens: 77))
             clock.advance(by: .seconds(1))
             // The poll saw the change: now it and the debounce sleep.
-            try await clock.waitForSleepers(2)
+            await clock.waitForSleepers(2)
             clock.advance(by: .milliseconds(200))
             var iterator = applied.makeAsyncIterator()
             #expect(await iterator.next() == 77)

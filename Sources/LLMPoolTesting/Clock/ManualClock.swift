@@ -1,13 +1,24 @@
 import Synchronization
 
-/// A clock that moves only when the test advances it; sleepers wake when their deadline passes.
-final class ManualClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
+/// A clock that moves only when a test advances it, so timers, debounces, batching schedules and
+/// back-offs are tested without waiting. Sleepers wake, in deadline order, when ``advance(by:)``
+/// passes their deadline.
+///
+/// ```swift
+/// let clock = ManualClock()
+/// let processor = BatchSpanProcessor(exporter: exporter, configuration: .defaults, clock: clock)
+/// await clock.waitForSleepers(1)        // the processor is waiting for its schedule
+/// clock.advance(by: .seconds(5))        // and now it exports
+/// ```
+public final class ManualClock: Clock, Sendable {
+    /// A point on the manual time line.
+    public struct Instant: InstantProtocol {
+        /// Time since the clock was made.
+        public var offset: Duration
 
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -25,10 +36,15 @@ final class ManualClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
-    var now: Instant { state.withLock { $0.now } }
-    var minimumResolution: Duration { .zero }
+    /// Creates a clock at offset zero.
+    public init() {}
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public var now: Instant { state.withLock { $0.now } }
+    public var minimumResolution: Duration { .zero }
+    /// Tasks sleeping on this clock.
+    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -52,12 +68,12 @@ final class ManualClock: Clock, Sendable {
         }
     }
 
-    /// Moves time forward and wakes the sleepers whose deadline has passed.
-    func advance(by duration: Duration) {
+    /// Moves time forward and wakes the sleepers whose deadline has passed, earliest first.
+    public func advance(by duration: Duration) {
         let due = state.withLock { state in
             state.now = state.now.advanced(by: duration)
             let now = state.now
-            let due = state.sleepers.filter { $0.deadline <= now }
+            let due = state.sleepers.filter { $0.deadline <= now }.sorted { $0.deadline < $1.deadline }
             state.sleepers.removeAll { $0.deadline <= now }
             return due
         }
@@ -65,7 +81,7 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Returns once at least `count` tasks are sleeping on this clock.
-    func waitForSleepers(_ count: Int) async {
+    public func waitForSleepers(_ count: Int) async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state in
                 guard state.sleepers.count < count else { return true }
