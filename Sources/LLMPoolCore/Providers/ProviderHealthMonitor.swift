@@ -56,7 +56,8 @@ public actor ProviderHealthMonitor {
         statuses[status.provider] = status
     }
 
-    private static func probe(_ provider: any Provider, timeout: Duration) async -> ProviderHealth {
+    /// Probes one provider, reporting it unhealthy when it does not answer within `timeout`.
+    static func probe(_ provider: any Provider, timeout: Duration) async -> ProviderHealth {
         await withTaskGroup(of: ProviderHealth?.self) { group in
             group.addTask { await provider.health() }
             group.addTask {

@@ -78,7 +78,7 @@ public struct HealthProber: Service {
         let results = await withTaskGroup(of: (Int, ProviderHealthMonitor.Status).self) { group in
             for (index, provider) in providers.enumerated() {
                 group.addTask {
-                    let health = await Self.probe(provider, timeout: timeout)
+                    let health = await ProviderHealthMonitor.probe(provider, timeout: timeout)
                     return (index, ProviderHealthMonitor.Status(provider: provider.name, model: provider.model, health: health, checkedAt: .now))
                 }
             }
@@ -92,18 +92,5 @@ public struct HealthProber: Service {
             await monitor?.record(status)
         }
         return results
-    }
-
-    private static func probe(_ provider: any Provider, timeout: Duration) async -> ProviderHealth {
-        await withTaskGroup(of: ProviderHealth?.self) { group in
-            group.addTask { await provider.health() }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? ProviderHealth(healthy: false, detail: "health check timed out after \(timeout)")
-        }
     }
 }
