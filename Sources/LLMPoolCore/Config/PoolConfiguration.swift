@@ -193,6 +193,8 @@ public struct QoSConfiguration: Sendable, Hashable {
     public var retry: RetryConfiguration = .defaults
     /// `[qos.weighted]`: see ``WeightedConfiguration``.
     public var weighted: WeightedConfiguration = .defaults
+    /// `[qos.consensus]`: see ``ConsensusConfiguration``.
+    public var consensus: ConsensusConfiguration = .defaults
 
     /// The defaults.
     public static var defaults: QoSConfiguration {
@@ -289,4 +291,25 @@ public struct LoggingConfiguration: Sendable, Hashable {
 
     /// The defaults.
     public static var defaults: LoggingConfiguration { .init(level: "info", format: "json") }
+}
+
+/// `[qos.consensus]`: when CONSENSUS answers agree.
+public struct ConsensusConfiguration: Sendable, Hashable {
+    /// Jaccard similarity of normalised tokens at which two answers agree. Default 0.8. TOML `threshold`.
+    public var threshold: Double
+    /// Answers that must agree. Default 2. TOML `quorum`.
+    public var quorum: Int
+    /// Without agreement: `false` fails with `no_consensus`, `true` answers with the best-supported
+    /// candidate and records the fallback. Default false. TOML `fallback`: `error` or `best`.
+    public var fallbackToBest: Bool
+
+    /// Creates the settings.
+    public init(threshold: Double, quorum: Int, fallbackToBest: Bool) {
+        self.threshold = threshold
+        self.quorum = quorum
+        self.fallbackToBest = fallbackToBest
+    }
+
+    /// The defaults.
+    public static var defaults: ConsensusConfiguration { .init(threshold: 0.8, quorum: 2, fallbackToBest: false) }
 }

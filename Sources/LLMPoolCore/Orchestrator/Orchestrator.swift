@@ -16,7 +16,10 @@ import Tracing
 /// ```
 public final class Orchestrator: Sendable {
     private let current: Mutex<PoolSnapshot>
-    private let strategies: [StrategyKind: any EnsembleStrategy]
+    /// The strategies, rebuilt with every snapshot (JUDGE's judge and template come from it).
+    private let strategies: Mutex<[StrategyKind: any EnsembleStrategy]>
+    /// Strategies the caller supplied, replacing the standard ones by kind on every rebuild.
+    private let overrides: [any EnsembleStrategy]
     let cache: (any AnswerCache)?
     let clock: ContinuousClock
     let logger: Logger
@@ -48,8 +51,8 @@ public final class Orchestrator: Sendable {
         self.telemetry = telemetry
         self.resilience = resilience ?? Resilience(configuration: configuration, telemetry: telemetry)
         self.current = Mutex(PoolSnapshot(configuration: configuration, providers: providers))
-        let standard = StandardStrategies.make(configuration: configuration, providers: providers)
-        self.strategies = Dictionary((standard + strategies).map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
+        self.overrides = strategies
+        self.strategies = Mutex(Self.strategyTable(configuration: configuration, providers: providers, overrides: strategies))
         self.cache = cache
         self.logger = logger
         self.clock = clock
@@ -60,8 +63,18 @@ public final class Orchestrator: Sendable {
 
     /// Replaces the configuration and providers for requests that start from now on.
     public func replace(_ snapshot: PoolSnapshot) {
+        let table = Self.strategyTable(configuration: snapshot.configuration, providers: snapshot.providers, overrides: overrides)
         current.withLock { $0 = snapshot }
+        strategies.withLock { $0 = table }
         resilience.apply(snapshot.configuration)
+    }
+
+    /// One strategy per kind: the standard ones for `configuration`, replaced by `overrides`.
+    static func strategyTable(
+        configuration: PoolConfiguration, providers: [any Provider], overrides: [any EnsembleStrategy]
+    ) -> [StrategyKind: any EnsembleStrategy] {
+        let standard = StandardStrategies.make(configuration: configuration, providers: providers)
+        return Dictionary((standard + overrides).map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
     }
 
     /// Answers a request.
@@ -201,7 +214,7 @@ public final class Orchestrator: Sendable {
     }
 
     func strategy(for kind: StrategyKind) -> any EnsembleStrategy {
-        guard let strategy = strategies[kind] else {
+        guard let strategy = strategies.withLock({ $0[kind] }) else {
             // `init` starts from one strategy per kind, so this cannot happen.
             fatalError("no strategy for \(kind.rawValue)")
         }

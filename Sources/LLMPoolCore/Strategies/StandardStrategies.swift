@@ -11,7 +11,10 @@ public enum StandardStrategies {
             FastestStrategy(),
             VotingStrategy(),
             WeightedStrategy(),
-            ConsensusStrategy(),
+            ConsensusStrategy(
+                threshold: configuration.qos.consensus.threshold, quorum: configuration.qos.consensus.quorum,
+                fallbackToBest: configuration.qos.consensus.fallbackToBest
+            ),
             JudgeStrategy(judge: judge, template: judgeTask?.template ?? defaultJudgeTemplate, variables: judgeTask?.variables ?? [:]),
         ]
     }

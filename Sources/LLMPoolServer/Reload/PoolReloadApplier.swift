@@ -51,7 +51,6 @@ public struct PoolReloadApplier: Sendable {
                 "key_path": "\(change.keyPath)", "running": "\(change.running)", "requested": "\(change.requested)",
             ])
         }
-        reportJudgeChanges(from: current.configuration, to: requested)
         let next = RestartOnlySettings.keepingRunning(current.configuration, in: requested)
         let kept: [String: any Provider] = Dictionary(uniqueKeysWithValues: next.providers.compactMap { entry in
             guard current.configuration.provider(named: entry.name) == entry, let existing = current.provider(named: entry.name) else { return nil }
@@ -64,25 +63,5 @@ public struct PoolReloadApplier: Sendable {
         var builtByName = Dictionary(uniqueKeysWithValues: zip(fresh.providers.map(\.name), built))
         let providers: [any Provider] = next.providers.compactMap { kept[$0.name] ?? builtByName.removeValue(forKey: $0.name) }
         orchestrator.replace(PoolSnapshot(configuration: next, providers: providers))
-    }
-
-    /// The JUDGE strategy is built once, with the `judge` task's template and first provider; the
-    /// `judge` task's own requests follow the new file, but judging keeps what it started with.
-    private func reportJudgeChanges(from running: PoolConfiguration, to requested: PoolConfiguration) {
-        let old = running.tasks["judge"]
-        let new = requested.tasks["judge"]
-        var keys: [String] = []
-        if old?.template != new?.template { keys.append("tasks.judge.prompt") }
-        if old?.variables != new?.variables { keys.append("tasks.judge.variables") }
-        if old?.providers.first != new?.providers.first { keys.append("tasks.judge.providers") }
-        if let judge = new?.providers.first, running.provider(named: judge) != requested.provider(named: judge) {
-            let index = requested.providers.firstIndex { $0.name == judge }.map { "providers[\($0)]" } ?? "providers"
-            keys.append(index)
-        }
-        for key in keys {
-            logger.warning("configuration change applies to the judge task's requests; the JUDGE strategy keeps its startup judge until restart", metadata: [
-                "key_path": "\(key)",
-            ])
-        }
     }
 }

@@ -136,7 +136,7 @@ struct ConfigurationDecoder {
 
     private func decodeQoS(_ t: TOMLTable) -> QoSConfiguration {
         let p = "qos"
-        reader.rejectUnknownKeys(t, at: p, known: ["default_deadline_ms", "max_deadline_ms", "max_prompt_bytes", "max_tokens", "hedging", "circuit_breaker", "retry", "weighted"])
+        reader.rejectUnknownKeys(t, at: p, known: ["default_deadline_ms", "max_deadline_ms", "max_prompt_bytes", "max_tokens", "hedging", "circuit_breaker", "retry", "weighted", "consensus"])
         let d = QoSConfiguration.defaults
         var qos = QoSConfiguration(
             defaultDeadline: reader.milliseconds(t, "default_deadline_ms", at: p, default: d.defaultDeadline),
@@ -176,6 +176,20 @@ struct ConfigurationDecoder {
         }
         if let r = reader.table(t, "retry", at: p) { qos.retry = decodeRetry(r) }
         if let w = reader.table(t, "weighted", at: p) { qos.weighted = decodeWeighted(w) }
+        if let c = reader.table(t, "consensus", at: p) {
+            let cp = "qos.consensus"
+            reader.rejectUnknownKeys(c, at: cp, known: ["threshold", "quorum", "fallback"])
+            let d = ConsensusConfiguration.defaults
+            let fallback = reader.string(c, "fallback", at: cp, default: "error") ?? "error"
+            if fallback != "error", fallback != "best" {
+                reader.report(reader.join(cp, "fallback"), "must be 'error' (fail with no_consensus) or 'best' (answer with the best-supported candidate), found '\(fallback)'")
+            }
+            qos.consensus = .init(
+                threshold: reader.double(c, "threshold", at: cp, default: d.threshold, range: 0.05...1),
+                quorum: reader.int(c, "quorum", at: cp, default: d.quorum, range: 1...16),
+                fallbackToBest: fallback == "best"
+            )
+        }
         return qos
     }
 
