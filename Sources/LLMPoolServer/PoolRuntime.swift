@@ -71,7 +71,7 @@ public struct PoolRuntime: Sendable {
             })
             let group = ServiceGroup(configuration: .init(
                 services: (tracing + [components.redis].compactMap { $0 } + extraServices + [components.healthProber]).map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
-                    + reloadServices(orchestrator: components.orchestrator, httpClient: httpClient, logger: logger),
+                    + reloadServices(components: components, httpClient: httpClient, logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))
@@ -99,8 +99,12 @@ public struct PoolComponents: Sendable {
     public let monitor: ProviderHealthMonitor
     /// The HTTP front door.
     public let httpServer: HTTPServer
-    /// Authentication and rate limits, installed in both front doors.
+    /// Authentication and rate limits as configured at start-up.
     public let guards: RequestGuards
+    /// The guards in force in both front doors; a reload swaps them.
+    public let guardsHolder: GuardsHolder
+    /// The Redis rate limiter, when `[redis]` is configured (used if a reload picks that backend).
+    let redisLimiter: (any RateLimiter)?
     let configuration: PoolConfiguration
     let logger: Logger
 
@@ -124,15 +128,19 @@ public struct PoolComponents: Sendable {
         )
         monitor = ProviderHealthMonitor()
         Self.connectSignals(orchestrator: orchestrator, configuration: configuration, telemetry: telemetry)
+        let nonceStore: any NonceStore = redis.map { RedisNonceStore(client: $0) } ?? InMemoryNonceStore()
+        let redisLimiter: (any RateLimiter)? = redis.map { RedisRateLimiter(client: $0) }
+        self.redisLimiter = redisLimiter
         guards = try RequestGuards(
             configuration: configuration,
-            nonceStore: redis.map { RedisNonceStore(client: $0) },
-            rateLimiter: configuration.rateLimits.backend == .redis ? redis.map { RedisRateLimiter(client: $0) } : nil,
+            nonceStore: nonceStore,
+            rateLimiter: configuration.rateLimits.backend == .redis ? redisLimiter : nil,
             metrics: telemetry.metrics, logger: logger
         )
+        guardsHolder = GuardsHolder(guards, nonceStore: nonceStore)
         var httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger)
         httpServer.httpServerMetrics = configuration.telemetry.httpServerMetrics
-        self.httpServer = httpServer.guarded(by: guards)
+        self.httpServer = httpServer.guarded(by: guardsHolder)
         self.configuration = configuration
         self.logger = logger
     }
@@ -216,6 +224,6 @@ public struct PoolComponents: Sendable {
                 HealthCheckService(orchestrator: orchestrator, monitor: monitor),
             ],
             logger: logger, onListening: onListening
-        ).guarded(by: guards)
+        ).guarded(by: guardsHolder)
     }
 }

@@ -18,6 +18,8 @@ public struct HTTPServer: Sendable {
     public var httpServerMetrics = false
     /// Authentication and rate limits (`[security]`, `[rate_limits]`); `nil` enforces nothing.
     public var guards: RequestGuards?
+    /// Guards that a reload can swap; installed before the routes when set.
+    public var guardsHolder: GuardsHolder?
 
     /// Creates the server description.
     public init(configuration: ServerConfiguration, orchestrator: Orchestrator, monitor: ProviderHealthMonitor, logger: Logger) {
@@ -38,6 +40,7 @@ public struct HTTPServer: Sendable {
             router.add(middleware: MetricsMiddleware())
         }
         guards?.install(on: router, maxBodyBytes: configuration.maxBodyBytes)
+        if let guardsHolder { router.add(middleware: GuardsMiddleware(holder: guardsHolder, maxBodyBytes: configuration.maxBodyBytes)) }
         MetricsRoutes(registry: telemetry.metrics.registry).register(on: router)
         InferRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         OpenAIRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)

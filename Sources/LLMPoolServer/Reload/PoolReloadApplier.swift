@@ -21,6 +21,9 @@ public struct PoolReloadApplier: Sendable {
     let httpClient: HTTPClient
     let logger: Logger
     let overrides: @Sendable (inout PoolConfiguration) -> Void
+    /// Builds the guards of new `[security]` and `[rate_limits]` and returns what puts them into
+    /// force (run once everything else of the reload has been built); `nil` leaves them restart-only.
+    public var prepareGuards: (@Sendable (PoolConfiguration) throws -> @Sendable () -> Void)?
 
     /// Creates an applier.
     /// - Parameters:
@@ -46,12 +49,22 @@ public struct PoolReloadApplier: Sendable {
         var requested = loaded
         overrides(&requested)
         let current = orchestrator.snapshot
-        for change in RestartOnlySettings.changes(running: current.configuration, requested: requested) {
+        let live: Set<String> = prepareGuards == nil ? [] : ["security", "rate_limits"]
+        for change in RestartOnlySettings.changes(running: current.configuration, requested: requested) where !live.contains(change.keyPath) {
             logger.warning("configuration change requires restart; ignored until then", metadata: [
                 "key_path": "\(change.keyPath)", "running": "\(change.running)", "requested": "\(change.requested)",
             ])
         }
-        let next = RestartOnlySettings.keepingRunning(current.configuration, in: requested)
+        var next = RestartOnlySettings.keepingRunning(current.configuration, in: requested)
+        var commitGuards: (@Sendable () -> Void)?
+        if let prepareGuards {
+            if requested.security != current.configuration.security || requested.rateLimits != current.configuration.rateLimits {
+                // Built before anything changes: an unusable key fails the whole reload.
+                commitGuards = try prepareGuards(requested)
+            }
+            next.security = requested.security
+            next.rateLimits = requested.rateLimits
+        }
         let kept: [String: any Provider] = Dictionary(uniqueKeysWithValues: next.providers.compactMap { entry in
             guard current.configuration.provider(named: entry.name) == entry, let existing = current.provider(named: entry.name) else { return nil }
             return (entry.name, existing)
@@ -63,5 +76,11 @@ public struct PoolReloadApplier: Sendable {
         var builtByName = Dictionary(uniqueKeysWithValues: zip(fresh.providers.map(\.name), built))
         let providers: [any Provider] = next.providers.compactMap { kept[$0.name] ?? builtByName.removeValue(forKey: $0.name) }
         orchestrator.replace(PoolSnapshot(configuration: next, providers: providers))
+        if let commitGuards {
+            commitGuards()
+            logger.info("authentication and rate limits reloaded", metadata: [
+                "security": "\(next.security.enabled)", "rate_limits": "\(next.rateLimits.enabled)",
+            ])
+        }
     }
 }

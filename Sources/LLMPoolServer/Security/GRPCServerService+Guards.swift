@@ -5,4 +5,11 @@ extension GRPCServerService {
         service.interceptors = guards.interceptors()
         return service
     }
+
+    /// The service with the guards in `holder` (swappable by a reload) as its interceptor.
+    public func guarded(by holder: GuardsHolder) -> GRPCServerService {
+        var service = self
+        service.interceptors = [GuardsInterceptor(holder: holder)]
+        return service
+    }
 }

@@ -5,4 +5,11 @@ extension HTTPServer {
         server.guards = guards.isEmpty ? nil : guards
         return server
     }
+
+    /// The server with the guards in `holder` (swappable by a reload) installed before its routes.
+    public func guarded(by holder: GuardsHolder) -> HTTPServer {
+        var server = self
+        server.guardsHolder = holder
+        return server
+    }
 }

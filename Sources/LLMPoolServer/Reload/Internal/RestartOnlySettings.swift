@@ -8,7 +8,8 @@ import LLMPoolCore
 ///   with its address.
 /// - `logging.*`: swift-log is bootstrapped once per process.
 /// - `telemetry`, `tracing`, `slo`: the registry, span exporter and SLO tracker are made at startup.
-/// - `security`, `rate_limits`: the authenticator and the limiters are made at startup.
+/// (`security` and `rate_limits` are reported here too, but the runtime's applier puts them into
+/// force live: the front doors read their guards from a ``GuardsHolder``.)
 enum RestartOnlySettings {
     /// One setting whose new value waits for a restart.
     struct Change: Sendable, Hashable, CustomStringConvertible {
