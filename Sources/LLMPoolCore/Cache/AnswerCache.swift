@@ -1,5 +1,5 @@
-/// A cache of answers keyed by ``CacheKey``. Backends: ``InMemoryAnswerCache`` (and Redis in a
-/// later release). A cache never throws to the caller: a failing backend behaves as a miss.
+/// A cache of answers keyed by ``CacheKey``. Backends: ``InMemoryAnswerCache`` and
+/// ``RedisAnswerCache``. A cache never throws to the caller: a failing backend behaves as a miss.
 public protocol AnswerCache: Sendable {
     /// The backend's name for metrics (`memory`, `redis`).
     var backend: String { get }
