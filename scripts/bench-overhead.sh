@@ -14,29 +14,9 @@ bench_need wrk
 bench_binary
 bench_workdir
 
-SIM_PORT=$(free_port); HTTP_PORT=$(free_port); GRPC_PORT=$(free_port)
-"$BIN" simulate --host 127.0.0.1 --port "$SIM_PORT" --latency-scale 0 > "$WORK/sim.log" 2>&1 & PIDS+=($!)
-wait_up "http://127.0.0.1:$SIM_PORT/v1/models"
-
-cat > "$WORK/bench.toml" <<TOML
-[server]
-host = "127.0.0.1"
-[[providers]]
-name = "phi3-mini"
-kind = "openai"
-base_url = "http://127.0.0.1:$SIM_PORT/v1"
-model = "phi3:mini"
-[tasks.bench]
-providers = ["phi3-mini"]
-prompt = "bench.md"
-[cache]
-enabled = false
-[logging]
-level = "warning"
-TOML
-echo '{{input}}' > "$WORK/bench.md"
-"$BIN" serve --config "$WORK/bench.toml" --http-port "$HTTP_PORT" --grpc-port "$GRPC_PORT" > "$WORK/pool.log" 2>&1 & PIDS+=($!)
-wait_up "http://127.0.0.1:$HTTP_PORT/healthz"
+start_simulator
+start_pool pool $'[cache]\nenabled = false'
+HTTP_PORT=$PORT_pool; GRPC_PORT=$GRPC_pool
 
 run() { # name url
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/wrk/chat.lua "$2" > "$WORK/$1.txt"

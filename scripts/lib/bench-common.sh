@@ -31,7 +31,7 @@ start_simulator() { # sets SIM_PORT
   echo '{{input}}' > "$WORK/bench.md"
 }
 
-start_pool() { # name extra-toml -> sets PORT_<name>; one OpenAI-kind model at the simulator, task "bench"
+start_pool() { # name extra-toml -> sets PORT_<name> and GRPC_<name>; one OpenAI-kind model at the simulator, task "bench"
   local http grpc
   http=$(free_port); grpc=$(free_port)
   cat > "$WORK/$1.toml" <<TOML
@@ -53,4 +53,5 @@ TOML
   "$BIN" serve --config "$WORK/$1.toml" --http-port "$http" --grpc-port "$grpc" > "$WORK/$1.log" 2>&1 & PIDS+=($!)
   wait_up "http://127.0.0.1:$http/healthz"
   eval "PORT_$1=$http"
+  eval "GRPC_$1=$grpc"
 }
