@@ -1,6 +1,7 @@
 """The native JSON API and the health endpoints over real HTTP, with `requests`."""
 import json
 import os
+import uuid
 
 import pytest
 import requests
@@ -31,7 +32,8 @@ def test_infer_stream_sse(base_url):
 
 
 def test_cache_serves_deterministic_repeat(base_url):
-    body = {"task": "enrich_metadata", "input": "https://example.org/cache-check", "temperature": 0}
+    # A fresh input each run, so the test holds against a demo that already served it.
+    body = {"task": "enrich_metadata", "input": f"https://example.org/cache-check/{uuid.uuid4()}", "temperature": 0}
     first = requests.post(f"{base_url}/v1/infer", json=body, timeout=30).json()
     second = requests.post(f"{base_url}/v1/infer", json=body, timeout=30).json()
     assert not first.get("cached", False)
