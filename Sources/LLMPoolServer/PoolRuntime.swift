@@ -154,8 +154,10 @@ public struct PoolComponents: Sendable {
     static func connectSignals(orchestrator: Orchestrator, configuration: PoolConfiguration, telemetry: PoolTelemetry) {
         let resilience = orchestrator.resilience
         if let slo = telemetry.slo {
-            resilience.scorer.setBurnRateSource { _, task in
-                slo.objectives[task] == nil ? nil : slo.burnRate(task: task, indicator: .availability, window: .seconds(300))
+            // Each provider's own failures against the task's budget over 5 minutes: a provider
+            // burning the budget ranks below one that is not.
+            resilience.scorer.setBurnRateSource { provider, task in
+                slo.providerBurnRate(task: task, provider: provider, window: .seconds(300))
             }
         }
         let snapshot = orchestrator.snapshot

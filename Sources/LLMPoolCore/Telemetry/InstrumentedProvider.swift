@@ -168,6 +168,9 @@ public struct InstrumentedProvider: Provider {
         let metrics = telemetry.metrics
         let outcome = Self.outcome(of: error)
         (series.outcomes[outcome] ?? metrics.providerRequests.labels(name, model, outcome)).increment()
+        if let slo = telemetry.slo, outcome != "cancelled", !call.request.task.isEmpty {
+            slo.recordProvider(task: call.request.task, provider: name, success: outcome == "success")
+        }
         let responseModel = response.map { $0.model.isEmpty ? model : $0.model } ?? model
         if let response {
             let task = call.request.task.isEmpty ? "none" : call.request.task

@@ -22,6 +22,14 @@ public final class SLOTracker: Sendable {
     /// The objectives tracked, by task.
     public let objectives: [String: ServiceLevelObjective]
     private let rings: [String: LockedSliceRing]
+    /// Rings per provider and task, made on first use (bounded by configuration: tasks × providers).
+    private let providerRings = Mutex<[ProviderKey: LockedSliceRing]>([:])
+    private let ringCount: Int
+
+    private struct ProviderKey: Hashable, Sendable {
+        var task: String
+        var provider: String
+    }
     private let slice: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
     private let origin: ContinuousClock.Instant
@@ -43,6 +51,34 @@ public final class SLOTracker: Sendable {
         self.slice = slice
         self.now = now
         self.origin = now()
+        self.ringCount = count
+    }
+
+    /// Records one provider call made for `task`, so the router can read a burn rate per provider:
+    /// the task's error budget spent by that provider's failures alone.
+    public func recordProvider(task: String, provider: String, success: Bool) {
+        guard objectives[task] != nil else { return }
+        let key = ProviderKey(task: task, provider: provider)
+        let ring = providerRings.withLock { rings in
+            if let ring = rings[key] { return ring }
+            let ring = LockedSliceRing(count: ringCount)
+            rings[key] = ring
+            return ring
+        }
+        let index = sliceIndex()
+        ring.state.withLock { $0.add(at: index, bad: !success, slow: false) }
+    }
+
+    /// The availability burn rate of one provider's calls for `task` over the last `window`;
+    /// `nil` when it made none in that window or the task has no objective.
+    public func providerBurnRate(task: String, provider: String, window: Duration) -> Double? {
+        guard let objective = objectives[task],
+            let ring = providerRings.withLock({ $0[ProviderKey(task: task, provider: provider)] })
+        else { return nil }
+        let slices = max(1, Int((window / slice).rounded(.up)))
+        let totals = ring.state.withLock { $0.sum(endingAt: sliceIndex(), slices: slices) }
+        guard totals.total > 0 else { return nil }
+        return Self.rounded((Double(totals.bad) / Double(totals.total)) / objective.budget(.availability))
     }
 
     /// Records one request of `task`: whether it succeeded and how long it took.
@@ -68,7 +104,13 @@ public final class SLOTracker: Sendable {
             guard good > 0 else { return 0 }
             ratio = Double(totals.slow) / Double(good)
         }
-        return ratio / objective.budget(indicator)
+        return Self.rounded(ratio / objective.budget(indicator))
+    }
+
+    /// Burn rates to nine decimals: `1 - 0.99` is not exactly 0.01 in binary, and 100 reads better
+    /// than 99.99999999999991 on a dashboard.
+    static func rounded(_ value: Double) -> Double {
+        (value * 1e9).rounded() / 1e9
     }
 
     /// The share of the error budget left over the longest window (1 untouched, 0 spent, negative
