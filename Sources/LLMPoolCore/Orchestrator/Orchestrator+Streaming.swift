@@ -9,11 +9,12 @@ extension Orchestrator {
     /// Cancelling the consumer cancels every upstream call.
     public func stream(_ request: InferenceRequest) -> AsyncThrowingStream<AnswerStreamEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: AnswerStreamEvent.self, throwing: (any Error).self)
-        let snapshot = self.snapshot
+        let generation = self.generation
+        let snapshot = generation.snapshot
         let observation = telemetry.isEnabled ? RequestObservation(telemetry: telemetry, api: request.api) : nil
         let work = Task {
             do {
-                let strategy = try await self.runStream(request, snapshot: snapshot, into: continuation)
+                let strategy = try await self.runStream(request, generation, into: continuation)
                 observation?.finish(task: Self.taskLabel(request, snapshot), strategy: strategy.rawValue, error: nil)
                 continuation.finish()
             } catch {
@@ -26,9 +27,9 @@ extension Orchestrator {
     }
 
     private func runStream(
-        _ request: InferenceRequest, snapshot: PoolSnapshot, into output: AsyncThrowingStream<AnswerStreamEvent, any Error>.Continuation
+        _ request: InferenceRequest, _ generation: Generation, into output: AsyncThrowingStream<AnswerStreamEvent, any Error>.Continuation
     ) async throws -> StrategyKind {
-        let prepared = try prepare(request, snapshot: snapshot)
+        let prepared = try prepare(request, generation)
         if let hit = await cacheLookup(prepared) {
             let answer = cachedAnswer(hit, prepared: prepared)
             output.yield(.started(provider: answer.provider, model: answer.model))
@@ -38,8 +39,9 @@ extension Orchestrator {
             return answer.strategy
         }
         if prepared.strategy != .fastest {
-            // Strategies that compare whole answers cannot stream before they have chosen.
-            let answer = try await infer(request, observed: false)
+            // Strategies that compare whole answers cannot stream before they have chosen; the
+            // request is already validated, routed and missed in the cache.
+            let answer = try await respond(request, prepared)
             output.yield(.started(provider: answer.provider, model: answer.model))
             for piece in Self.words(answer.text) { output.yield(.delta(piece)) }
             output.yield(.completed(answer))

@@ -15,9 +15,9 @@ import Tracing
 /// print(answer.text, answer.decision.winner)
 /// ```
 public final class Orchestrator: Sendable {
-    private let current: Mutex<PoolSnapshot>
-    /// The strategies, rebuilt with every snapshot (JUDGE's judge and template come from it).
-    private let strategies: Mutex<[StrategyKind: any EnsembleStrategy]>
+    /// The snapshot in force and the strategies built from it (JUDGE's judge and template come
+    /// from the configuration), swapped together so a request sees one consistent pair.
+    private let current: Mutex<Generation>
     /// Strategies the caller supplied, replacing the standard ones by kind on every rebuild.
     private let overrides: [any EnsembleStrategy]
     let cache: (any AnswerCache)?
@@ -50,31 +50,24 @@ public final class Orchestrator: Sendable {
     ) {
         self.telemetry = telemetry
         self.resilience = resilience ?? Resilience(configuration: configuration, telemetry: telemetry)
-        self.current = Mutex(PoolSnapshot(configuration: configuration, providers: providers))
         self.overrides = strategies
-        self.strategies = Mutex(Self.strategyTable(configuration: configuration, providers: providers, overrides: strategies))
+        self.current = Mutex(Generation(snapshot: PoolSnapshot(configuration: configuration, providers: providers), overrides: strategies))
         self.cache = cache
         self.logger = logger
         self.clock = clock
     }
 
     /// The configuration and providers new requests use.
-    public var snapshot: PoolSnapshot { current.withLock { $0 } }
+    public var snapshot: PoolSnapshot { current.withLock { $0.snapshot } }
+
+    /// The snapshot and strategies new requests use.
+    var generation: Generation { current.withLock { $0 } }
 
     /// Replaces the configuration and providers for requests that start from now on.
     public func replace(_ snapshot: PoolSnapshot) {
-        let table = Self.strategyTable(configuration: snapshot.configuration, providers: snapshot.providers, overrides: overrides)
-        current.withLock { $0 = snapshot }
-        strategies.withLock { $0 = table }
+        let next = Generation(snapshot: snapshot, overrides: overrides)
+        current.withLock { $0 = next }
         resilience.apply(snapshot.configuration)
-    }
-
-    /// One strategy per kind: the standard ones for `configuration`, replaced by `overrides`.
-    static func strategyTable(
-        configuration: PoolConfiguration, providers: [any Provider], overrides: [any EnsembleStrategy]
-    ) -> [StrategyKind: any EnsembleStrategy] {
-        let standard = StandardStrategies.make(configuration: configuration, providers: providers)
-        return Dictionary((standard + overrides).map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
     }
 
     /// Answers a request.
@@ -85,11 +78,12 @@ public final class Orchestrator: Sendable {
     }
 
     func infer(_ request: InferenceRequest, observed: Bool) async throws -> InferenceAnswer {
-        let snapshot = self.snapshot
-        guard telemetry.isEnabled, observed else { return try await answer(request, snapshot: snapshot) }
+        let generation = self.generation
+        let snapshot = generation.snapshot
+        guard telemetry.isEnabled, observed else { return try await answer(request, generation) }
         let observation = RequestObservation(telemetry: telemetry, api: request.api)
         do {
-            let answer = try await answer(request, snapshot: snapshot)
+            let answer = try await answer(request, generation)
             observation.finish(task: Self.taskLabel(request, snapshot), strategy: answer.strategy.rawValue, error: nil)
             return answer
         } catch {
@@ -99,11 +93,16 @@ public final class Orchestrator: Sendable {
     }
 
     /// Validates, routes, consults the cache and runs the strategy, each step in its own span.
-    private func answer(_ request: InferenceRequest, snapshot: PoolSnapshot) async throws -> InferenceAnswer {
-        let prepared = try prepare(request, snapshot: snapshot)
+    private func answer(_ request: InferenceRequest, _ generation: Generation) async throws -> InferenceAnswer {
+        let prepared = try prepare(request, generation)
         if let hit = await cacheLookup(prepared) {
             return cachedAnswer(hit, prepared: prepared)
         }
+        return try await respond(request, prepared)
+    }
+
+    /// After a cache miss: runs the strategy, sharing the call with identical requests in flight.
+    func respond(_ request: InferenceRequest, _ prepared: PreparedRequest) async throws -> InferenceAnswer {
         guard let key = prepared.cacheKey, cache != nil else { return try await compute(request, prepared) }
         // Identical deterministic requests in flight share one upstream call.
         let (shared, joined) = try await coalescer.run(key) { [self] in try await compute(request, prepared) }
@@ -118,7 +117,7 @@ public final class Orchestrator: Sendable {
 
     /// Runs the strategy and caches the answer.
     private func compute(_ request: InferenceRequest, _ prepared: PreparedRequest) async throws -> InferenceAnswer {
-        let strategy = strategy(for: prepared.strategy)
+        let strategy = prepared.implementation
         let context = try makeContext(prepared)
         let result = try await step("strategy \(prepared.strategy.rawValue)") { span in
             var traced = context
@@ -147,8 +146,9 @@ public final class Orchestrator: Sendable {
     }
 
     /// The `validate` and `route` steps: checks the request, renders the prompt, picks providers.
-    func prepare(_ request: InferenceRequest, snapshot: PoolSnapshot) throws -> PreparedRequest {
-        guard telemetry.tracesSteps else { return try PreparedRequest(request, snapshot: snapshot, clock: clock) }
+    func prepare(_ request: InferenceRequest, _ generation: Generation) throws -> PreparedRequest {
+        let snapshot = generation.snapshot
+        guard telemetry.tracesSteps else { return try PreparedRequest(request, generation: generation, clock: clock) }
         let tracer = telemetry.tracer
         try tracer.withSpan("validate", ofKind: .internal) { span in
             if span.isRecording {
@@ -158,7 +158,7 @@ public final class Orchestrator: Sendable {
             try RequestValidator(configuration: snapshot.configuration).validate(request)
         }
         return try tracer.withSpan("route", ofKind: .internal) { span in
-            let prepared = try PreparedRequest(request, snapshot: snapshot, clock: clock, validated: true)
+            let prepared = try PreparedRequest(request, generation: generation, clock: clock, validated: true)
             if span.isRecording {
                 span.attributes["llm_pool.task"] = prepared.taskName
                 span.attributes["llm_pool.strategy"] = prepared.strategy.rawValue
@@ -213,19 +213,11 @@ public final class Orchestrator: Sendable {
         return snapshot.configuration.tasks[request.task]?.strategy.rawValue ?? "none"
     }
 
-    func strategy(for kind: StrategyKind) -> any EnsembleStrategy {
-        guard let strategy = strategies.withLock({ $0[kind] }) else {
-            // `init` starts from one strategy per kind, so this cannot happen.
-            fatalError("no strategy for \(kind.rawValue)")
-        }
-        return strategy
-    }
-
     /// The strategy's view of a request: the providers whose circuit breaker lets calls through
     /// (the others listed as skipped), hedge delays from measured latency, budgets and settings.
     /// - Throws: ``PoolError`` `unavailable` when every provider's breaker is open.
     func makeContext(_ prepared: PreparedRequest) throws -> StrategyContext {
-        let qos = snapshot.configuration.qos
+        let qos = prepared.qos
         let admission = try resilience.admit(prepared.providers, task: prepared.taskName)
         let (policy, hedging, task) = (resilience.hedgePolicy, qos.hedging, prepared.taskName)
         return StrategyContext(
@@ -260,5 +252,24 @@ public final class Orchestrator: Sendable {
             }
             return value
         }
+    }
+}
+
+/// One configuration in force: the snapshot and one strategy per kind built from it.
+struct Generation: Sendable {
+    let snapshot: PoolSnapshot
+    let strategies: [StrategyKind: any EnsembleStrategy]
+
+    /// The standard strategies for `snapshot`, replaced by kind by `overrides`.
+    init(snapshot: PoolSnapshot, overrides: [any EnsembleStrategy]) {
+        self.snapshot = snapshot
+        let standard = StandardStrategies.make(configuration: snapshot.configuration, providers: snapshot.providers)
+        strategies = Dictionary((standard + overrides).map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
+    }
+
+    /// The strategy of a kind; every kind has one (the standard set covers them all).
+    func strategy(_ kind: StrategyKind) -> any EnsembleStrategy {
+        guard let strategy = strategies[kind] else { fatalError("no strategy for \(kind.rawValue)") }
+        return strategy
     }
 }

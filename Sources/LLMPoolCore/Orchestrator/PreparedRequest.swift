@@ -10,8 +10,13 @@ struct PreparedRequest: Sendable {
     var jsonOutput: Bool
     var cacheKey: CacheKey?
     var started: ContinuousClock.Instant
+    /// The strategy that serves it, from the same generation as the providers.
+    var implementation: any EnsembleStrategy
+    /// The QoS settings of that generation.
+    var qos: QoSConfiguration
 
-    init(_ request: InferenceRequest, snapshot: PoolSnapshot, clock: ContinuousClock, validated: Bool = false) throws {
+    init(_ request: InferenceRequest, generation: Generation, clock: ContinuousClock, validated: Bool = false) throws {
+        let snapshot = generation.snapshot
         let configuration = snapshot.configuration
         if !validated { try RequestValidator(configuration: configuration).validate(request) }
         let started = clock.now
@@ -58,6 +63,8 @@ struct PreparedRequest: Sendable {
         }
         self.request = request
         self.started = started
+        self.implementation = generation.strategy(strategy)
+        self.qos = configuration.qos
         self.deadline = deadline
         self.providerRequest = ProviderRequest(
             messages: messages, maxTokens: maxTokens, temperature: temperature,
