@@ -34,7 +34,7 @@ public struct InstrumentedProvider: Provider {
             self.name = name
             self.model = model
             latency = metrics.providerLatency
-            outcomes = Dictionary(uniqueKeysWithValues: ["success", "error", "timeout", "cancelled"].map {
+            outcomes = Dictionary(uniqueKeysWithValues: ["success", "error", "timeout", "cancelled", "rejected"].map {
                 ($0, metrics.providerRequests.labels(name, model, $0))
             })
             inputTokens = metrics.tokens.labels(name, model, "input")

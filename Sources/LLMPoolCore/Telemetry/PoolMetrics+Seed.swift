@@ -4,6 +4,8 @@ extension PoolMetrics {
     /// Creates the series every configured task, provider and outcome will have, at zero, so that
     /// dashboards, alert rules and `rate()` see them from the first scrape instead of after the
     /// first event (a counter that appears at 1 hides its first increment from `rate()`).
+    /// Each provider's call series are created by its ``InstrumentedProvider`` (so providers added
+    /// by a reload get them too).
     public func seed(for configuration: PoolConfiguration) {
         let tasks = configuration.tasks.keys.sorted()
         for api in RequestAPI.allCases {
@@ -25,12 +27,6 @@ extension PoolMetrics {
         for provider in configuration.providers {
             circuitBreakerState.labels(provider.name).increment(by: 0)
             for state in ["closed", "half_open", "open"] { circuitBreakerTransitions.labels(provider.name, state).increment(by: 0) }
-            providerInflight.labels(provider.name).increment(by: 0)
-            _ = providerTimeToFirstToken.labels(provider.name, provider.model)
-            for outcome in ["success", "error", "timeout", "cancelled", "rejected"] {
-                providerRequests.labels(provider.name, provider.model, outcome).increment(by: 0)
-            }
-            for type in ["input", "output"] { tokens.labels(provider.name, provider.model, type).increment(by: 0) }
         }
         let backend = configuration.cache.backendName
         cacheEntries.labels(backend).increment(by: 0)

@@ -17,7 +17,6 @@ public struct HTTPServer: Sendable {
     /// Whether Hummingbird's own metrics middleware runs (TOML `telemetry.http_server_metrics`).
     public var httpServerMetrics = false
     /// Authentication and rate limits (`[security]`, `[rate_limits]`); `nil` enforces nothing.
-    public var guards: RequestGuards?
     /// Guards that a reload can swap; installed before the routes when set.
     public var guardsHolder: GuardsHolder?
 
@@ -39,7 +38,6 @@ public struct HTTPServer: Sendable {
             // once the executable bootstraps `RegistryMetricsFactory`.
             router.add(middleware: MetricsMiddleware())
         }
-        guards?.install(on: router, maxBodyBytes: configuration.maxBodyBytes)
         if let guardsHolder { router.add(middleware: GuardsMiddleware(holder: guardsHolder, maxBodyBytes: configuration.maxBodyBytes)) }
         MetricsRoutes(registry: telemetry.metrics.registry).register(on: router)
         InferRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)

@@ -1,9 +1,9 @@
+import LLMPoolCore
+
 extension GRPCServerService {
     /// This service with the interceptors of `guards` run before every RPC.
     public func guarded(by guards: RequestGuards) -> GRPCServerService {
-        var service = self
-        service.interceptors = guards.interceptors()
-        return service
+        guarded(by: GuardsHolder(guards, nonceStore: InMemoryNonceStore()))
     }
 
     /// The service with the guards in `holder` (swappable by a reload) as its interceptor.

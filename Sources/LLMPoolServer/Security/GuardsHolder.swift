@@ -12,21 +12,30 @@ import Synchronization
 /// guards: a reload neither reopens the replay window nor resets tenants' usage.
 public final class GuardsHolder: Sendable {
     private let state: Mutex<RequestGuards>
+    /// Whether the guards in force enforce nothing: read without the lock by every request.
+    private let empty: Atomic<Bool>
     /// Where HMAC nonces are kept, for every generation of guards.
     public let nonceStore: any NonceStore
 
     /// Creates a holder with the first guards.
     public init(_ guards: RequestGuards, nonceStore: any NonceStore) {
         state = Mutex(guards)
+        empty = Atomic(guards.isEmpty)
         self.nonceStore = nonceStore
     }
 
     /// The guards in force.
     public var current: RequestGuards { state.withLock { $0 } }
 
+    /// Whether the guards in force enforce nothing (no authentication, no rate limits).
+    public var isEmpty: Bool { empty.load(ordering: .acquiring) }
+
     /// Puts new guards in force for requests arriving from now on.
     public func replace(_ guards: RequestGuards) {
-        state.withLock { $0 = guards }
+        state.withLock { state in
+            state = guards
+            empty.store(guards.isEmpty, ordering: .releasing)
+        }
     }
 
     /// Builds and installs the guards `configuration` asks for, keeping the nonce store and, when
@@ -59,8 +68,8 @@ struct GuardsMiddleware: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if holder.isEmpty { return try await next(request, context) }
         let guards = holder.current
-        if guards.isEmpty { return try await next(request, context) }
         func limited(_ request: Request, _ context: Context) async throws -> Response {
             guard let limiter = guards.rateLimiter else { return try await next(request, context) }
             return try await RateLimitMiddleware(
@@ -83,6 +92,7 @@ struct GuardsInterceptor: ServerInterceptor {
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
+        if holder.isEmpty { return try await next(request, context) }
         let interceptors = holder.current.interceptors()
         return try await Self.run(interceptors[...], request: request, context: context, next: next)
     }

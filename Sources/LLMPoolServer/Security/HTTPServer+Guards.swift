@@ -1,9 +1,9 @@
+import LLMPoolCore
+
 extension HTTPServer {
-    /// This server with `guards` installed before its routes; empty guards install nothing.
+    /// This server with `guards` run before its routes (fixed: no reload can swap them).
     public func guarded(by guards: RequestGuards) -> HTTPServer {
-        var server = self
-        server.guards = guards.isEmpty ? nil : guards
-        return server
+        guarded(by: GuardsHolder(guards, nonceStore: InMemoryNonceStore()))
     }
 
     /// The server with the guards in `holder` (swappable by a reload) installed before its routes.

@@ -5,12 +5,13 @@ import Logging
 
 /// What both front doors enforce before a request reaches the pool: authentication (`[security]`)
 /// and per-tenant rate limits (`[rate_limits]`). Built once from the configuration; the HTTP
-/// server installs it as middleware, the gRPC server as interceptors, with the same rules.
+/// server runs it as middleware, the gRPC server as interceptors, with the same rules; both
+/// read it from a ``GuardsHolder``.
 ///
 /// ```swift
 /// let guards = try RequestGuards(configuration: config, metrics: telemetry.metrics, logger: logger)
-/// guards.install(on: router, maxBodyBytes: config.server.maxBodyBytes)   // HTTP
-/// GRPCServer(transport: transport, services: services, interceptors: guards.interceptors())
+/// let holder = GuardsHolder(guards, nonceStore: InMemoryNonceStore())   // a reload swaps them
+/// httpServer.guarded(by: holder); grpcService.guarded(by: holder)
 /// ```
 public struct RequestGuards: Sendable {
     /// `x-llm-pool-tenant`: the header (or gRPC metadata key) naming the tenant of an
@@ -65,19 +66,6 @@ public struct RequestGuards: Sendable {
 
     /// Whether anything is enforced.
     public var isEmpty: Bool { authenticator == nil && rateLimiter == nil }
-
-    /// Adds the HTTP middleware: authentication, then rate limits. Call before registering the
-    /// routes it should cover (Hummingbird applies middleware to routes added after it).
-    public func install(on router: Router<PoolRequestContext>, maxBodyBytes: Int) {
-        if let authenticator {
-            router.add(middleware: AuthMiddleware(authenticator: authenticator, maxBodyBytes: maxBodyBytes, metrics: metrics))
-        }
-        if let rateLimiter {
-            router.add(middleware: RateLimitMiddleware(
-                limiter: rateLimiter, configuration: rateLimits, estimator: estimator, maxBodyBytes: maxBodyBytes, metrics: metrics, logger: logger
-            ))
-        }
-    }
 
     /// The gRPC interceptors: authentication, then rate limits.
     public func interceptors() -> [any ServerInterceptor] {

@@ -179,7 +179,9 @@ struct GRPCSecurityTests {
         let orchestrator = Orchestrator(configuration: config, providers: [a])
         let guards = try SecurityTestSupport.guards(config, metrics: PoolMetrics(registry: MetricsRegistry()))
         let service = GRPCServerService(host: "127.0.0.1", port: 0, maxMessageBytes: 4096, services: [], logger: Logger(label: "test")).guarded(by: guards)
-        #expect(service.interceptors.count == 2)
+        // Authentication and rate limits, run by one interceptor that reads the guards in force.
+        #expect(guards.interceptors().count == 2)
+        #expect(service.interceptors.count == 1)
 
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
         let pool = LlmPoolService(orchestrator: orchestrator, monitor: ProviderHealthMonitor(maxAge: .zero), logger: Logger(label: "test"))
