@@ -54,7 +54,9 @@ struct HedgingBenchmark {
 
     func run() async throws {
         print("llm-pool-bench hedging: FASTEST over 2 providers with the same latency distribution")
-        print("\(requests) requests, \(concurrency) concurrent, after \(warmup) warm-up requests; hedge budget 10%, 1 hedge max")
+        print(
+            "\(requests) requests, \(concurrency) concurrent, after \(warmup) warm-up requests; hedge budget 10%, 1 hedge max"
+        )
         for (number, scenario) in Self.scenarios.enumerated() {
             print("\n\(scenario.name)")
             print(Self.row("configuration", "p50", "p99", "p99 vs none", "extra upstream", "hedges", "denied", "time"))
@@ -62,14 +64,22 @@ struct HedgingBenchmark {
             for mode in Mode.allCases {
                 let result = try await measure(scenario, mode, seed: UInt64(number + 1))
                 if mode == .none { baseline = result.p99 }
-                let change = baseline.map { base in
-                    String(format: "%+.0f%%", (result.p99.seconds / base.seconds - 1) * 100)
-                } ?? "-"
-                print(Self.row(
-                    mode.rawValue, Self.format(result.p50), Self.format(result.p99), change,
-                    String(format: "%.1f%%", result.extraUpstream * 100), "\(result.hedgesFired)", "\(result.budgetDenied)",
-                    String(format: "%.1f s", result.seconds)
-                ))
+                let change =
+                    baseline.map { base in
+                        String(format: "%+.0f%%", (result.p99.seconds / base.seconds - 1) * 100)
+                    } ?? "-"
+                print(
+                    Self.row(
+                        mode.rawValue,
+                        Self.format(result.p50),
+                        Self.format(result.p99),
+                        change,
+                        String(format: "%.1f%%", result.extraUpstream * 100),
+                        "\(result.hedgesFired)",
+                        "\(result.budgetDenied)",
+                        String(format: "%.1f s", result.seconds)
+                    )
+                )
             }
         }
     }
@@ -81,10 +91,18 @@ struct HedgingBenchmark {
             ScriptedProvider(name: name, behaviour: .sampled("answer from \(name)", latency: { random.next() }))
         }
         // Only the histogram-driven run measures latency; without samples the static delay applies.
-        let providers: [any Provider] = mode == .measured ? scripted.map { InstrumentedProvider($0, telemetry: telemetry) } : scripted
+        let providers: [any Provider] =
+            mode == .measured ? scripted.map { InstrumentedProvider($0, telemetry: telemetry) } : scripted
         var config = PoolConfiguration()
-        config.providers = scripted.map { ProviderConfiguration(name: $0.name, kind: .ollama, baseURL: "http://127.0.0.1:1", model: $0.model) }
-        config.tasks["t"] = TaskConfiguration(name: "t", providers: ["a", "b"], template: try PromptTemplate(source: "{{input}}"), temperature: 0)
+        config.providers = scripted.map {
+            ProviderConfiguration(name: $0.name, kind: .ollama, baseURL: "http://127.0.0.1:1", model: $0.model)
+        }
+        config.tasks["t"] = TaskConfiguration(
+            name: "t",
+            providers: ["a", "b"],
+            template: try PromptTemplate(source: "{{input}}"),
+            temperature: 0
+        )
         config.cache.enabled = false
         if mode == .none { config.qos.hedging.maxHedges = 0 }
         let orchestrator = Orchestrator(configuration: config, providers: providers, telemetry: telemetry)
@@ -119,7 +137,14 @@ struct HedgingBenchmark {
                         let index = next.take()
                         guard index < count else { return latencies }
                         let started = ContinuousClock.now
-                        _ = try await orchestrator.infer(InferenceRequest(requestID: "\(index)", task: "t", input: "q\(index)", deadline: .seconds(5)))
+                        _ = try await orchestrator.infer(
+                            InferenceRequest(
+                                requestID: "\(index)",
+                                task: "t",
+                                input: "q\(index)",
+                                deadline: .seconds(5)
+                            )
+                        )
                         latencies.append(started.duration(to: .now))
                     }
                 }

@@ -17,13 +17,18 @@ struct MetricsBenchmark {
     }
 
     func run() async {
-        print("llm-pool-bench metrics: \(ProcessInfo.processInfo.activeProcessorCount) cores, ns/op = wall time / all ops")
+        print(
+            "llm-pool-bench metrics: \(ProcessInfo.processInfo.activeProcessorCount) cores, ns/op = wall time / all ops"
+        )
         print(row("operation", "tasks", "ops/task", "ns/op", "Mops/s"))
         let operations = Int(1_000_000 * scale)
 
         let registry = MetricsRegistry()
         let latency = registry.histogram(
-            name: "bench_latency_seconds", help: "Bench.", unit: "seconds", labelNames: ["provider", "task"]
+            name: "bench_latency_seconds",
+            help: "Bench.",
+            unit: "seconds",
+            labelNames: ["provider", "task"]
         )
         let calls = registry.counter(name: "bench_calls_total", help: "Bench.", labelNames: ["provider", "task"])
 
@@ -31,28 +36,38 @@ struct MetricsBenchmark {
             let shared = latency.labels("phi3-mini", "expand_queries")
             await measure("histogram.observe, shared series", tasks: tasks, operations: operations) { _, index in
                 shared.observe(Self.values[index & 1023])
-            } prepare: { _ in () }
+            } prepare: { _ in
+                ()
+            }
         }
         for tasks in Self.taskCounts {
             await measure("histogram.observe, series per task", tasks: tasks, operations: operations) { series, index in
                 series.observe(Self.values[index & 1023])
-            } prepare: { task in latency.labels("provider-\(task)", "judge") }
+            } prepare: { task in
+                latency.labels("provider-\(task)", "judge")
+            }
         }
         for tasks in Self.taskCounts {
             await measure("histogram.labels(a, b).observe", tasks: tasks, operations: operations / 4) { _, index in
                 latency.labels("phi3-mini", "expand_queries").observe(Self.values[index & 1023])
-            } prepare: { _ in () }
+            } prepare: { _ in
+                ()
+            }
         }
         for tasks in Self.taskCounts {
             let shared = calls.labels("phi3-mini", "expand_queries")
             await measure("counter.increment, shared series", tasks: tasks, operations: operations) { _, _ in
                 shared.increment()
-            } prepare: { _ in () }
+            } prepare: { _ in
+                ()
+            }
         }
         for tasks in Self.taskCounts {
             await measure("counter.increment, series per task", tasks: tasks, operations: operations) { series, _ in
                 series.increment()
-            } prepare: { task in calls.labels("provider-\(task)", "judge") }
+            } prepare: { task in
+                calls.labels("provider-\(task)", "judge")
+            }
         }
 
         print("")
@@ -62,7 +77,9 @@ struct MetricsBenchmark {
 
     /// Runs `tasks` tasks of `operations` calls each; `prepare` makes each task's state (its handle).
     private func measure<State: Sendable>(
-        _ name: String, tasks: Int, operations: Int,
+        _ name: String,
+        tasks: Int,
+        operations: Int,
         _ body: @escaping @Sendable (State, Int) -> Void,
         prepare: @escaping @Sendable (Int) -> State
     ) async {
@@ -78,16 +95,33 @@ struct MetricsBenchmark {
         }
         let nanoseconds = Self.nanoseconds(clock.now - start)
         let total = Double(tasks * operations)
-        print(row(name, "\(tasks)", Self.grouped(operations), String(format: "%.1f", nanoseconds / total), String(format: "%.1f", total / nanoseconds * 1_000)))
+        print(
+            row(
+                name,
+                "\(tasks)",
+                Self.grouped(operations),
+                String(format: "%.1f", nanoseconds / total),
+                String(format: "%.1f", total / nanoseconds * 1_000)
+            )
+        )
     }
 
     private func renderBenchmarks() {
         // 10,000 series: 100 providers × 100 tasks, as counters and as histograms (15 buckets).
         let counters = MetricsRegistry()
-        let counterFamily = counters.counter(name: "bench_calls_total", help: "Bench.", labelNames: ["provider", "task"], seriesLimit: 10_000)
+        let counterFamily = counters.counter(
+            name: "bench_calls_total",
+            help: "Bench.",
+            labelNames: ["provider", "task"],
+            seriesLimit: 10_000
+        )
         let histograms = MetricsRegistry()
         let histogramFamily = histograms.histogram(
-            name: "bench_latency_seconds", help: "Bench.", unit: "seconds", labelNames: ["provider", "task"], seriesLimit: 10_000
+            name: "bench_latency_seconds",
+            help: "Bench.",
+            unit: "seconds",
+            labelNames: ["provider", "task"],
+            seriesLimit: 10_000
         )
         for provider in 0..<100 {
             for task in 0..<100 {
@@ -101,7 +135,7 @@ struct MetricsBenchmark {
         let runs = max(3, Int(7 * scale))
         for (label, registry) in [("counters", counters), ("histograms", histograms)] {
             for format in ExpositionFormat.allCases {
-                var size = registry.render(format: format).utf8.count   // warm-up: sorts the series once
+                var size = registry.render(format: format).utf8.count  // warm-up: sorts the series once
                 var timings: [Double] = []
                 for _ in 0..<runs {
                     let clock = ContinuousClock()
@@ -110,13 +144,22 @@ struct MetricsBenchmark {
                     timings.append(Self.nanoseconds(clock.now - start) / 1_000_000)
                 }
                 let median = timings.sorted()[timings.count / 2]
-                print(row("10,000 \(label)", format == .prometheus ? "prometheus" : "openmetrics", "10,000", String(format: "%.2f", median), "\(size / 1024)"))
+                print(
+                    row(
+                        "10,000 \(label)",
+                        format == .prometheus ? "prometheus" : "openmetrics",
+                        "10,000",
+                        String(format: "%.2f", median),
+                        "\(size / 1024)"
+                    )
+                )
             }
         }
     }
 
     private func row(_ name: String, _ a: String, _ b: String, _ c: String, _ d: String) -> String {
-        name.padding(toLength: 38, withPad: " ", startingAt: 0) + [a, b, c, d].map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined()
+        name.padding(toLength: 38, withPad: " ", startingAt: 0)
+            + [a, b, c, d].map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined()
     }
 
     private static func nanoseconds(_ duration: Duration) -> Double {

@@ -4,9 +4,9 @@
 //   llm-pool-bench hedging [--requests N] [--concurrency C]   FASTEST p50/p99 with and without hedging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -1,5 +1,5 @@
-import Foundation
 import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import LLMPoolCore
 import LLMPoolObservability
@@ -37,7 +37,9 @@ public struct PoolRuntime: Sendable {
 
     /// Creates a runtime.
     public init(
-        configuration: PoolConfiguration, configPath: String? = nil, extraServices: [any Service] = [],
+        configuration: PoolConfiguration,
+        configPath: String? = nil,
+        extraServices: [any Service] = [],
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onGRPCRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         telemetry: PoolTelemetry? = nil
@@ -55,26 +57,43 @@ public struct PoolRuntime: Sendable {
         let logger = Logger(label: "llm-pool")
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration())
         do {
-            let telemetry = try self.telemetry ?? PoolTelemetry.make(configuration: configuration, environment: ProcessInfo.processInfo.environment)
-            let components = try PoolComponents(configuration: configuration, httpClient: httpClient, logger: logger, telemetry: telemetry)
+            let telemetry =
+                try self.telemetry
+                ?? PoolTelemetry.make(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+            let components = try PoolComponents(
+                configuration: configuration,
+                httpClient: httpClient,
+                logger: logger,
+                telemetry: telemetry
+            )
             // The span processor runs first so that it stops last, flushing what the servers
             // recorded while draining.
             let tracing: [any Service] = [telemetry.tracer.batchProcessor].compactMap { $0 }
             if telemetry.tracer.configuration.enabled {
-                logger.info("exporting spans over OTLP/HTTP", metadata: [
-                    "url": "\(telemetry.tracer.configuration.tracesURL)", "sampler": "\(telemetry.tracer.configuration.sampler)",
-                ])
+                logger.info(
+                    "exporting spans over OTLP/HTTP",
+                    metadata: [
+                        "url": "\(telemetry.tracer.configuration.tracesURL)",
+                        "sampler": "\(telemetry.tracer.configuration.sampler)",
+                    ]
+                )
             }
             let app = components.httpServer.application(onServerRunning: { port in
                 logger.info("llm-pool HTTP listening", metadata: ["port": "\(port)"])
                 await onHTTPRunning(port)
             })
-            let group = ServiceGroup(configuration: .init(
-                services: (tracing + [components.redis].compactMap { $0 } + extraServices + [components.healthProber]).map { .init(service: $0) } + [.init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning))]
-                    + reloadServices(components: components, httpClient: httpClient, logger: logger),
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: (tracing + [components.redis].compactMap { $0 } + extraServices + [
+                        components.healthProber
+                    ]).map { .init(service: $0) } + [
+                        .init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning)),
+                    ]
+                        + reloadServices(components: components, httpClient: httpClient, logger: logger),
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
             try await group.run()
         } catch {
             try? await httpClient.shutdown()
@@ -114,7 +133,12 @@ public struct PoolComponents: Sendable {
     /// Builds the components.
     /// - Parameter telemetry: The registry and tracer to report to; default a new registry and a
     ///   tracer that exports nothing.
-    public init(configuration: PoolConfiguration, httpClient: HTTPClient, logger: Logger, telemetry: PoolTelemetry? = nil) throws {
+    public init(
+        configuration: PoolConfiguration,
+        httpClient: HTTPClient,
+        logger: Logger,
+        telemetry: PoolTelemetry? = nil
+    ) throws {
         let telemetry = try telemetry ?? PoolTelemetry.make(configuration: configuration, environment: [:])
         self.telemetry = telemetry
         let providers = try Self.makeProviders(configuration, httpClient: httpClient, telemetry: telemetry)
@@ -122,8 +146,11 @@ public struct PoolComponents: Sendable {
         self.redis = redis
         let cache = Self.makeCache(configuration, redis: redis, telemetry: telemetry, logger: logger)
         orchestrator = Orchestrator(
-            configuration: configuration, providers: providers, cache: cache,
-            strategies: Self.strategies(configuration: configuration, providers: providers), logger: logger,
+            configuration: configuration,
+            providers: providers,
+            cache: cache,
+            strategies: Self.strategies(configuration: configuration, providers: providers),
+            logger: logger,
             telemetry: telemetry
         )
         monitor = ProviderHealthMonitor()
@@ -135,10 +162,16 @@ public struct PoolComponents: Sendable {
             configuration: configuration,
             nonceStore: nonceStore,
             rateLimiter: configuration.rateLimits.backend == .redis ? redisLimiter : nil,
-            metrics: telemetry.metrics, logger: logger
+            metrics: telemetry.metrics,
+            logger: logger
         )
         guardsHolder = GuardsHolder(guards, nonceStore: nonceStore)
-        var httpServer = HTTPServer(configuration: configuration.server, orchestrator: orchestrator, monitor: monitor, logger: logger)
+        var httpServer = HTTPServer(
+            configuration: configuration.server,
+            orchestrator: orchestrator,
+            monitor: monitor,
+            logger: logger
+        )
         httpServer.httpServerMetrics = configuration.telemetry.httpServerMetrics
         self.httpServer = httpServer.guarded(by: guardsHolder)
         self.configuration = configuration
@@ -163,7 +196,10 @@ public struct PoolComponents: Sendable {
         let snapshot = orchestrator.snapshot
         for task in configuration.tasks.values {
             _ = resilience.scorer.scores(
-                for: snapshot.providers(for: task), task: task.name, weights: resilience.providerWeights, configuration: configuration.qos.weighted
+                for: snapshot.providers(for: task),
+                task: task.name,
+                weights: resilience.providerWeights,
+                configuration: configuration.qos.weighted
             )
         }
     }
@@ -173,14 +209,22 @@ public struct PoolComponents: Sendable {
     public var healthProber: HealthProber {
         let orchestrator = self.orchestrator
         return HealthProber(
-            providers: { orchestrator.snapshot.providers }, monitor: monitor, health: orchestrator.resilience.health, metrics: telemetry.metrics
+            providers: { orchestrator.snapshot.providers },
+            monitor: monitor,
+            health: orchestrator.resilience.health,
+            metrics: telemetry.metrics
         )
     }
 
     /// The answer cache `[cache]` asks for. With the Redis backend, Redis errors are counted as
     /// `llm_pool_cache_requests_total{backend="redis",result="error"}` and logged, and requests
     /// carry on without the cache.
-    static func makeCache(_ configuration: PoolConfiguration, redis: RedisClient?, telemetry: PoolTelemetry, logger: Logger) -> (any AnswerCache)? {
+    static func makeCache(
+        _ configuration: PoolConfiguration,
+        redis: RedisClient?,
+        telemetry: PoolTelemetry,
+        logger: Logger
+    ) -> (any AnswerCache)? {
         guard configuration.cache.enabled else { return nil }
         if configuration.cache.backend == .redis, let redis {
             let errors = telemetry.metrics.cacheRequests.labels("redis", "error")
@@ -196,7 +240,11 @@ public struct PoolComponents: Sendable {
     }
 
     /// Builds the configured providers, each measured and traced unless telemetry is off.
-    public static func makeProviders(_ configuration: PoolConfiguration, httpClient: HTTPClient, telemetry: PoolTelemetry) throws -> [any Provider] {
+    public static func makeProviders(
+        _ configuration: PoolConfiguration,
+        httpClient: HTTPClient,
+        telemetry: PoolTelemetry
+    ) throws -> [any Provider] {
         let providers = try ProviderFactory.makeProviders(configuration.providers, httpClient: httpClient)
         guard telemetry.isEnabled else { return providers }
         return providers.map { InstrumentedProvider($0, telemetry: telemetry) }
@@ -207,7 +255,11 @@ public struct PoolComponents: Sendable {
     static func strategies(configuration: PoolConfiguration, providers: [any Provider]) -> [any EnsembleStrategy] {
         let judgeTask = configuration.tasks["judge"]
         let judge = judgeTask?.providers.first.flatMap { name in providers.first { $0.name == name } }
-        let template = judgeTask?.template ?? (try! PromptTemplate(source: "Pick the best candidate. Answer {\"choice\": <index>, \"reason\": \"...\"}.\n\n{{input}}"))
+        let template =
+            judgeTask?.template
+            ?? (try! PromptTemplate(
+                source: "Pick the best candidate. Answer {\"choice\": <index>, \"reason\": \"...\"}.\n\n{{input}}"
+            ))
         return [
             FastestStrategy(),
             VotingStrategy(),
@@ -219,13 +271,15 @@ public struct PoolComponents: Sendable {
     /// The gRPC front door: `vvtv.llmpool.v1.LlmPool` and `grpc.health.v1.Health`.
     public func grpcService(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> GRPCServerService {
         GRPCServerService(
-            host: configuration.server.host, port: configuration.server.grpcPort,
+            host: configuration.server.host,
+            port: configuration.server.grpcPort,
             maxMessageBytes: configuration.server.maxBodyBytes,
             services: [
                 LlmPoolService(orchestrator: orchestrator, monitor: monitor, logger: logger),
                 HealthCheckService(orchestrator: orchestrator, monitor: monitor),
             ],
-            logger: logger, onListening: onListening
+            logger: logger,
+            onListening: onListening
         ).guarded(by: guardsHolder)
     }
 }

@@ -12,15 +12,21 @@ enum Bootstrap {
         let level = Logger.Level(rawValue: configuration.level) ?? .info
         let provider = SpanRecorder.loggingMetadataProvider
         if configuration.format == "json" {
-            LoggingSystem.bootstrap({ label, metadataProvider in
-                JSONLogHandler(label: label, level: level, metadataProvider: metadataProvider)
-            }, metadataProvider: provider)
+            LoggingSystem.bootstrap(
+                { label, metadataProvider in
+                    JSONLogHandler(label: label, level: level, metadataProvider: metadataProvider)
+                },
+                metadataProvider: provider
+            )
         } else {
-            LoggingSystem.bootstrap({ label, metadataProvider in
-                var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: metadataProvider)
-                handler.logLevel = level
-                return handler
-            }, metadataProvider: provider)
+            LoggingSystem.bootstrap(
+                { label, metadataProvider in
+                    var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: metadataProvider)
+                    handler.logLevel = level
+                    return handler
+                },
+                metadataProvider: provider
+            )
         }
     }
 
@@ -28,7 +34,10 @@ enum Bootstrap {
     /// registry (so Hummingbird, grpc-swift and AsyncHTTPClient metrics land in `/metrics`) and
     /// swift-distributed-tracing starts spans on its recorder.
     static func telemetry(_ configuration: PoolConfiguration) throws -> PoolTelemetry {
-        let telemetry = try PoolTelemetry.make(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+        let telemetry = try PoolTelemetry.make(
+            configuration: configuration,
+            environment: ProcessInfo.processInfo.environment
+        )
         MetricsSystem.bootstrap(RegistryMetricsFactory(registry: telemetry.metrics.registry))
         InstrumentationSystem.bootstrap(telemetry.tracer)
         return telemetry

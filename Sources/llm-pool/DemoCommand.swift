@@ -13,7 +13,11 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Serve the pool against simulated providers (no Ollama needed)."
     )
 
-    @Option(name: .long, help: "The configuration file; its providers are pointed at the simulator. The embedded default is used when the file does not exist.")
+    @Option(
+        name: .long,
+        help:
+            "The configuration file; its providers are pointed at the simulator. The embedded default is used when the file does not exist."
+    )
     var config: String = "llm-pool.toml"
 
     @Option(name: .long, help: "HTTP port.")
@@ -54,16 +58,24 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "llm-pool.demo")
 
-        let simulator = ProviderSimulator(configuration: SimulatorConfiguration(
-            host: "127.0.0.1", port: simulatorPort, models: SimulatorConfiguration.demoModels(), latencyScale: latencyScale
-        ))
+        let simulator = ProviderSimulator(
+            configuration: SimulatorConfiguration(
+                host: "127.0.0.1",
+                port: simulatorPort,
+                models: SimulatorConfiguration.demoModels(),
+                latencyScale: latencyScale
+            )
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await simulator.run() }
             let port = try await simulator.waitUntilStarted()
-            logger.info("simulated providers listening", metadata: [
-                "url": "http://127.0.0.1:\(port)",
-                "models": .array(SimulatorConfiguration.demoModels().map { .string($0.name) }),
-            ])
+            logger.info(
+                "simulated providers listening",
+                metadata: [
+                    "url": "http://127.0.0.1:\(port)",
+                    "models": .array(SimulatorConfiguration.demoModels().map { .string($0.name) }),
+                ]
+            )
             let pointAtSimulator: @Sendable (inout PoolConfiguration) -> Void = { [httpPort, grpcPort] configuration in
                 for index in configuration.providers.indices {
                     configuration.providers[index].baseURL = "http://127.0.0.1:\(port)"
@@ -75,7 +87,11 @@ struct DemoCommand: AsyncParsableCommand {
             }
             pointAtSimulator(&configuration)
             // A file is watched and reloaded; every reload is pointed at the simulator too.
-            var runtime = PoolRuntime(configuration: configuration, configPath: FileManager.default.fileExists(atPath: config) ? config : nil, telemetry: telemetry)
+            var runtime = PoolRuntime(
+                configuration: configuration,
+                configPath: FileManager.default.fileExists(atPath: config) ? config : nil,
+                telemetry: telemetry
+            )
             runtime.reloadOverrides = pointAtSimulator
             try await runtime.run()
             group.cancelAll()

@@ -24,17 +24,30 @@ struct SimulateCommand: AsyncParsableCommand {
     var apiKey: String?
 
     func run() async throws {
-        let simulator = ProviderSimulator(configuration: SimulatorConfiguration(
-            host: host, port: port, models: SimulatorConfiguration.demoModels(), apiKey: apiKey, latencyScale: latencyScale
-        ))
+        let simulator = ProviderSimulator(
+            configuration: SimulatorConfiguration(
+                host: host,
+                port: port,
+                models: SimulatorConfiguration.demoModels(),
+                apiKey: apiKey,
+                latencyScale: latencyScale
+            )
+        )
         let logger = Logger(label: "llm-pool.simulate")
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: simulator)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let bound = try await simulator.waitUntilStarted()
-            logger.info("simulator listening", metadata: ["url": "http://\(host):\(bound)", "models": "\(simulator.configuration.models.map(\.name))"])
+            logger.info(
+                "simulator listening",
+                metadata: ["url": "http://\(host):\(bound)", "models": "\(simulator.configuration.models.map(\.name))"]
+            )
             try await tasks.waitForAll()
         }
     }

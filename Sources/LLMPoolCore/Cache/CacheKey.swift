@@ -8,7 +8,14 @@ public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
     public let digest: String
 
     /// Computes a key. Fields are length-prefixed so that no two different inputs hash alike.
-    public init(task: String, strategy: StrategyKind, messages: [ChatMessage], models: [String], maxTokens: Int, temperature: Double) {
+    public init(
+        task: String,
+        strategy: StrategyKind,
+        messages: [ChatMessage],
+        models: [String],
+        maxTokens: Int,
+        temperature: Double
+    ) {
         var hasher = SHA256()
         func add(_ field: String) {
             var length = UInt64(field.utf8.count).bigEndian

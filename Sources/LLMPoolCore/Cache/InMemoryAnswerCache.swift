@@ -14,8 +14,8 @@ public final class InMemoryAnswerCache: AnswerCache {
 
     private struct State {
         var nodes: [CacheKey: Node] = [:]
-        var head: CacheKey?   // most recently used
-        var tail: CacheKey?   // least recently used
+        var head: CacheKey?  // most recently used
+        var tail: CacheKey?  // least recently used
         var bytes = 0
 
         mutating func unlink(_ key: CacheKey) {

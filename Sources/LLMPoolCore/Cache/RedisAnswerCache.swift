@@ -66,7 +66,11 @@ public final class RedisAnswerCache: AnswerCache {
     }
 
     /// Creates a cache from `[cache]` configuration (its `ttl_seconds`).
-    public convenience init(client: RedisClient, configuration: CacheConfiguration, onError: (@Sendable (any Error) -> Void)? = nil) {
+    public convenience init(
+        client: RedisClient,
+        configuration: CacheConfiguration,
+        onError: (@Sendable (any Error) -> Void)? = nil
+    ) {
         self.init(client: client, ttl: configuration.ttl, onError: onError)
     }
 
@@ -87,13 +91,21 @@ public final class RedisAnswerCache: AnswerCache {
         do {
             let entry = try JSONDecoder().decode(Entry.self, from: Data(json.utf8))
             return CachedAnswer(
-                text: entry.text, model: entry.model, provider: entry.provider,
+                text: entry.text,
+                model: entry.model,
+                provider: entry.provider,
                 usage: TokenUsage(inputTokens: entry.inputTokens, outputTokens: entry.outputTokens),
                 finishReason: entry.finishReason
             )
         } catch {
             // Not a back-off reason: Redis works, this one entry is unreadable (an older format).
-            onError?(RedisError(code: .unexpectedReply, message: "unreadable cache entry \(redisKey(for: key))", cause: error))
+            onError?(
+                RedisError(
+                    code: .unexpectedReply,
+                    message: "unreadable cache entry \(redisKey(for: key))",
+                    cause: error
+                )
+            )
             return nil
         }
     }
@@ -101,8 +113,12 @@ public final class RedisAnswerCache: AnswerCache {
     public func set(_ key: CacheKey, _ value: CachedAnswer) async {
         guard shouldTryRedis() else { return }
         let entry = Entry(
-            text: value.text, model: value.model, provider: value.provider,
-            inputTokens: value.usage.inputTokens, outputTokens: value.usage.outputTokens, finishReason: value.finishReason
+            text: value.text,
+            model: value.model,
+            provider: value.provider,
+            inputTokens: value.usage.inputTokens,
+            outputTokens: value.usage.outputTokens,
+            finishReason: value.finishReason
         )
         do {
             let json = String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)

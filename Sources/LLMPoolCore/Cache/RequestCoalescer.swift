@@ -24,7 +24,9 @@ public final class RequestCoalescer<Key: Hashable & Sendable, Value: Sendable>: 
     /// Returns the result of `work` for `key`, running it only if no identical call is in flight.
     ///
     /// - Returns: The value, and whether this caller joined a call already in flight.
-    public func run(_ key: Key, _ work: @escaping @Sendable () async throws -> Value) async throws -> (value: Value, joined: Bool) {
+    public func run(_ key: Key, _ work: @escaping @Sendable () async throws -> Value) async throws -> (
+        value: Value, joined: Bool
+    ) {
         let (flight, joined): (Flight, Bool) = flights.withLock { flights in
             if let existing = flights[key] {
                 existing.waiters.add(1, ordering: .relaxed)

@@ -24,13 +24,21 @@ public enum ConfigurationLoader {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw ConfigurationError(path: path, issues: [.init(keyPath: "", message: "cannot read file: \(error.localizedDescription)")])
+            throw ConfigurationError(
+                path: path,
+                issues: [.init(keyPath: "", message: "cannot read file: \(error.localizedDescription)")]
+            )
         }
         let base = url.deletingLastPathComponent()
-        return try parse(text, path: path, prompts: { relative in
-            let promptURL = relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : base.appendingPathComponent(relative)
-            return try String(contentsOf: promptURL, encoding: .utf8)
-        })
+        return try parse(
+            text,
+            path: path,
+            prompts: { relative in
+                let promptURL =
+                    relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : base.appendingPathComponent(relative)
+                return try String(contentsOf: promptURL, encoding: .utf8)
+            }
+        )
     }
 
     /// Parses and validates TOML text.
@@ -39,14 +47,23 @@ public enum ConfigurationLoader {
     ///   - path: The name used in errors.
     ///   - prompts: Reads a prompt template by the path the file gives.
     /// - Throws: ``ConfigurationError`` listing every problem.
-    public static func parse(_ text: String, path: String = "<inline>", prompts: @escaping PromptSource) throws -> PoolConfiguration {
+    public static func parse(_ text: String, path: String = "<inline>", prompts: @escaping PromptSource) throws
+        -> PoolConfiguration
+    {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigurationError(path: path, issues: [
-                .init(keyPath: "", message: "TOML syntax error: \(error.description) (column \(error.source.begin.column))", line: error.source.begin.line)
-            ])
+            throw ConfigurationError(
+                path: path,
+                issues: [
+                    .init(
+                        keyPath: "",
+                        message: "TOML syntax error: \(error.description) (column \(error.source.begin.column))",
+                        line: error.source.begin.line
+                    )
+                ]
+            )
         }
         let reader = TOMLReader(lineIndex: TOMLLineIndex(source: text))
         var decoder = ConfigurationDecoder(reader: reader, prompts: prompts)

@@ -112,9 +112,16 @@ public struct ProviderConfiguration: Sendable, Hashable {
 
     /// Creates a provider configuration.
     public init(
-        name: String, kind: Kind, baseURL: String, model: String, description: String = "",
-        timeout: Duration = .seconds(30), weight: Double = 1, apiKeyEnv: String? = nil,
-        ollamaEndpoint: OllamaEndpoint = .chat, tasks: [String] = []
+        name: String,
+        kind: Kind,
+        baseURL: String,
+        model: String,
+        description: String = "",
+        timeout: Duration = .seconds(30),
+        weight: Double = 1,
+        apiKeyEnv: String? = nil,
+        ollamaEndpoint: OllamaEndpoint = .chat,
+        tasks: [String] = []
     ) {
         self.name = name
         self.kind = kind
@@ -157,9 +164,17 @@ public struct TaskConfiguration: Sendable, Hashable {
 
     /// Creates a task configuration.
     public init(
-        name: String, strategy: StrategyKind = .fastest, providers: [String], promptPath: String = "",
-        template: PromptTemplate, maxTokens: Int = 512, temperature: Double = 0.2,
-        variables: [String: String] = [:], jsonOutput: Bool = false, cacheable: Bool = true, systemPrompt: String? = nil
+        name: String,
+        strategy: StrategyKind = .fastest,
+        providers: [String],
+        promptPath: String = "",
+        template: PromptTemplate,
+        maxTokens: Int = 512,
+        temperature: Double = 0.2,
+        variables: [String: String] = [:],
+        jsonOutput: Bool = false,
+        cacheable: Bool = true,
+        systemPrompt: String? = nil
     ) {
         self.name = name
         self.strategy = strategy
@@ -199,8 +214,12 @@ public struct QoSConfiguration: Sendable, Hashable {
     /// The defaults.
     public static var defaults: QoSConfiguration {
         .init(
-            defaultDeadline: .seconds(5), maxDeadline: .seconds(60), maxPromptBytes: 32 * 1024, maxTokens: 4096,
-            hedging: .defaults, circuitBreaker: .defaults
+            defaultDeadline: .seconds(5),
+            maxDeadline: .seconds(60),
+            maxPromptBytes: 32 * 1024,
+            maxTokens: 4096,
+            hedging: .defaults,
+            circuitBreaker: .defaults
         )
     }
 }
@@ -224,7 +243,15 @@ public struct HedgingConfiguration: Sendable, Hashable {
 
     /// The defaults.
     public static var defaults: HedgingConfiguration {
-        .init(enabled: true, quantile: 0.95, staticDelay: .milliseconds(300), minDelay: .milliseconds(20), maxDelay: .seconds(2), maxHedges: 1, budgetRatio: 0.1)
+        .init(
+            enabled: true,
+            quantile: 0.95,
+            staticDelay: .milliseconds(300),
+            minDelay: .milliseconds(20),
+            maxDelay: .seconds(2),
+            maxHedges: 1,
+            budgetRatio: 0.1
+        )
     }
 }
 
@@ -247,7 +274,15 @@ public struct CircuitBreakerConfiguration: Sendable, Hashable {
 
     /// The defaults.
     public static var defaults: CircuitBreakerConfiguration {
-        .init(enabled: true, consecutiveFailures: 5, failureRate: 0.5, minimumCalls: 10, window: .seconds(30), cooldown: .seconds(10), halfOpenProbes: 1)
+        .init(
+            enabled: true,
+            consecutiveFailures: 5,
+            failureRate: 0.5,
+            minimumCalls: 10,
+            window: .seconds(30),
+            cooldown: .seconds(10),
+            halfOpenProbes: 1
+        )
     }
 }
 

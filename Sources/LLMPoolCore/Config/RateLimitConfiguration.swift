@@ -27,7 +27,10 @@ public struct RateLimitConfiguration: Sendable, Hashable {
 
     /// Creates a configuration.
     public init(
-        enabled: Bool = false, backend: Backend = .memory, requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil,
+        enabled: Bool = false,
+        backend: Backend = .memory,
+        requestsPerMinute: Int? = nil,
+        tokensPerMinute: Int? = nil,
         tenants: [String: RateLimit] = [:]
     ) {
         self.enabled = enabled

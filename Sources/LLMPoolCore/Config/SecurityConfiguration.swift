@@ -35,8 +35,12 @@ public struct SecurityConfiguration: Sendable, Hashable {
 
     /// Creates a configuration.
     public init(
-        enabled: Bool = false, mode: Mode = .any, protectHealth: Bool = false, protectMetrics: Bool = false,
-        hmac: HMAC = .defaults, jwt: JWT = .defaults
+        enabled: Bool = false,
+        mode: Mode = .any,
+        protectHealth: Bool = false,
+        protectMetrics: Bool = false,
+        hmac: HMAC = .defaults,
+        jwt: JWT = .defaults
     ) {
         self.enabled = enabled
         self.mode = mode
@@ -66,8 +70,11 @@ public struct SecurityConfiguration: Sendable, Hashable {
 
         /// Creates a configuration.
         public init(
-            keysEnv: String? = nil, keysFile: String? = nil, maxSkew: Duration = .seconds(300),
-            tenants: [String: String] = [:], keys: [String: Secret] = [:]
+            keysEnv: String? = nil,
+            keysFile: String? = nil,
+            maxSkew: Duration = .seconds(300),
+            tenants: [String: String] = [:],
+            keys: [String: Secret] = [:]
         ) {
             self.keysEnv = keysEnv
             self.keysFile = keysFile
@@ -114,9 +121,15 @@ public struct SecurityConfiguration: Sendable, Hashable {
 
         /// Creates a configuration.
         public init(
-            algorithms: [String] = ["HS256", "RS256", "ES256"], issuer: String? = nil, audience: String? = nil,
-            tenantClaim: String = "tenant", leeway: Duration = .zero, hmacSecretEnv: String? = nil,
-            publicKeyFile: String? = nil, hmacSecret: Secret? = nil, publicKeyPEM: String? = nil
+            algorithms: [String] = ["HS256", "RS256", "ES256"],
+            issuer: String? = nil,
+            audience: String? = nil,
+            tenantClaim: String = "tenant",
+            leeway: Duration = .zero,
+            hmacSecretEnv: String? = nil,
+            publicKeyFile: String? = nil,
+            hmacSecret: Secret? = nil,
+            publicKeyPEM: String? = nil
         ) {
             self.algorithms = algorithms
             self.issuer = issuer

@@ -52,7 +52,13 @@ public struct EnsembleDecision: Sendable, Hashable {
     public var hedgesFired: Int
 
     /// Creates a decision.
-    public init(strategy: StrategyKind, candidates: [Candidate] = [], winner: String = "", reason: String = "", hedgesFired: Int = 0) {
+    public init(
+        strategy: StrategyKind,
+        candidates: [Candidate] = [],
+        winner: String = "",
+        reason: String = "",
+        hedgesFired: Int = 0
+    ) {
         self.strategy = strategy
         self.candidates = candidates
         self.winner = winner

@@ -23,8 +23,16 @@ public struct InferenceAnswer: Sendable, Hashable {
 
     /// Creates an answer.
     public init(
-        requestID: String, text: String, model: String, provider: String, strategy: StrategyKind,
-        usage: TokenUsage, cached: Bool, latency: Duration, decision: EnsembleDecision, finishReason: String = "stop"
+        requestID: String,
+        text: String,
+        model: String,
+        provider: String,
+        strategy: StrategyKind,
+        usage: TokenUsage,
+        cached: Bool,
+        latency: Duration,
+        decision: EnsembleDecision,
+        finishReason: String = "stop"
     ) {
         self.requestID = requestID
         self.text = text

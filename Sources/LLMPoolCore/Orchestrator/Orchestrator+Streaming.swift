@@ -8,7 +8,10 @@ extension Orchestrator {
     /// strategies that compare whole answers run to completion and stream the chosen answer.
     /// Cancelling the consumer cancels every upstream call.
     public func stream(_ request: InferenceRequest) -> AsyncThrowingStream<AnswerStreamEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: AnswerStreamEvent.self, throwing: (any Error).self)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(
+            of: AnswerStreamEvent.self,
+            throwing: (any Error).self
+        )
         let generation = self.generation
         let snapshot = generation.snapshot
         let observation = telemetry.isEnabled ? RequestObservation(telemetry: telemetry, api: request.api) : nil
@@ -18,7 +21,11 @@ extension Orchestrator {
                 observation?.finish(task: Self.taskLabel(request, snapshot), strategy: strategy.rawValue, error: nil)
                 continuation.finish()
             } catch {
-                observation?.finish(task: Self.taskLabel(request, snapshot), strategy: Self.strategyLabel(request, snapshot), error: error)
+                observation?.finish(
+                    task: Self.taskLabel(request, snapshot),
+                    strategy: Self.strategyLabel(request, snapshot),
+                    error: error
+                )
                 continuation.finish(throwing: error)
             }
         }
@@ -27,7 +34,9 @@ extension Orchestrator {
     }
 
     private func runStream(
-        _ request: InferenceRequest, _ generation: Generation, into output: AsyncThrowingStream<AnswerStreamEvent, any Error>.Continuation
+        _ request: InferenceRequest,
+        _ generation: Generation,
+        into output: AsyncThrowingStream<AnswerStreamEvent, any Error>.Continuation
     ) async throws -> StrategyKind {
         let prepared = try prepare(request, generation)
         if let hit = await cacheLookup(prepared) {
@@ -57,12 +66,28 @@ extension Orchestrator {
             }
         }
         let answer = InferenceAnswer(
-            requestID: request.requestID, text: response.text, model: response.model.isEmpty ? provider.model : response.model,
-            provider: provider.name, strategy: decision.strategy, usage: response.usage, cached: false,
-            latency: prepared.started.duration(to: clock.now), decision: decision, finishReason: response.finishReason
+            requestID: request.requestID,
+            text: response.text,
+            model: response.model.isEmpty ? provider.model : response.model,
+            provider: provider.name,
+            strategy: decision.strategy,
+            usage: response.usage,
+            cached: false,
+            latency: prepared.started.duration(to: clock.now),
+            decision: decision,
+            finishReason: response.finishReason
         )
         if let key = prepared.cacheKey, let cache {
-            await cache.set(key, CachedAnswer(text: answer.text, model: answer.model, provider: answer.provider, usage: answer.usage, finishReason: answer.finishReason))
+            await cache.set(
+                key,
+                CachedAnswer(
+                    text: answer.text,
+                    model: answer.model,
+                    provider: answer.provider,
+                    usage: answer.usage,
+                    finishReason: answer.finishReason
+                )
+            )
         }
         output.yield(.completed(answer))
         return answer.strategy

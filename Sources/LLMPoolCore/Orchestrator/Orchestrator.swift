@@ -51,7 +51,12 @@ public final class Orchestrator: Sendable {
         self.telemetry = telemetry
         self.resilience = resilience ?? Resilience(configuration: configuration, telemetry: telemetry)
         self.overrides = strategies
-        self.current = Mutex(Generation(snapshot: PoolSnapshot(configuration: configuration, providers: providers), overrides: strategies))
+        self.current = Mutex(
+            Generation(
+                snapshot: PoolSnapshot(configuration: configuration, providers: providers),
+                overrides: strategies
+            )
+        )
         self.cache = cache
         self.logger = logger
         self.clock = clock
@@ -87,7 +92,11 @@ public final class Orchestrator: Sendable {
             observation.finish(task: Self.taskLabel(request, snapshot), strategy: answer.strategy.rawValue, error: nil)
             return answer
         } catch {
-            observation.finish(task: Self.taskLabel(request, snapshot), strategy: Self.strategyLabel(request, snapshot), error: error)
+            observation.finish(
+                task: Self.taskLabel(request, snapshot),
+                strategy: Self.strategyLabel(request, snapshot),
+                error: error
+            )
             throw error
         }
     }
@@ -107,7 +116,9 @@ public final class Orchestrator: Sendable {
         // Identical deterministic requests in flight share one upstream call.
         let (shared, joined) = try await coalescer.run(key) { [self] in try await compute(request, prepared) }
         guard joined else { return shared }
-        if telemetry.isEnabled, let cache { telemetry.metrics.cacheRequests.labels(cache.backend, "coalesced").increment() }
+        if telemetry.isEnabled, let cache {
+            telemetry.metrics.cacheRequests.labels(cache.backend, "coalesced").increment()
+        }
         var answer = shared
         answer.requestID = request.requestID
         answer.latency = prepared.started.duration(to: clock.now)
@@ -135,12 +146,28 @@ public final class Orchestrator: Sendable {
         }
         let decision = result.decision
         let answer = InferenceAnswer(
-            requestID: request.requestID, text: result.response.text, model: result.response.model.isEmpty ? result.provider.model : result.response.model,
-            provider: result.provider.name, strategy: decision.strategy, usage: result.response.usage, cached: false,
-            latency: prepared.started.duration(to: clock.now), decision: decision, finishReason: result.response.finishReason
+            requestID: request.requestID,
+            text: result.response.text,
+            model: result.response.model.isEmpty ? result.provider.model : result.response.model,
+            provider: result.provider.name,
+            strategy: decision.strategy,
+            usage: result.response.usage,
+            cached: false,
+            latency: prepared.started.duration(to: clock.now),
+            decision: decision,
+            finishReason: result.response.finishReason
         )
         if let key = prepared.cacheKey, let cache {
-            await cache.set(key, CachedAnswer(text: answer.text, model: answer.model, provider: answer.provider, usage: answer.usage, finishReason: answer.finishReason))
+            await cache.set(
+                key,
+                CachedAnswer(
+                    text: answer.text,
+                    model: answer.model,
+                    provider: answer.provider,
+                    usage: answer.usage,
+                    finishReason: answer.finishReason
+                )
+            )
         }
         return answer
     }
@@ -202,7 +229,10 @@ public final class Orchestrator: Sendable {
     /// The `task` label of a request: a configured task, `chat` for direct model requests, else
     /// `unknown` (caller-chosen strings never become labels).
     static func taskLabel(_ request: InferenceRequest, _ snapshot: PoolSnapshot) -> String {
-        if request.directMessages != nil { return request.task.isEmpty ? "chat" : (snapshot.configuration.tasks[request.task] != nil ? request.task : "chat") }
+        if request.directMessages != nil {
+            return request.task.isEmpty
+                ? "chat" : (snapshot.configuration.tasks[request.task] != nil ? request.task : "chat")
+        }
         return snapshot.configuration.tasks[request.task] != nil ? request.task : "unknown"
     }
 
@@ -221,24 +251,50 @@ public final class Orchestrator: Sendable {
         let admission = try resilience.admit(prepared.providers, task: prepared.taskName)
         let (policy, hedging, task) = (resilience.hedgePolicy, qos.hedging, prepared.taskName)
         return StrategyContext(
-            taskName: prepared.taskName, jsonOutput: prepared.jsonOutput, providers: admission.admitted,
-            request: prepared.providerRequest, deadline: prepared.deadline, hedging: hedging,
-            hedgeDelay: { policy.delay(for: $0, task: task, configuration: hedging) }, clock: clock,
-            telemetry: telemetry, resilience: resilience, skipped: admission.rejected, retry: qos.retry, weighted: qos.weighted
+            taskName: prepared.taskName,
+            jsonOutput: prepared.jsonOutput,
+            providers: admission.admitted,
+            request: prepared.providerRequest,
+            deadline: prepared.deadline,
+            hedging: hedging,
+            hedgeDelay: { policy.delay(for: $0, task: task, configuration: hedging) },
+            clock: clock,
+            telemetry: telemetry,
+            resilience: resilience,
+            skipped: admission.rejected,
+            retry: qos.retry,
+            weighted: qos.weighted
         )
     }
 
     func cachedAnswer(_ hit: CachedAnswer, prepared: PreparedRequest) -> InferenceAnswer {
-        let decision = EnsembleDecision(strategy: prepared.strategy, candidates: [], winner: hit.provider, reason: "served from cache", hedgesFired: 0)
+        let decision = EnsembleDecision(
+            strategy: prepared.strategy,
+            candidates: [],
+            winner: hit.provider,
+            reason: "served from cache",
+            hedgesFired: 0
+        )
         return InferenceAnswer(
-            requestID: prepared.request.requestID, text: hit.text, model: hit.model, provider: hit.provider,
-            strategy: prepared.strategy, usage: hit.usage, cached: true, latency: prepared.started.duration(to: clock.now),
-            decision: decision, finishReason: hit.finishReason
+            requestID: prepared.request.requestID,
+            text: hit.text,
+            model: hit.model,
+            provider: hit.provider,
+            strategy: prepared.strategy,
+            usage: hit.usage,
+            cached: true,
+            latency: prepared.started.duration(to: clock.now),
+            decision: decision,
+            finishReason: hit.finishReason
         )
     }
 
     /// Runs `body`, failing with `deadlineExceeded` if `deadline` passes first; `body` is cancelled.
-    func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant, task: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func withDeadline<T: Sendable>(
+        _ deadline: ContinuousClock.Instant,
+        task: String,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let clock = self.clock
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
@@ -248,7 +304,10 @@ public final class Orchestrator: Sendable {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let value = first else {
-                throw PoolError(code: .deadlineExceeded, message: "deadline exceeded before any provider for '\(task)' answered")
+                throw PoolError(
+                    code: .deadlineExceeded,
+                    message: "deadline exceeded before any provider for '\(task)' answered"
+                )
             }
             return value
         }

@@ -67,15 +67,21 @@ struct PreparedRequest: Sendable {
         self.qos = configuration.qos
         self.deadline = deadline
         self.providerRequest = ProviderRequest(
-            messages: messages, maxTokens: maxTokens, temperature: temperature,
+            messages: messages,
+            maxTokens: maxTokens,
+            temperature: temperature,
             timeout: request.deadline ?? configuration.qos.defaultDeadline,
             task: taskName
         )
         // Only deterministic requests are cached: a sampled answer is one draw among many.
         if configuration.cache.enabled, cacheable, temperature == 0 {
             self.cacheKey = CacheKey(
-                task: taskName, strategy: strategy, messages: messages,
-                models: providers.map(\.model), maxTokens: maxTokens, temperature: temperature
+                task: taskName,
+                strategy: strategy,
+                messages: messages,
+                models: providers.map(\.model),
+                maxTokens: maxTokens,
+                temperature: temperature
             )
         } else {
             self.cacheKey = nil

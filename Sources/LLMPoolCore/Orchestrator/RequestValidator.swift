@@ -14,11 +14,16 @@ struct RequestValidator {
         }
         let input = request.directMessages.map { $0.map(\.content).joined() } ?? request.input
         if input.allSatisfy(\.isWhitespace) {
-            throw PoolError.invalidArgument(request.directMessages == nil ? "input must not be empty" : "messages must contain some text")
+            throw PoolError.invalidArgument(
+                request.directMessages == nil ? "input must not be empty" : "messages must contain some text"
+            )
         }
         let bytes = input.utf8.count
         if bytes > qos.maxPromptBytes {
-            throw PoolError(code: .payloadTooLarge, message: "input is \(bytes) bytes; the limit is \(qos.maxPromptBytes) (qos.max_prompt_bytes)")
+            throw PoolError(
+                code: .payloadTooLarge,
+                message: "input is \(bytes) bytes; the limit is \(qos.maxPromptBytes) (qos.max_prompt_bytes)"
+            )
         }
         if let maxTokens = request.maxTokens, !(1...qos.maxTokens).contains(maxTokens) {
             throw PoolError.invalidArgument("max_tokens must be between 1 and \(qos.maxTokens), got \(maxTokens)")
@@ -31,7 +36,9 @@ struct RequestValidator {
                 throw PoolError.invalidArgument("deadline_ms must be > 0")
             }
             if deadline > qos.maxDeadline {
-                throw PoolError.invalidArgument("deadline_ms must be at most \(qos.maxDeadline.milliseconds) (qos.max_deadline_ms), got \(deadline.milliseconds)")
+                throw PoolError.invalidArgument(
+                    "deadline_ms must be at most \(qos.maxDeadline.milliseconds) (qos.max_deadline_ms), got \(deadline.milliseconds)"
+                )
             }
         }
     }

@@ -46,50 +46,61 @@ struct StreamRace: Sendable {
             launchedAt.append(clock.now)
             running += 1
             let context = self.context
-            attempts.append(Task {
-                let start = clock.now
-                var claimed = false
-                guard let permit = ProviderCall.acquire(provider, context: context) else {
-                    sink.yield(.failed(index, ProviderCall.rejection(provider, context: context), .zero))
-                    return
-                }
-                // What the provider's breaker learns from this call; a loser cut short says nothing.
-                var health = CircuitBreaker.Outcome.ignored
-                defer { ProviderCall.settle(provider, permit, health, context: context) }
-                do {
-                    for try await event in provider.stream(request) {
-                        switch event {
-                        case .delta(let text):
-                            if !claimed {
-                                claimed = winner.claim(index)
-                                guard claimed else { return }
-                                sink.yield(.firstToken(index))
-                                output.yield(.started(provider: provider.name, model: provider.model))
-                            }
-                            if !text.isEmpty { output.yield(.delta(text)) }
-                        case .done(let response):
-                            health = .success
-                            if !claimed {
-                                // An answer with no delta at all (empty text) still wins if first.
-                                claimed = winner.claim(index)
-                                guard claimed else { return }
-                                sink.yield(.firstToken(index))
-                                output.yield(.started(provider: provider.name, model: provider.model))
-                                if !response.text.isEmpty { output.yield(.delta(response.text)) }
-                            }
-                            sink.yield(.finished(index, response, start.duration(to: clock.now)))
-                            return
-                        }
+            attempts.append(
+                Task {
+                    let start = clock.now
+                    var claimed = false
+                    guard let permit = ProviderCall.acquire(provider, context: context) else {
+                        sink.yield(.failed(index, ProviderCall.rejection(provider, context: context), .zero))
+                        return
                     }
-                    // A cancelled consumer sees the stream end early; that is no upstream failure.
-                    health = Task.isCancelled ? .ignored : .failure
-                    sink.yield(.failed(index, PoolError(code: .upstreamFailed, message: "\(provider.name) ended its stream without finishing"), start.duration(to: clock.now)))
-                } catch {
-                    let failure = PoolError.wrap(error, provider: provider.name)
-                    health = ProviderCall.breakerOutcome(of: failure)
-                    sink.yield(.failed(index, failure, start.duration(to: clock.now)))
+                    // What the provider's breaker learns from this call; a loser cut short says nothing.
+                    var health = CircuitBreaker.Outcome.ignored
+                    defer { ProviderCall.settle(provider, permit, health, context: context) }
+                    do {
+                        for try await event in provider.stream(request) {
+                            switch event {
+                            case .delta(let text):
+                                if !claimed {
+                                    claimed = winner.claim(index)
+                                    guard claimed else { return }
+                                    sink.yield(.firstToken(index))
+                                    output.yield(.started(provider: provider.name, model: provider.model))
+                                }
+                                if !text.isEmpty { output.yield(.delta(text)) }
+                            case .done(let response):
+                                health = .success
+                                if !claimed {
+                                    // An answer with no delta at all (empty text) still wins if first.
+                                    claimed = winner.claim(index)
+                                    guard claimed else { return }
+                                    sink.yield(.firstToken(index))
+                                    output.yield(.started(provider: provider.name, model: provider.model))
+                                    if !response.text.isEmpty { output.yield(.delta(response.text)) }
+                                }
+                                sink.yield(.finished(index, response, start.duration(to: clock.now)))
+                                return
+                            }
+                        }
+                        // A cancelled consumer sees the stream end early; that is no upstream failure.
+                        health = Task.isCancelled ? .ignored : .failure
+                        sink.yield(
+                            .failed(
+                                index,
+                                PoolError(
+                                    code: .upstreamFailed,
+                                    message: "\(provider.name) ended its stream without finishing"
+                                ),
+                                start.duration(to: clock.now)
+                            )
+                        )
+                    } catch {
+                        let failure = PoolError.wrap(error, provider: provider.name)
+                        health = ProviderCall.breakerOutcome(of: failure)
+                        sink.yield(.failed(index, failure, start.duration(to: clock.now)))
+                    }
                 }
-            })
+            )
         }
         func armTimer() {
             guard hedging, attempts.count < providers.count, ledger.count < context.hedging.maxHedges else { return }
@@ -116,7 +127,11 @@ struct StreamRace: Sendable {
             switch event {
             case .hedgeTimer:
                 guard current == nil, attempts.count < providers.count, context.remaining() > .zero,
-                      ledger.fire(attempts.count, provider: providers[attempts.count], after: launchedAt[0].duration(to: clock.now))
+                    ledger.fire(
+                        attempts.count,
+                        provider: providers[attempts.count],
+                        after: launchedAt[0].duration(to: clock.now)
+                    )
                 else { continue }
                 launch()
                 armTimer()
@@ -125,24 +140,47 @@ struct StreamRace: Sendable {
                 for (other, attempt) in attempts.enumerated() where other != index {
                     attempt.cancel()
                     if candidates[other] == nil {
-                        candidates[other] = .init(provider: providers[other].name, model: providers[other].model, latency: launchedAt[other].duration(to: clock.now), outcome: .cancelled)
+                        candidates[other] = .init(
+                            provider: providers[other].name,
+                            model: providers[other].model,
+                            latency: launchedAt[other].duration(to: clock.now),
+                            outcome: .cancelled
+                        )
                     }
                 }
             case .finished(let index, let response, let latency):
-                candidates[index] = .init(provider: providers[index].name, model: providers[index].model, latency: latency, outcome: .won)
+                candidates[index] = .init(
+                    provider: providers[index].name,
+                    model: providers[index].model,
+                    latency: latency,
+                    outcome: .won
+                )
                 ledger.settle(winner: index)
                 let ordered = (0..<attempts.count).compactMap { candidates[$0] }
-                let reason = index == 0
+                let reason =
+                    index == 0
                     ? "first provider streamed first"
                     : "\(providers[index].name) produced the first token after \(ledger.count) hedge(s)"
-                let decision = EnsembleDecision(strategy: .fastest, candidates: ordered, winner: providers[index].name, reason: reason, hedgesFired: ledger.count)
+                let decision = EnsembleDecision(
+                    strategy: .fastest,
+                    candidates: ordered,
+                    winner: providers[index].name,
+                    reason: reason,
+                    hedgesFired: ledger.count
+                )
                 return (response, providers[index], decision)
             case .failed(let index, let error, let latency):
                 running -= 1
                 if current == index { throw error }
                 guard current == nil else { continue }
                 errors.append(error)
-                candidates[index] = .init(provider: providers[index].name, model: providers[index].model, latency: latency, outcome: ProviderCall.outcome(of: error), error: error.message)
+                candidates[index] = .init(
+                    provider: providers[index].name,
+                    model: providers[index].model,
+                    latency: latency,
+                    outcome: ProviderCall.outcome(of: error),
+                    error: error.message
+                )
                 if attempts.count < providers.count, context.remaining() > .zero {
                     launch()
                     armTimer()

@@ -36,7 +36,10 @@ public struct PromptTemplate: Sendable, Hashable {
             }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw PoolError(code: .invalidConfiguration, message: "invalid placeholder name '{{\(name)}}' in prompt template")
+                throw PoolError(
+                    code: .invalidConfiguration,
+                    message: "invalid placeholder name '{{\(name)}}' in prompt template"
+                )
             }
             pieces.append(.placeholder(name))
             if !names.contains(name) { names.append(name) }

@@ -61,7 +61,10 @@ public struct OllamaProvider: Provider {
             let answer = try await http.decode(OllamaWire.Chunk.self, from: response, url: url)
             if let error = answer.error { throw Self.generationFailed(error, provider: http.provider) }
             guard let text = answer.text else {
-                throw ProviderFailure.malformed(provider: http.provider, "neither \"message\" nor \"response\" in the answer")
+                throw ProviderFailure.malformed(
+                    provider: http.provider,
+                    "neither \"message\" nor \"response\" in the answer"
+                )
             }
             return Self.response(text: text, final: answer, model: model)
         }
@@ -86,7 +89,10 @@ public struct OllamaProvider: Provider {
                 if chunk.done == true { final = chunk }
             }
             guard let final else {
-                throw PoolError(code: .upstreamFailed, message: "the stream from provider '\(http.provider)' ended before its final \"done\" line")
+                throw PoolError(
+                    code: .upstreamFailed,
+                    message: "the stream from provider '\(http.provider)' ended before its final \"done\" line"
+                )
             }
             continuation.yield(.done(Self.response(text: text, final: final, model: model)))
         }
@@ -105,7 +111,10 @@ public struct OllamaProvider: Provider {
             }
             guard serves else {
                 let served = tags.models.map(\.name).joined(separator: ", ")
-                return ProviderHealth(healthy: false, detail: "model '\(model)' is not served by \(baseURL) (served: \(served))")
+                return ProviderHealth(
+                    healthy: false,
+                    detail: "model '\(model)' is not served by \(baseURL) (served: \(served))"
+                )
             }
             return ProviderHealth(healthy: true)
         } catch {
@@ -120,11 +129,22 @@ public struct OllamaProvider: Provider {
         let options = OllamaWire.Options(numPredict: request.maxTokens, temperature: request.temperature)
         switch configuration.ollamaEndpoint {
         case .chat:
-            let body = OllamaWire.ChatRequest(model: model, messages: request.messages, stream: stream, options: options)
+            let body = OllamaWire.ChatRequest(
+                model: model,
+                messages: request.messages,
+                stream: stream,
+                options: options
+            )
             return (baseURL + "/api/chat", ProviderHTTP.json(body))
         case .generate:
             let (system, prompt) = Self.flatten(request.messages)
-            let body = OllamaWire.GenerateRequest(model: model, prompt: prompt, system: system, stream: stream, options: options)
+            let body = OllamaWire.GenerateRequest(
+                model: model,
+                prompt: prompt,
+                system: system,
+                stream: stream,
+                options: options
+            )
             return (baseURL + "/api/generate", ProviderHTTP.json(body))
         }
     }
@@ -137,7 +157,8 @@ public struct OllamaProvider: Provider {
         if turns.count <= 1 {
             prompt = turns.first?.content ?? ""
         } else {
-            prompt = (turns.map { "\($0.role.prefix(1).uppercased() + $0.role.dropFirst()): \($0.content)" } + ["Assistant:"])
+            prompt =
+                (turns.map { "\($0.role.prefix(1).uppercased() + $0.role.dropFirst()): \($0.content)" } + ["Assistant:"])
                 .joined(separator: "\n\n")
         }
         return (system.isEmpty ? nil : system.joined(separator: "\n\n"), prompt)

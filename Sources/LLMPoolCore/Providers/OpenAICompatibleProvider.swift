@@ -56,7 +56,8 @@ public struct OpenAICompatibleProvider: Provider {
             guard let key = environment[variable], !key.isEmpty else {
                 throw PoolError(
                     code: .invalidConfiguration,
-                    message: "provider '\(configuration.name)': environment variable \(variable) named by api_key_env is not set"
+                    message:
+                        "provider '\(configuration.name)': environment variable \(variable) named by api_key_env is not set"
                 )
             }
             fixedHeaders.append(("Authorization", "Bearer \(key)"))
@@ -78,7 +79,13 @@ public struct OpenAICompatibleProvider: Provider {
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
         let url = apiRoot + "/chat/completions"
         let body = ProviderHTTP.json(
-            OpenAIWire.ChatRequest(model: model, messages: request.messages, maxTokens: request.maxTokens, temperature: request.temperature, stream: false)
+            OpenAIWire.ChatRequest(
+                model: model,
+                messages: request.messages,
+                maxTokens: request.maxTokens,
+                temperature: request.temperature,
+                stream: false
+            )
         )
         let timeout = min(request.timeout, configuration.timeout)
         return try await http.call(timeout: timeout, url: url) { [http, model] in
@@ -102,8 +109,12 @@ public struct OpenAICompatibleProvider: Provider {
         let url = apiRoot + "/chat/completions"
         let body = ProviderHTTP.json(
             OpenAIWire.ChatRequest(
-                model: model, messages: request.messages, maxTokens: request.maxTokens, temperature: request.temperature,
-                stream: true, streamOptions: .init(includeUsage: true)
+                model: model,
+                messages: request.messages,
+                maxTokens: request.maxTokens,
+                temperature: request.temperature,
+                stream: true,
+                streamOptions: .init(includeUsage: true)
             )
         )
         let timeout = min(request.timeout, configuration.timeout)
@@ -119,7 +130,10 @@ public struct OpenAICompatibleProvider: Provider {
                 continuation.yield(.delta(piece))
             }
             guard state.sawDone || state.finishReason != nil else {
-                throw PoolError(code: .upstreamFailed, message: "the stream from provider '\(http.provider)' ended before [DONE]")
+                throw PoolError(
+                    code: .upstreamFailed,
+                    message: "the stream from provider '\(http.provider)' ended before [DONE]"
+                )
             }
             continuation.yield(.done(state.response))
         }
@@ -135,7 +149,10 @@ public struct OpenAICompatibleProvider: Provider {
             }
             guard list.data.contains(where: { $0.id == model }) else {
                 let served = list.data.map(\.id).joined(separator: ", ")
-                return ProviderHealth(healthy: false, detail: "model '\(model)' is not served by \(apiRoot) (served: \(served))")
+                return ProviderHealth(
+                    healthy: false,
+                    detail: "model '\(model)' is not served by \(apiRoot) (served: \(served))"
+                )
             }
             return ProviderHealth(healthy: true)
         } catch {
@@ -144,7 +161,10 @@ public struct OpenAICompatibleProvider: Provider {
     }
 
     private static func generationFailed(_ error: OpenAIWire.Completion.ErrorDetail, provider: String) -> PoolError {
-        PoolError(code: .upstreamFailed, message: "provider '\(provider)' failed while generating: \(error.message ?? "unknown error")")
+        PoolError(
+            code: .upstreamFailed,
+            message: "provider '\(provider)' failed while generating: \(error.message ?? "unknown error")"
+        )
     }
 
     /// What a stream has delivered so far.

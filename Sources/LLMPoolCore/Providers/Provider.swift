@@ -14,7 +14,14 @@ public struct ProviderRequest: Sendable, Hashable {
     public var task: String
 
     /// Creates a provider request.
-    public init(messages: [ChatMessage], maxTokens: Int, temperature: Double, timeout: Duration, headers: [String: String] = [:], task: String = "") {
+    public init(
+        messages: [ChatMessage],
+        maxTokens: Int,
+        temperature: Double,
+        timeout: Duration,
+        headers: [String: String] = [:],
+        task: String = ""
+    ) {
         self.task = task
         self.messages = messages
         self.maxTokens = maxTokens

@@ -105,13 +105,25 @@ public final class InMemoryRateLimiter<C: Clock>: RateLimiter where C.Duration =
             }
             if let rpm = limit.requestsPerMinute, window.requestTotal + 1 > rpm {
                 let needed = window.requestTotal + 1 - rpm
-                return RateLimitDecision(allowed: false, limit: rpm, remaining: 0, resetAfter: wait(window.secondsUntilFreed(needed, in: window.requests)), exceeded: "requests")
+                return RateLimitDecision(
+                    allowed: false,
+                    limit: rpm,
+                    remaining: 0,
+                    resetAfter: wait(window.secondsUntilFreed(needed, in: window.requests)),
+                    exceeded: "requests"
+                )
             }
             if let tpm = limit.tokensPerMinute, window.tokenTotal + tokens > tpm {
                 let needed = window.tokenTotal + tokens - tpm
                 // A request larger than the whole budget never fits; report a full window.
                 let seconds = tokens > tpm ? nil : window.secondsUntilFreed(needed, in: window.tokens)
-                return RateLimitDecision(allowed: false, limit: tpm, remaining: max(0, tpm - window.tokenTotal), resetAfter: wait(seconds), exceeded: "tokens")
+                return RateLimitDecision(
+                    allowed: false,
+                    limit: tpm,
+                    remaining: max(0, tpm - window.tokenTotal),
+                    resetAfter: wait(seconds),
+                    exceeded: "tokens"
+                )
             }
             let slot = Int(second % Int64(Self.buckets))
             window.requests[slot] += 1
@@ -123,12 +135,23 @@ public final class InMemoryRateLimiter<C: Clock>: RateLimiter where C.Duration =
                 guard let limit else { return .infinity }
                 return limit > 0 ? Double(limit - used) / Double(limit) : 0
             }
-            let tokensTighter = share(window.tokenTotal, limit.tokensPerMinute) < share(window.requestTotal, limit.requestsPerMinute)
+            let tokensTighter =
+                share(window.tokenTotal, limit.tokensPerMinute) < share(window.requestTotal, limit.requestsPerMinute)
             if let tpm = limit.tokensPerMinute, tokensTighter {
-                return RateLimitDecision(allowed: true, limit: tpm, remaining: max(0, tpm - window.tokenTotal), resetAfter: wait(window.secondsUntilFreed(1, in: window.tokens)))
+                return RateLimitDecision(
+                    allowed: true,
+                    limit: tpm,
+                    remaining: max(0, tpm - window.tokenTotal),
+                    resetAfter: wait(window.secondsUntilFreed(1, in: window.tokens))
+                )
             }
             if let rpm = limit.requestsPerMinute {
-                return RateLimitDecision(allowed: true, limit: rpm, remaining: max(0, rpm - window.requestTotal), resetAfter: wait(window.secondsUntilFreed(1, in: window.requests)))
+                return RateLimitDecision(
+                    allowed: true,
+                    limit: rpm,
+                    remaining: max(0, rpm - window.requestTotal),
+                    resetAfter: wait(window.secondsUntilFreed(1, in: window.requests))
+                )
             }
             return RateLimitDecision(allowed: true, limit: .max, remaining: .max, resetAfter: .zero)
         }
@@ -167,7 +190,9 @@ public final class InMemoryRateLimiter<C: Clock>: RateLimiter where C.Duration =
         guard state.windows.count >= maxTenants else { return }
         let window = Duration.seconds(buckets)
         state.windows = state.windows.filter { $0.value.lastSeen.duration(to: now) < window && !$0.value.isEmpty }
-        while state.windows.count >= maxTenants, let oldest = state.windows.min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
+        while state.windows.count >= maxTenants,
+            let oldest = state.windows.min(by: { $0.value.lastSeen < $1.value.lastSeen })
+        {
             state.windows.removeValue(forKey: oldest.key)
         }
     }

@@ -80,9 +80,9 @@ public final class RedisRateLimiter: RateLimiter {
             ]
         )
         guard let fields = reply.array, fields.count == 6,
-              let allowed = fields[0].int, let exceeded = fields[1].string,
-              let requestsRemaining = fields[2].int, let requestsReset = fields[3].int,
-              let tokensRemaining = fields[4].int, let tokensReset = fields[5].int
+            let allowed = fields[0].int, let exceeded = fields[1].string,
+            let requestsRemaining = fields[2].int, let requestsReset = fields[3].int,
+            let tokensRemaining = fields[4].int, let tokensReset = fields[5].int
         else {
             throw RedisError(code: .unexpectedReply, message: "unexpected reply from the rate limit script: \(reply)")
         }
@@ -101,7 +101,8 @@ public final class RedisRateLimiter: RateLimiter {
             guard let limit else { return .infinity }
             return limit > 0 ? Double(remaining) / Double(limit) : 0
         }
-        let tokensTighter = share(tokensRemaining, limit.tokensPerMinute) < share(requestsRemaining, limit.requestsPerMinute)
+        let tokensTighter =
+            share(tokensRemaining, limit.tokensPerMinute) < share(requestsRemaining, limit.requestsPerMinute)
         return RateLimitDecision(
             allowed: true,
             limit: (tokensTighter ? limit.tokensPerMinute : limit.requestsPerMinute) ?? 0,
@@ -130,7 +131,8 @@ public final class RedisRateLimiter: RateLimiter {
     // KEYS: requests hash, tokens hash.
     // ARGV: request limit (-1: none), token limit (-1: none), estimated tokens, window ms, bucket ms.
     // Returns {allowed, exceeded, requests remaining, requests reset ms, tokens remaining, tokens reset ms}.
-    private static let acquireScript = RedisScript(#"""
+    private static let acquireScript = RedisScript(
+        #"""
         local requestLimit = tonumber(ARGV[1])
         local tokenLimit = tonumber(ARGV[2])
         local estimate = tonumber(ARGV[3])
@@ -196,10 +198,12 @@ public final class RedisRateLimiter: RateLimiter {
           tokenRemaining = math.max(0, tokenLimit - tokens - estimate)
         end
         return {1, '', requestRemaining, requestReset, tokenRemaining, tokenReset}
-        """#)
+        """#
+    )
 
     // KEYS: tokens hash. ARGV: delta, window ms, bucket ms.
-    private static let adjustScript = RedisScript(#"""
+    private static let adjustScript = RedisScript(
+        #"""
         local delta = tonumber(ARGV[1])
         local windowMs = tonumber(ARGV[2])
         local bucketMs = tonumber(ARGV[3])
@@ -229,5 +233,6 @@ public final class RedisRateLimiter: RateLimiter {
         end
         redis.call('PEXPIRE', KEYS[1], string.format('%d', windowMs + bucketMs))
         return 0
-        """#)
+        """#
+    )
 }

@@ -35,14 +35,28 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// A local server on the default port, database 0, no password.
     public static var defaults: RedisConfiguration {
         RedisConfiguration(
-            host: "127.0.0.1", port: 6379, database: 0, username: nil, password: nil, poolSize: 4,
-            connectTimeout: .seconds(1), commandTimeout: .milliseconds(500), keyPrefix: "llm-pool:"
+            host: "127.0.0.1",
+            port: 6379,
+            database: 0,
+            username: nil,
+            password: nil,
+            poolSize: 4,
+            connectTimeout: .seconds(1),
+            commandTimeout: .milliseconds(500),
+            keyPrefix: "llm-pool:"
         )
     }
 
     private init(
-        host: String, port: Int, database: Int, username: String?, password: String?, poolSize: Int,
-        connectTimeout: Duration, commandTimeout: Duration, keyPrefix: String
+        host: String,
+        port: Int,
+        database: Int,
+        username: String?,
+        password: String?,
+        poolSize: Int,
+        connectTimeout: Duration,
+        commandTimeout: Duration,
+        keyPrefix: String
     ) {
         self.host = host
         self.port = port

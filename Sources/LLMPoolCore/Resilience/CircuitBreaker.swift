@@ -178,12 +178,19 @@ extension CircuitBreaker {
 
         func snapshot(_ now: ContinuousClock.Instant) -> Snapshot {
             let totals = window.totals(at: now)
-            let admits = switch state {
-            case .closed: true
-            case .halfOpen: probesInFlight < configuration.halfOpenProbes
-            case .open: false
-            }
-            return Snapshot(state: state, calls: totals[0], failures: totals[1], consecutiveFailures: consecutiveFailures, admitsCalls: admits)
+            let admits =
+                switch state {
+                case .closed: true
+                case .halfOpen: probesInFlight < configuration.halfOpenProbes
+                case .open: false
+                }
+            return Snapshot(
+                state: state,
+                calls: totals[0],
+                failures: totals[1],
+                consecutiveFailures: consecutiveFailures,
+                admitsCalls: admits
+            )
         }
 
         mutating func acquire(_ now: ContinuousClock.Instant) -> (Permit?, [Transition]) {
@@ -228,7 +235,8 @@ extension CircuitBreaker {
         private func shouldTrip(_ now: ContinuousClock.Instant) -> Bool {
             if consecutiveFailures >= configuration.consecutiveFailures { return true }
             let totals = window.totals(at: now)
-            return totals[0] >= configuration.minimumCalls && Double(totals[1]) >= configuration.failureRate * Double(totals[0])
+            return totals[0] >= configuration.minimumCalls
+                && Double(totals[1]) >= configuration.failureRate * Double(totals[0])
         }
 
         private mutating func move(to next: State, at now: ContinuousClock.Instant) -> Transition {

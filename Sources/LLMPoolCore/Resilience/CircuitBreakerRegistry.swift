@@ -39,7 +39,8 @@ public final class CircuitBreakerRegistry: Sendable {
         if let existing = state.withLock({ $0.breakers[provider] }) { return existing }
         let made = state.withLock { state in
             if let existing = state.breakers[provider] { return existing }
-            let breaker = CircuitBreaker(name: provider, configuration: state.configuration, now: now) { [weak self] breaker, transition in
+            let breaker = CircuitBreaker(name: provider, configuration: state.configuration, now: now) {
+                [weak self] breaker, transition in
                 self?.report(transition, of: breaker)
             }
             state.breakers[provider] = breaker
@@ -80,7 +81,9 @@ public final class CircuitBreakerRegistry: Sendable {
     }
 
     /// Calls `observer` after every transition of every breaker (for logs).
-    public func onTransition(_ observer: @escaping @Sendable (_ provider: String, _ transition: CircuitBreaker.Transition) -> Void) {
+    public func onTransition(
+        _ observer: @escaping @Sendable (_ provider: String, _ transition: CircuitBreaker.Transition) -> Void
+    ) {
         observers.withLock { $0.append(observer) }
     }
 }

@@ -79,7 +79,15 @@ public struct HealthProber: Service {
             for (index, provider) in providers.enumerated() {
                 group.addTask {
                     let health = await ProviderHealthMonitor.probe(provider, timeout: timeout)
-                    return (index, ProviderHealthMonitor.Status(provider: provider.name, model: provider.model, health: health, checkedAt: .now))
+                    return (
+                        index,
+                        ProviderHealthMonitor.Status(
+                            provider: provider.name,
+                            model: provider.model,
+                            health: health,
+                            checkedAt: .now
+                        )
+                    )
                 }
             }
             var collected: [(Int, ProviderHealthMonitor.Status)] = []

@@ -19,7 +19,8 @@ public final class HedgeBudget: Sendable {
     ///   - minimumPerWindow: Hedges allowed per window whatever the ratio. Default 1.
     ///   - now: The clock; tests pass a manual one.
     public init(
-        window: Duration = .seconds(10), minimumPerWindow: Int = 1,
+        window: Duration = .seconds(10),
+        minimumPerWindow: Int = 1,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.budget = RollingBudget(window: window, now: now)

@@ -41,9 +41,13 @@ public struct HedgePolicy: Sendable {
     }
 
     /// The delay and where it came from.
-    public func measure(_ provider: any Provider, task: String, configuration: HedgingConfiguration) -> (delay: Duration, source: Source) {
+    public func measure(_ provider: any Provider, task: String, configuration: HedgingConfiguration) -> (
+        delay: Duration, source: Source
+    ) {
         let series = latency.labels(provider.name, provider.model, task)
-        if series.count(window: window) >= minimumSamples, let seconds = series.quantile(configuration.quantile, window: window) {
+        if series.count(window: window) >= minimumSamples,
+            let seconds = series.quantile(configuration.quantile, window: window)
+        {
             return (Self.clamp(.seconds(seconds), configuration), .measured)
         }
         return (Self.clamp(configuration.staticDelay, configuration), .static)

@@ -66,7 +66,12 @@ public final class ProviderScorer: Sendable {
     ///   - breakers: Breaker states and success rates.
     ///   - health: Health-probe results.
     ///   - burnRate: SLO burn rates; `nil` leaves that factor at 1.
-    public init(metrics: PoolMetrics, breakers: CircuitBreakerRegistry, health: ProviderHealthBoard, burnRate: BurnRateSource? = nil) {
+    public init(
+        metrics: PoolMetrics,
+        breakers: CircuitBreakerRegistry,
+        health: ProviderHealthBoard,
+        burnRate: BurnRateSource? = nil
+    ) {
         self.latency = metrics.providerLatency
         self.exported = metrics.providerScore
         self.breakers = breakers
@@ -87,13 +92,16 @@ public final class ProviderScorer: Sendable {
     ///   - configuration: `[qos.weighted]`.
     /// - Returns: One score per provider, in the order given.
     public func scores(
-        for providers: [any Provider], task: String, weights: [String: Double], configuration: WeightedConfiguration
+        for providers: [any Provider],
+        task: String,
+        weights: [String: Double],
+        configuration: WeightedConfiguration
     ) -> [Score] {
         let burnRate = burnRates.withLock { $0 }
         let latencies: [Double?] = providers.map { provider in
             let series = latency.labels(provider.name, provider.model, task)
             guard series.count(window: configuration.window) >= configuration.minSamples,
-                  let value = series.quantile(configuration.latencyQuantile, window: configuration.window), value > 0
+                let value = series.quantile(configuration.latencyQuantile, window: configuration.window), value > 0
             else { return nil }
             return value
         }
@@ -113,10 +121,20 @@ public final class ProviderScorer: Sendable {
             if !healthy { value *= configuration.unhealthyPenalty }
             let excluded = breaker.state == .open
             if excluded { value = 0 }
-            result.append(Score(
-                provider: provider.name, value: value, excluded: excluded, weight: weight, latency: latencies[index],
-                latencyFactor: latencyFactor, successRate: successRate, breaker: breaker.state, burnRate: burn, healthy: healthy
-            ))
+            result.append(
+                Score(
+                    provider: provider.name,
+                    value: value,
+                    excluded: excluded,
+                    weight: weight,
+                    latency: latencies[index],
+                    latencyFactor: latencyFactor,
+                    successRate: successRate,
+                    breaker: breaker.state,
+                    burnRate: burn,
+                    healthy: healthy
+                )
+            )
             exported.labels(provider.name, task).set(value)
         }
         return result

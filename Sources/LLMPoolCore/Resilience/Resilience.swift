@@ -54,7 +54,11 @@ public final class Resilience: Sendable {
         burnRate: BurnRateSource? = nil,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
-        let breakers = CircuitBreakerRegistry(configuration: configuration.qos.circuitBreaker, metrics: telemetry.metrics, now: now)
+        let breakers = CircuitBreakerRegistry(
+            configuration: configuration.qos.circuitBreaker,
+            metrics: telemetry.metrics,
+            now: now
+        )
         let health = ProviderHealthBoard()
         self.breakers = breakers
         self.health = health
@@ -90,7 +94,10 @@ public final class Resilience: Sendable {
         }
         if admission.admitted.isEmpty, !admission.rejected.isEmpty {
             let names = admission.rejected.map { "\($0.provider.name) (\($0.state))" }.joined(separator: ", ")
-            throw PoolError(code: .unavailable, message: "every provider for task '\(task)' is held back by its circuit breaker: \(names)")
+            throw PoolError(
+                code: .unavailable,
+                message: "every provider for task '\(task)' is held back by its circuit breaker: \(names)"
+            )
         }
         return admission
     }

@@ -12,7 +12,10 @@ public final class RetryBudget: Sendable {
     /// - Parameters:
     ///   - window: The rolling window. Default 10 s.
     ///   - now: The clock; tests pass a manual one.
-    public init(window: Duration = .seconds(10), now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    public init(
+        window: Duration = .seconds(10),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.budget = RollingBudget(window: window, now: now)
     }
 

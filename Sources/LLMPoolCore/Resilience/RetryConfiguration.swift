@@ -18,7 +18,8 @@ public struct RetryConfiguration: Sendable, Hashable {
     public var maxAttempts: Int
 
     /// Creates a configuration.
-    public init(enabled: Bool = true, budgetRatio: Double = 0.2, minRetriesPerSecond: Double = 1, maxAttempts: Int = 3) {
+    public init(enabled: Bool = true, budgetRatio: Double = 0.2, minRetriesPerSecond: Double = 1, maxAttempts: Int = 3)
+    {
         self.enabled = enabled
         self.budgetRatio = budgetRatio
         self.minRetriesPerSecond = minRetriesPerSecond

@@ -25,7 +25,11 @@ public struct Authenticator: Sendable {
     ///   - nonceStore: Where HMAC nonces are remembered (Redis when replicas share the load).
     ///   - now: The wall clock (tests pass a fixed time).
     /// - Throws: ``PoolError`` `invalidConfiguration` when the JWT public key is unusable.
-    public init(configuration: SecurityConfiguration, nonceStore: any NonceStore, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(
+        configuration: SecurityConfiguration,
+        nonceStore: any NonceStore,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         self.configuration = configuration
         self.hmac = HMACRequestVerifier(configuration: configuration.hmac, nonceStore: nonceStore, now: now)
         self.jwt = try JWTVerifier(configuration: configuration.jwt, now: now)
@@ -40,7 +44,10 @@ public struct Authenticator: Sendable {
         let mode = configuration.mode
         if request.isHMACSigned {
             guard mode.acceptsHMAC else {
-                throw PoolError.unauthenticated("HMAC signatures are not accepted (security.mode = \(mode.rawValue)); send authorization: Bearer <jwt>", .methodNotAccepted)
+                throw PoolError.unauthenticated(
+                    "HMAC signatures are not accepted (security.mode = \(mode.rawValue)); send authorization: Bearer <jwt>",
+                    .methodNotAccepted
+                )
             }
             return try await hmac.verify(request)
         }
@@ -49,15 +56,19 @@ public struct Authenticator: Sendable {
                 throw PoolError.unauthenticated("authorization header must be 'Bearer <token>'", .malformed)
             }
             guard mode.acceptsJWT else {
-                throw PoolError.unauthenticated("bearer tokens are not accepted (security.mode = \(mode.rawValue)); sign the request with the x-llm-pool-* headers", .methodNotAccepted)
+                throw PoolError.unauthenticated(
+                    "bearer tokens are not accepted (security.mode = \(mode.rawValue)); sign the request with the x-llm-pool-* headers",
+                    .methodNotAccepted
+                )
             }
             return try await jwt.verify(token)
         }
-        let expected = switch mode {
-        case .hmac: "the x-llm-pool-key-id, -timestamp, -nonce and -signature headers"
-        case .jwt: "authorization: Bearer <jwt>"
-        case .any: "authorization: Bearer <jwt> or the x-llm-pool-* signature headers"
-        }
+        let expected =
+            switch mode {
+            case .hmac: "the x-llm-pool-key-id, -timestamp, -nonce and -signature headers"
+            case .jwt: "authorization: Bearer <jwt>"
+            case .any: "authorization: Bearer <jwt> or the x-llm-pool-* signature headers"
+            }
         throw PoolError.unauthenticated("missing credentials: send \(expected)", .missingCredentials)
     }
 
@@ -66,7 +77,8 @@ public struct Authenticator: Sendable {
     public static func checkTenant(_ requested: String?, for principal: AuthenticatedPrincipal) throws {
         guard let requested, !requested.isEmpty, requested != principal.tenant else { return }
         throw PoolError.permissionDenied(
-            "the credentials are for tenant '\(principal.tenant)', not '\(HMACRequestVerifier.printable(requested))'", .tenantMismatch
+            "the credentials are for tenant '\(principal.tenant)', not '\(HMACRequestVerifier.printable(requested))'",
+            .tenantMismatch
         )
     }
 }

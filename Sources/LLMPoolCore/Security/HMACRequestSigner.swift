@@ -51,15 +51,27 @@ public struct HMACRequestSigner: Sendable {
     ///   - timestamp: Unix seconds; defaults to now.
     ///   - nonce: A fresh value; defaults to 128 random bits in hex.
     public func headers(
-        method: String, path: String, body: some Sequence<UInt8>,
-        timestamp: Int = Int(Date().timeIntervalSince1970), nonce: String = HMACRequestSigner.randomNonce()
+        method: String,
+        path: String,
+        body: some Sequence<UInt8>,
+        timestamp: Int = Int(Date().timeIntervalSince1970),
+        nonce: String = HMACRequestSigner.randomNonce()
     ) -> [String: String] {
         let stamp = String(timestamp)
         return [
             Self.keyIDHeader: keyID,
             Self.timestampHeader: stamp,
             Self.nonceHeader: nonce,
-            Self.signatureHeader: Hex.encode(Self.authenticationCode(key: key, method: method, path: path, timestamp: stamp, nonce: nonce, body: body)),
+            Self.signatureHeader: Hex.encode(
+                Self.authenticationCode(
+                    key: key,
+                    method: method,
+                    path: path,
+                    timestamp: stamp,
+                    nonce: nonce,
+                    body: body
+                )
+            ),
         ]
     }
 
@@ -70,12 +82,28 @@ public struct HMACRequestSigner: Sendable {
     }
 
     /// The text that is signed: `METHOD\nPATH\nTIMESTAMP\nNONCE\nhex(SHA256(body))`.
-    static func canonicalMessage(method: String, path: String, timestamp: String, nonce: String, body: some Sequence<UInt8>) -> [UInt8] {
+    static func canonicalMessage(
+        method: String,
+        path: String,
+        timestamp: String,
+        nonce: String,
+        body: some Sequence<UInt8>
+    ) -> [UInt8] {
         let bodyHash = Hex.encode(SHA256.hash(data: Array(body)))
         return Array("\(method.uppercased())\n\(path)\n\(timestamp)\n\(nonce)\n\(bodyHash)".utf8)
     }
 
-    static func authenticationCode(key: SymmetricKey, method: String, path: String, timestamp: String, nonce: String, body: some Sequence<UInt8>) -> HMAC<SHA256>.MAC {
-        HMAC<SHA256>.authenticationCode(for: canonicalMessage(method: method, path: path, timestamp: timestamp, nonce: nonce, body: body), using: key)
+    static func authenticationCode(
+        key: SymmetricKey,
+        method: String,
+        path: String,
+        timestamp: String,
+        nonce: String,
+        body: some Sequence<UInt8>
+    ) -> HMAC<SHA256>.MAC {
+        HMAC<SHA256>.authenticationCode(
+            for: canonicalMessage(method: method, path: path, timestamp: timestamp, nonce: nonce, body: body),
+            using: key
+        )
     }
 }

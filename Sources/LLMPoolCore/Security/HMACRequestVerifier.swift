@@ -20,7 +20,11 @@ public struct HMACRequestVerifier: Sendable {
     ///   - configuration: The keys, their tenants and the skew window.
     ///   - nonceStore: Where seen nonces are remembered.
     ///   - now: The wall clock (tests pass a fixed time).
-    public init(configuration: SecurityConfiguration.HMAC, nonceStore: any NonceStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        configuration: SecurityConfiguration.HMAC,
+        nonceStore: any NonceStore,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.keys = configuration.keys.mapValues { SymmetricKey(data: $0.bytes) }
         self.configuration = configuration
         self.nonces = nonceStore
@@ -47,7 +51,10 @@ public struct HMACRequestVerifier: Sendable {
         let nonce = header(HMACRequestSigner.nonceHeader)
         let signature = header(HMACRequestSigner.signatureHeader)
         guard missing.isEmpty else {
-            throw PoolError.unauthenticated("incomplete HMAC signature: missing \(missing.joined(separator: ", "))", .malformed)
+            throw PoolError.unauthenticated(
+                "incomplete HMAC signature: missing \(missing.joined(separator: ", "))",
+                .malformed
+            )
         }
         guard let key = keys[keyID] else {
             throw PoolError.unauthenticated("unknown key id '\(Self.printable(keyID))'", .unknownKey)
@@ -57,15 +64,27 @@ public struct HMACRequestVerifier: Sendable {
         }
         let skew = abs(now().timeIntervalSince1970 - Double(seconds))
         guard skew <= Self.seconds(configuration.maxSkew) else {
-            throw PoolError.unauthenticated("timestamp outside the \(Self.describe(configuration.maxSkew)) window", .clockSkew)
+            throw PoolError.unauthenticated(
+                "timestamp outside the \(Self.describe(configuration.maxSkew)) window",
+                .clockSkew
+            )
         }
         guard (1...128).contains(nonce.utf8.count), nonce.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
-            throw PoolError.unauthenticated("\(HMACRequestSigner.nonceHeader) must be 1 to 128 visible ASCII characters", .malformed)
+            throw PoolError.unauthenticated(
+                "\(HMACRequestSigner.nonceHeader) must be 1 to 128 visible ASCII characters",
+                .malformed
+            )
         }
         guard let mac = Hex.decode(signature),
             HMAC<SHA256>.isValidAuthenticationCode(
                 mac,
-                authenticating: HMACRequestSigner.canonicalMessage(method: request.method, path: request.path, timestamp: timestamp, nonce: nonce, body: request.body),
+                authenticating: HMACRequestSigner.canonicalMessage(
+                    method: request.method,
+                    path: request.path,
+                    timestamp: timestamp,
+                    nonce: nonce,
+                    body: request.body
+                ),
                 using: key
             )
         else {
@@ -76,7 +95,11 @@ public struct HMACRequestVerifier: Sendable {
             // Scoped by key id, so two tenants choosing the same nonce do not collide.
             fresh = try await nonces.insertIfAbsent("\(keyID):\(nonce)", ttl: configuration.maxSkew * 2)
         } catch {
-            throw PoolError(code: .unavailable, message: "cannot check the nonce: the nonce store is unavailable", cause: AuthenticationFailure(.storeUnavailable))
+            throw PoolError(
+                code: .unavailable,
+                message: "cannot check the nonce: the nonce store is unavailable",
+                cause: AuthenticationFailure(.storeUnavailable)
+            )
         }
         guard fresh else {
             throw PoolError.unauthenticated("nonce already used", .replayedNonce)

@@ -51,7 +51,10 @@ public struct JWTVerifier: Sendable {
             throw PoolError.unauthenticated("algorithm 'none' is not allowed", .algorithmNotAllowed)
         }
         guard allowed.contains(algorithm) else {
-            throw PoolError.unauthenticated("algorithm '\(HMACRequestVerifier.printable(algorithm))' is not allowed (security.jwt.algorithms)", .algorithmNotAllowed)
+            throw PoolError.unauthenticated(
+                "algorithm '\(HMACRequestVerifier.printable(algorithm))' is not allowed (security.jwt.algorithms)",
+                .algorithmNotAllowed
+            )
         }
         guard let keys = await collection(for: algorithm) else {
             throw PoolError.unauthenticated("no key is configured for algorithm '\(algorithm)'", .unknownKey)
@@ -66,13 +69,19 @@ public struct JWTVerifier: Sendable {
         }
         try check(claims)
         guard let tenant = claims.strings[configuration.tenantClaim], !tenant.isEmpty else {
-            throw PoolError.permissionDenied("token has no '\(configuration.tenantClaim)' claim naming the tenant", .missingTenant)
+            throw PoolError.permissionDenied(
+                "token has no '\(configuration.tenantClaim)' claim naming the tenant",
+                .missingTenant
+            )
         }
         let principal = AuthenticatedPrincipal(tenant: tenant, subject: claims.subject ?? "", method: .jwt)
         if let expiration = claims.expiration {
             // A token that verified stays valid until it expires (issuer, audience and key are
             // fixed for this verifier), so repeat calls skip the signature for a while.
-            let until = min(expiration.timeIntervalSince1970 + HMACRequestVerifier.seconds(configuration.leeway), now.timeIntervalSince1970 + 60)
+            let until = min(
+                expiration.timeIntervalSince1970 + HMACRequestVerifier.seconds(configuration.leeway),
+                now.timeIntervalSince1970 + 60
+            )
             verified.store(principal, for: token, until: until)
         }
         return principal

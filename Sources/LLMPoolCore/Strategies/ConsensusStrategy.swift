@@ -38,32 +38,53 @@ public struct ConsensusStrategy: EnsembleStrategy {
         let agreeing = Self.bestAgreement(outcome.finished, json: context.jsonOutput, threshold: threshold)
         let answered = outcome.answered
         guard !answered.isEmpty else { throw PoolError.allFailed(outcome.errors, task: context.taskName) }
-        if agreeing.count >= needed, let winner = agreeing.min(by: { $0.index < $1.index }), case .success(let response) = winner.result {
+        if agreeing.count >= needed, let winner = agreeing.min(by: { $0.index < $1.index }),
+            case .success(let response) = winner.result
+        {
             let decision = EnsembleDecision(
                 strategy: .consensus,
                 candidates: Gather.candidates(outcome, providers: providers, winner: winner.index),
                 winner: providers[winner.index].name,
-                reason: "\(agreeing.count) of \(answered.count) answers agree (similarity >= \(threshold), quorum \(needed))"
+                reason:
+                    "\(agreeing.count) of \(answered.count) answers agree (similarity >= \(threshold), quorum \(needed))"
             )
             return StrategyResult(response: response, provider: providers[winner.index], decision: decision)
         }
-        let summary = "only \(agreeing.count) of \(answered.count) answers agree (similarity >= \(threshold)); quorum is \(needed)"
-        context.event("no consensus", ["llm_pool.consensus.summary": .string(summary), "llm_pool.consensus.fallback": .bool(fallbackToBest)])
-        guard fallbackToBest, let best = answered.min(by: { $0.index < $1.index }), case .success(let response) = best.result else {
+        let summary =
+            "only \(agreeing.count) of \(answered.count) answers agree (similarity >= \(threshold)); quorum is \(needed)"
+        context.event(
+            "no consensus",
+            ["llm_pool.consensus.summary": .string(summary), "llm_pool.consensus.fallback": .bool(fallbackToBest)]
+        )
+        guard fallbackToBest, let best = answered.min(by: { $0.index < $1.index }),
+            case .success(let response) = best.result
+        else {
             throw PoolError(code: .noConsensus, message: "no consensus for task '\(context.taskName)': \(summary)")
         }
         let decision = EnsembleDecision(
             strategy: .consensus,
             candidates: Gather.candidates(outcome, providers: providers, winner: best.index),
-            winner: providers[best.index].name, reason: "no_consensus: \(summary); fell back to the best-ranked answer"
+            winner: providers[best.index].name,
+            reason: "no_consensus: \(summary); fell back to the best-ranked answer"
         )
-        return StrategyResult(response: response, provider: providers[best.index], decision: decision, outcome: .fallback)
+        return StrategyResult(
+            response: response,
+            provider: providers[best.index],
+            decision: decision,
+            outcome: .fallback
+        )
     }
 
     /// The largest set of answers that all agree with one of them (its anchor).
-    static func bestAgreement(_ finished: [ProviderCall.Finished], json: Bool, threshold: Double) -> [ProviderCall.Finished] {
+    static func bestAgreement(_ finished: [ProviderCall.Finished], json: Bool, threshold: Double) -> [ProviderCall
+        .Finished]
+    {
         let answers: [(ProviderCall.Finished, String)] = finished.compactMap {
-            if case .success(let response) = $0.result { ($0, AnswerNormalizer.normalize(response.text, json: json)) } else { nil }
+            if case .success(let response) = $0.result {
+                ($0, AnswerNormalizer.normalize(response.text, json: json))
+            } else {
+                nil
+            }
         }
         var best: [ProviderCall.Finished] = []
         for (_, anchor) in answers.sorted(by: { $0.0.index < $1.0.index }) {

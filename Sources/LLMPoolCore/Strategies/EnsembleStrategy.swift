@@ -38,12 +38,20 @@ public struct StrategyContext: Sendable {
 
     /// Creates a context.
     public init(
-        taskName: String, jsonOutput: Bool = false, providers: [any Provider], request: ProviderRequest,
-        deadline: ContinuousClock.Instant, hedging: HedgingConfiguration = .defaults,
-        hedgeDelay: @escaping @Sendable (any Provider) -> Duration, clock: ContinuousClock = .init(),
-        telemetry: PoolTelemetry = .standalone, resilience: Resilience? = nil,
-        skipped: [Resilience.Rejection] = [], retry: RetryConfiguration = .defaults,
-        weighted: WeightedConfiguration = .defaults, span: RecordedSpan? = nil
+        taskName: String,
+        jsonOutput: Bool = false,
+        providers: [any Provider],
+        request: ProviderRequest,
+        deadline: ContinuousClock.Instant,
+        hedging: HedgingConfiguration = .defaults,
+        hedgeDelay: @escaping @Sendable (any Provider) -> Duration,
+        clock: ContinuousClock = .init(),
+        telemetry: PoolTelemetry = .standalone,
+        resilience: Resilience? = nil,
+        skipped: [Resilience.Rejection] = [],
+        retry: RetryConfiguration = .defaults,
+        weighted: WeightedConfiguration = .defaults,
+        span: RecordedSpan? = nil
     ) {
         self.telemetry = telemetry
         self.taskName = taskName
@@ -102,7 +110,8 @@ public struct StrategyResult: Sendable {
     public var outcome: Outcome
 
     /// Creates a result.
-    public init(response: ProviderResponse, provider: any Provider, decision: EnsembleDecision, outcome: Outcome = .ok) {
+    public init(response: ProviderResponse, provider: any Provider, decision: EnsembleDecision, outcome: Outcome = .ok)
+    {
         self.response = response
         self.provider = provider
         self.decision = decision

@@ -72,25 +72,29 @@ public struct FastestStrategy: EnsembleStrategy {
                     let tracer = context.telemetry.tracer
                     let task = context.taskName
                     group.addTask {
-                        .finished(await tracer.withSpan("hedge", ofKind: .internal) { span in
-                            if span.isRecording {
-                                span.attributes["llm_pool.task"] = task
-                                span.attributes["llm_pool.provider"] = provider.name
-                                span.attributes["llm_pool.hedge.index"] = index
+                        .finished(
+                            await tracer.withSpan("hedge", ofKind: .internal) { span in
+                                if span.isRecording {
+                                    span.attributes["llm_pool.task"] = task
+                                    span.attributes["llm_pool.provider"] = provider.name
+                                    span.attributes["llm_pool.hedge.index"] = index
+                                }
+                                let finished = await ProviderCall.complete(provider, index: index, context: context)
+                                if case .failure(let error) = finished.result, span.isRecording {
+                                    span.attributes["llm_pool.hedge.error"] = error.code.description
+                                }
+                                return finished
                             }
-                            let finished = await ProviderCall.complete(provider, index: index, context: context)
-                            if case .failure(let error) = finished.result, span.isRecording {
-                                span.attributes["llm_pool.hedge.error"] = error.code.description
-                            }
-                            return finished
-                        })
+                        )
                     }
                 } else {
                     group.addTask { .finished(await ProviderCall.complete(provider, index: index, context: context)) }
                 }
             }
             func armTimer() {
-                guard hedging, launches.count < providers.count, ledger.count < context.hedging.maxHedges else { return }
+                guard hedging, launches.count < providers.count, ledger.count < context.hedging.maxHedges else {
+                    return
+                }
                 let delay = context.hedgeDelay(providers[launches.count - 1])
                 timerGeneration += 1
                 let generation = timerGeneration
@@ -118,8 +122,15 @@ public struct FastestStrategy: EnsembleStrategy {
                 switch event {
                 case .hedgeTimer(let generation):
                     // A newer call re-armed the timer since; and no hedge once time is up.
-                    guard generation == timerGeneration, launches.count < providers.count, context.remaining() > .zero else { continue }
-                    guard ledger.fire(launches.count, provider: providers[launches.count], after: start.duration(to: clock.now)) else {
+                    guard generation == timerGeneration, launches.count < providers.count, context.remaining() > .zero
+                    else { continue }
+                    guard
+                        ledger.fire(
+                            launches.count,
+                            provider: providers[launches.count],
+                            after: start.duration(to: clock.now)
+                        )
+                    else {
                         notes.append("a hedge was denied by the hedge budget")
                         continue
                     }
@@ -136,20 +147,30 @@ public struct FastestStrategy: EnsembleStrategy {
                         ledger.settle(winner: finished.index)
                         for index in launches.indices where candidates[index] == nil {
                             candidates[index] = .init(
-                                provider: providers[index].name, model: providers[index].model,
-                                latency: launchedAt[index].duration(to: clock.now), outcome: .cancelled
+                                provider: providers[index].name,
+                                model: providers[index].model,
+                                latency: launchedAt[index].duration(to: clock.now),
+                                outcome: .cancelled
                             )
                         }
-                        var reason = switch launches[finished.index] {
-                        case .first where finished.index == 0: "first provider answered in \(Self.format(finished.latency))"
-                        case .hedge: "\(provider.name) answered first after \(ledger.count) hedge(s) in \(Self.format(start.duration(to: clock.now)))"
-                        case .retry: "\(provider.name) answered after \(retries) retry(ies) in \(Self.format(start.duration(to: clock.now)))"
-                        case .first, .replacement: "\(provider.name) answered first in \(Self.format(start.duration(to: clock.now)))"
-                        }
+                        var reason =
+                            switch launches[finished.index] {
+                            case .first where finished.index == 0:
+                                "first provider answered in \(Self.format(finished.latency))"
+                            case .hedge:
+                                "\(provider.name) answered first after \(ledger.count) hedge(s) in \(Self.format(start.duration(to: clock.now)))"
+                            case .retry:
+                                "\(provider.name) answered after \(retries) retry(ies) in \(Self.format(start.duration(to: clock.now)))"
+                            case .first, .replacement:
+                                "\(provider.name) answered first in \(Self.format(start.duration(to: clock.now)))"
+                            }
                         if !notes.isEmpty { reason += "; \(notes.joined(separator: "; "))" }
                         let decision = EnsembleDecision(
-                            strategy: .fastest, candidates: launches.indices.compactMap { candidates[$0] },
-                            winner: provider.name, reason: reason, hedgesFired: ledger.count
+                            strategy: .fastest,
+                            candidates: launches.indices.compactMap { candidates[$0] },
+                            winner: provider.name,
+                            reason: reason,
+                            hedgesFired: ledger.count
                         )
                         return StrategyResult(response: response, provider: provider, decision: decision)
 
@@ -175,7 +196,7 @@ public struct FastestStrategy: EnsembleStrategy {
                             throw error
                         }
                         guard context.retry.enabled, launches.count < providers.count, context.remaining() > .zero,
-                              retries < context.retry.maxAttempts - 1
+                            retries < context.retry.maxAttempts - 1
                         else { throw fail() }
                         let next = providers[launches.count]
                         guard resilience.retryBudget.tryAcquire(context.retry) else {
@@ -186,7 +207,13 @@ public struct FastestStrategy: EnsembleStrategy {
                         }
                         retries += 1
                         context.countRetry("attempted")
-                        context.event("retry", ["llm_pool.provider": .string(next.name), "llm_pool.retry.after": .string(error.code.description)])
+                        context.event(
+                            "retry",
+                            [
+                                "llm_pool.provider": .string(next.name),
+                                "llm_pool.retry.after": .string(error.code.description),
+                            ]
+                        )
                         launch(.retry)
                         armTimer()
                     }
@@ -200,8 +227,18 @@ public struct FastestStrategy: EnsembleStrategy {
         let finished = await ProviderCall.complete(provider, index: 0, context: context)
         switch finished.result {
         case .success(let response):
-            let candidate = EnsembleDecision.Candidate(provider: provider.name, model: provider.model, latency: finished.latency, outcome: .won)
-            let decision = EnsembleDecision(strategy: .fastest, candidates: [candidate], winner: provider.name, reason: "only provider answered in \(format(finished.latency))")
+            let candidate = EnsembleDecision.Candidate(
+                provider: provider.name,
+                model: provider.model,
+                latency: finished.latency,
+                outcome: .won
+            )
+            let decision = EnsembleDecision(
+                strategy: .fastest,
+                candidates: [candidate],
+                winner: provider.name,
+                reason: "only provider answered in \(format(finished.latency))"
+            )
             return StrategyResult(response: response, provider: provider, decision: decision)
         case .failure(let error):
             guard error.isRetryableElsewhere || finished.rejected else { throw error }

@@ -39,12 +39,19 @@ public struct JudgeStrategy: EnsembleStrategy {
         let providers = context.providers
         guard !providers.isEmpty else { throw PoolError.allFailed([], task: context.taskName) }
         let outcome = await Gather.run(context, providers: providers) { _ in false }
-        let answers: [(index: Int, response: ProviderResponse)] = outcome.finished.sorted { $0.index < $1.index }.compactMap {
-            if case .success(let response) = $0.result { ($0.index, response) } else { nil }
-        }
+        let answers: [(index: Int, response: ProviderResponse)] = outcome.finished.sorted { $0.index < $1.index }
+            .compactMap {
+                if case .success(let response) = $0.result { ($0.index, response) } else { nil }
+            }
         guard !answers.isEmpty else { throw PoolError.allFailed(outcome.errors, task: context.taskName) }
         if answers.count == 1 {
-            return try VotingStrategy.decide(outcome, context: context, strategy: .judge, note: "one candidate answered; no judging needed", as: .ok)
+            return try VotingStrategy.decide(
+                outcome,
+                context: context,
+                strategy: .judge,
+                note: "one candidate answered; no judging needed",
+                as: .ok
+            )
         }
         let judge = self.judge ?? providers[0]
         var values = variables
@@ -68,7 +75,11 @@ public struct JudgeStrategy: EnsembleStrategy {
             return try fallBack(outcome, context: context, because: "judge output malformed")
         }
         guard answers.indices.contains(parsed.choice) else {
-            return try fallBack(outcome, context: context, because: "judge chose \(parsed.choice), out of range 0..<\(answers.count)")
+            return try fallBack(
+                outcome,
+                context: context,
+                because: "judge chose \(parsed.choice), out of range 0..<\(answers.count)"
+            )
         }
         let chosen = answers[parsed.choice]
         let decision = EnsembleDecision(
@@ -77,14 +88,25 @@ public struct JudgeStrategy: EnsembleStrategy {
             winner: providers[chosen.index].name,
             reason: "judge \(judge.name) chose candidate \(parsed.choice): \(parsed.reason ?? "no reason given")"
         )
-        context.event("judge chose", ["llm_pool.judge": .string(judge.name), "llm_pool.judge.choice": .int64(Int64(parsed.choice))])
+        context.event(
+            "judge chose",
+            ["llm_pool.judge": .string(judge.name), "llm_pool.judge.choice": .int64(Int64(parsed.choice))]
+        )
         return StrategyResult(response: chosen.response, provider: providers[chosen.index], decision: decision)
     }
 
     /// VOTING over the gathered candidates (no further calls), counted as `judge_fallback`.
-    private func fallBack(_ outcome: Gather.Outcome, context: StrategyContext, because reason: String) throws -> StrategyResult {
+    private func fallBack(_ outcome: Gather.Outcome, context: StrategyContext, because reason: String) throws
+        -> StrategyResult
+    {
         context.event("judge fallback", ["llm_pool.judge.fallback_reason": .string(reason)])
-        return try VotingStrategy.decide(outcome, context: context, strategy: .judge, note: "\(reason); fell back to VOTING", as: .judgeFallback)
+        return try VotingStrategy.decide(
+            outcome,
+            context: context,
+            strategy: .judge,
+            note: "\(reason); fell back to VOTING",
+            as: .judgeFallback
+        )
     }
 
     static func judgeInput(request: ProviderRequest, candidates: [String]) -> String {

@@ -12,16 +12,23 @@ public enum StandardStrategies {
             VotingStrategy(),
             WeightedStrategy(),
             ConsensusStrategy(
-                threshold: configuration.qos.consensus.threshold, quorum: configuration.qos.consensus.quorum,
+                threshold: configuration.qos.consensus.threshold,
+                quorum: configuration.qos.consensus.quorum,
                 fallbackToBest: configuration.qos.consensus.fallbackToBest
             ),
-            JudgeStrategy(judge: judge, template: judgeTask?.template ?? defaultJudgeTemplate, variables: judgeTask?.variables ?? [:]),
+            JudgeStrategy(
+                judge: judge,
+                template: judgeTask?.template ?? defaultJudgeTemplate,
+                variables: judgeTask?.variables ?? [:]
+            ),
         ]
     }
 
     /// The judge prompt used when no `judge` task is configured.
     public static let defaultJudgeTemplate: PromptTemplate = {
         // A literal that uses {{input}}: it always parses.
-        try! PromptTemplate(source: "Pick the best candidate. Answer {\"choice\": <index>, \"reason\": \"...\"}.\n\n{{input}}")
+        try! PromptTemplate(
+            source: "Pick the best candidate. Answer {\"choice\": <index>, \"reason\": \"...\"}.\n\n{{input}}"
+        )
     }()
 }

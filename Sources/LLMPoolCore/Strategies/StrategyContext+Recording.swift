@@ -6,17 +6,30 @@ extension StrategyContext {
     /// provider its breaker kept out, those providers appended to the decision as `skipped`
     /// candidates, and one `llm_pool_strategy_decisions_total{strategy,outcome}` increment (the
     /// result's outcome, or `no_consensus` / `failed` for errors).
-    public func recordingDecision(_ kind: StrategyKind, _ body: () async throws -> StrategyResult) async throws -> StrategyResult {
+    public func recordingDecision(_ kind: StrategyKind, _ body: () async throws -> StrategyResult) async throws
+        -> StrategyResult
+    {
         for rejection in skipped {
-            event("breaker rejected", ["llm_pool.provider": .string(rejection.provider.name), "llm_pool.circuit_breaker.state": .string(rejection.state.description)])
+            event(
+                "breaker rejected",
+                [
+                    "llm_pool.provider": .string(rejection.provider.name),
+                    "llm_pool.circuit_breaker.state": .string(rejection.state.description),
+                ]
+            )
         }
         do {
             var result = try await body()
             for rejection in skipped {
-                result.decision.candidates.append(.init(
-                    provider: rejection.provider.name, model: rejection.provider.model, latency: .zero, outcome: .skipped,
-                    error: "circuit breaker \(rejection.state)"
-                ))
+                result.decision.candidates.append(
+                    .init(
+                        provider: rejection.provider.name,
+                        model: rejection.provider.model,
+                        latency: .zero,
+                        outcome: .skipped,
+                        error: "circuit breaker \(rejection.state)"
+                    )
+                )
             }
             countDecision(kind, result.outcome.rawValue)
             return result

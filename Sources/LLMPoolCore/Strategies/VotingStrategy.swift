@@ -43,7 +43,8 @@ public struct VotingStrategy: EnsembleStrategy {
             groups[key, default: Group(key: key, members: [])].members.append(result)
         }
         return groups.values.sorted { lhs, rhs in
-            lhs.members.count != rhs.members.count ? lhs.members.count > rhs.members.count : lhs.bestIndex < rhs.bestIndex
+            lhs.members.count != rhs.members.count
+                ? lhs.members.count > rhs.members.count : lhs.bestIndex < rhs.bestIndex
         }
     }
 
@@ -53,7 +54,10 @@ public struct VotingStrategy: EnsembleStrategy {
     ///   - outcome: The decision outcome to report; default `early_stop` when calls were
     ///     cancelled, else `ok`.
     static func decide(
-        _ outcome: Gather.Outcome, context: StrategyContext, strategy: StrategyKind, note: String? = nil,
+        _ outcome: Gather.Outcome,
+        context: StrategyContext,
+        strategy: StrategyKind,
+        note: String? = nil,
         as decided: StrategyResult.Outcome? = nil
     ) throws -> StrategyResult {
         let providers = context.providers
@@ -65,7 +69,10 @@ public struct VotingStrategy: EnsembleStrategy {
         var tieBreak: String?
         if tied.count > 1 {
             let scores = context.resilience.scorer.scores(
-                for: providers, task: context.taskName, weights: context.resilience.providerWeights, configuration: context.weighted
+                for: providers,
+                task: context.taskName,
+                weights: context.resilience.providerWeights,
+                configuration: context.weighted
             ).map(\.value)
             let best = tied.map { group in (group, group.members.map { scores[$0.index] }.max() ?? 0) }
             let top = best.map(\.1).max() ?? 0
@@ -75,7 +82,9 @@ public struct VotingStrategy: EnsembleStrategy {
             tieBreak = leaders.count == tied.count ? "tie broken by provider rank" : "tie broken by provider score"
         }
         let winner = leader.members.min { $0.index < $1.index }!
-        guard case .success(let response) = winner.result else { throw PoolError(code: .internal, message: "winner without answer") }
+        guard case .success(let response) = winner.result else {
+            throw PoolError(code: .internal, message: "winner without answer")
+        }
         let answered = tally.reduce(0) { $0 + $1.members.count }
         var reason = "\(leader.members.count) of \(answered) answers agreed"
         if let tieBreak { reason += "; \(tieBreak)" }
@@ -84,12 +93,18 @@ public struct VotingStrategy: EnsembleStrategy {
         let decision = EnsembleDecision(
             strategy: strategy,
             candidates: Gather.candidates(outcome, providers: providers, winner: winner.index),
-            winner: providers[winner.index].name, reason: reason
+            winner: providers[winner.index].name,
+            reason: reason
         )
         if outcome.cancelled.isEmpty == false {
             context.event("voting stopped early", ["llm_pool.cancelled": .int64(Int64(outcome.cancelled.count))])
         }
         let result = decided ?? (outcome.cancelled.isEmpty ? .ok : .earlyStop)
-        return StrategyResult(response: response, provider: providers[winner.index], decision: decision, outcome: result)
+        return StrategyResult(
+            response: response,
+            provider: providers[winner.index],
+            decision: decision,
+            outcome: result
+        )
     }
 }

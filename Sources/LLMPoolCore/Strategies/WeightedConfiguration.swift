@@ -30,8 +30,12 @@ public struct WeightedConfiguration: Sendable, Hashable {
 
     /// Creates a configuration.
     public init(
-        selection: Selection = .weightedRandom, latencyQuantile: Double = 0.9, window: Duration = .seconds(60),
-        minSamples: Int = 10, halfOpenPenalty: Double = 0.2, unhealthyPenalty: Double = 0.1
+        selection: Selection = .weightedRandom,
+        latencyQuantile: Double = 0.9,
+        window: Duration = .seconds(60),
+        minSamples: Int = 10,
+        halfOpenPenalty: Double = 0.2,
+        unhealthyPenalty: Double = 0.1
     ) {
         self.selection = selection
         self.latencyQuantile = latencyQuantile

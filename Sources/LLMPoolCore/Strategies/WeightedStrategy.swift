@@ -35,13 +35,18 @@ public struct WeightedStrategy: EnsembleStrategy {
         resilience.retryBudget.recordRequest()
         // Skipped providers are scored too, so that their exported score drops to 0 while open.
         let scored = resilience.scorer.scores(
-            for: providers + context.skipped.map(\.provider), task: context.taskName,
-            weights: resilience.providerWeights, configuration: context.weighted
+            for: providers + context.skipped.map(\.provider),
+            task: context.taskName,
+            weights: resilience.providerWeights,
+            configuration: context.weighted
         )
         let scores = Array(scored.prefix(providers.count))
         let order = Self.order(scores, selection: context.weighted.selection, random: random)
         guard !order.isEmpty else {
-            throw PoolError(code: .unavailable, message: "every provider for task '\(context.taskName)' is excluded by its circuit breaker")
+            throw PoolError(
+                code: .unavailable,
+                message: "every provider for task '\(context.taskName)' is excluded by its circuit breaker"
+            )
         }
         let summary = order.map { "\(providers[$0].name) \(Self.format(scores[$0].value))" }.joined(separator: ", ")
         let start = context.clock.now
@@ -54,15 +59,25 @@ public struct WeightedStrategy: EnsembleStrategy {
             candidates.append(ProviderCall.candidate(finished, provider: provider, won: true))
             switch finished.result {
             case .success(let response):
-                let how = position == 0 ? Self.describe(context.weighted.selection, first: scores[index]) : "after \(retries) retry(ies)"
-                let reason = "\(provider.name) \(how) in \(FastestStrategy.format(start.duration(to: context.clock.now))); scores: \(summary)"
-                let decision = EnsembleDecision(strategy: .weighted, candidates: candidates, winner: provider.name, reason: reason)
+                let how =
+                    position == 0
+                    ? Self.describe(context.weighted.selection, first: scores[index]) : "after \(retries) retry(ies)"
+                let reason =
+                    "\(provider.name) \(how) in \(FastestStrategy.format(start.duration(to: context.clock.now))); scores: \(summary)"
+                let decision = EnsembleDecision(
+                    strategy: .weighted,
+                    candidates: candidates,
+                    winner: provider.name,
+                    reason: reason
+                )
                 return StrategyResult(response: response, provider: provider, decision: decision)
             case .failure(let error):
                 errors.append(error)
                 if finished.rejected { continue }
                 guard error.isRetryableElsewhere else { throw error }
-                guard position + 1 < order.count, context.retry.enabled, context.remaining() > .zero, retries < context.retry.maxAttempts - 1 else {
+                guard position + 1 < order.count, context.retry.enabled, context.remaining() > .zero,
+                    retries < context.retry.maxAttempts - 1
+                else {
                     throw PoolError.allFailed(errors, task: context.taskName)
                 }
                 let next = providers[order[position + 1]]
@@ -75,14 +90,21 @@ public struct WeightedStrategy: EnsembleStrategy {
                 }
                 retries += 1
                 context.countRetry("attempted")
-                context.event("retry", ["llm_pool.provider": .string(next.name), "llm_pool.retry.after": .string(error.code.description)])
+                context.event(
+                    "retry",
+                    ["llm_pool.provider": .string(next.name), "llm_pool.retry.after": .string(error.code.description)]
+                )
             }
         }
         throw PoolError.allFailed(errors, task: context.taskName)
     }
 
     /// The order to try providers in: the chosen one, then the rest by score; excluded ones left out.
-    static func order(_ scores: [ProviderScorer.Score], selection: WeightedConfiguration.Selection, random: () -> Double) -> [Int] {
+    static func order(
+        _ scores: [ProviderScorer.Score],
+        selection: WeightedConfiguration.Selection,
+        random: () -> Double
+    ) -> [Int] {
         let eligible = scores.indices.filter { !scores[$0].excluded }
         // Best first; among equals, the unmeasured first (to measure it), then the task's order.
         let ranked = eligible.sorted { lhs, rhs in
@@ -113,7 +135,9 @@ public struct WeightedStrategy: EnsembleStrategy {
         }
     }
 
-    private static func describe(_ selection: WeightedConfiguration.Selection, first score: ProviderScorer.Score) -> String {
+    private static func describe(_ selection: WeightedConfiguration.Selection, first score: ProviderScorer.Score)
+        -> String
+    {
         if score.breaker == .halfOpen { return "probed while half-open, answered" }
         return switch selection {
         case .pick: "had the highest score, answered"

@@ -34,9 +34,11 @@ public struct InstrumentedProvider: Provider {
             self.name = name
             self.model = model
             latency = metrics.providerLatency
-            outcomes = Dictionary(uniqueKeysWithValues: ["success", "error", "timeout", "cancelled", "rejected"].map {
-                ($0, metrics.providerRequests.labels(name, model, $0))
-            })
+            outcomes = Dictionary(
+                uniqueKeysWithValues: ["success", "error", "timeout", "cancelled", "rejected"].map {
+                    ($0, metrics.providerRequests.labels(name, model, $0))
+                }
+            )
             inputTokens = metrics.tokens.labels(name, model, "input")
             outputTokens = metrics.tokens.labels(name, model, "output")
             successDuration = metrics.genAIOperationDuration.labels("chat", system, model, model, "")
@@ -90,7 +92,10 @@ public struct InstrumentedProvider: Provider {
     public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         let call = begin(request)
         let upstream = ServiceContext.withValue(call.span.context) { base.stream(call.request) }
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ProviderStreamEvent.self, throwing: (any Error).self)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(
+            of: ProviderStreamEvent.self,
+            throwing: (any Error).self
+        )
         let task = Task {
             var firstToken = true
             do {
@@ -139,12 +144,21 @@ public struct InstrumentedProvider: Provider {
 
         func exemplar(_ value: Double) -> Exemplar? {
             guard span.spanContext.isSampled else { return nil }
-            return Exemplar(traceIDHigh: span.traceID.high, traceIDLow: span.traceID.low, spanID: span.spanID.value, value: value)
+            return Exemplar(
+                traceIDHigh: span.traceID.high,
+                traceIDLow: span.traceID.low,
+                spanID: span.spanID.value,
+                value: value
+            )
         }
     }
 
     private func begin(_ request: ProviderRequest) -> Call {
-        let span = telemetry.tracer.startSpan(series.spanName, context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        let span = telemetry.tracer.startSpan(
+            series.spanName,
+            context: ServiceContext.current ?? .topLevel,
+            ofKind: .client
+        )
         if span.isRecording {
             span.attributes["gen_ai.operation.name"] = "chat"
             span.attributes["gen_ai.system"] = system
@@ -183,8 +197,12 @@ public struct InstrumentedProvider: Provider {
                 series.outputUsage.observe(Double(response.usage.outputTokens))
             } else {
                 metrics.genAIOperationDuration.labels("chat", system, model, responseModel, "").observe(elapsed)
-                metrics.genAITokenUsage.labels("chat", system, model, responseModel, "input").observe(Double(response.usage.inputTokens))
-                metrics.genAITokenUsage.labels("chat", system, model, responseModel, "output").observe(Double(response.usage.outputTokens))
+                metrics.genAITokenUsage.labels("chat", system, model, responseModel, "input").observe(
+                    Double(response.usage.inputTokens)
+                )
+                metrics.genAITokenUsage.labels("chat", system, model, responseModel, "output").observe(
+                    Double(response.usage.outputTokens)
+                )
             }
             if call.span.isRecording {
                 call.span.attributes["gen_ai.response.model"] = responseModel
@@ -194,7 +212,9 @@ public struct InstrumentedProvider: Provider {
             }
         } else if let error {
             let poolError = PoolError.wrap(error, provider: name)
-            metrics.genAIOperationDuration.labels("chat", system, model, model, poolError.code.description).observe(elapsed)
+            metrics.genAIOperationDuration.labels("chat", system, model, model, poolError.code.description).observe(
+                elapsed
+            )
             call.span.attributes["error.type"] = poolError.code.description
             if outcome != "cancelled" {
                 call.span.recordError(poolError)

@@ -26,7 +26,9 @@ extension PoolMetrics {
         strategyDecisions.labels(StrategyKind.judge.rawValue, "judge_fallback").increment(by: 0)
         for provider in configuration.providers {
             circuitBreakerState.labels(provider.name).increment(by: 0)
-            for state in ["closed", "half_open", "open"] { circuitBreakerTransitions.labels(provider.name, state).increment(by: 0) }
+            for state in ["closed", "half_open", "open"] {
+                circuitBreakerTransitions.labels(provider.name, state).increment(by: 0)
+            }
         }
         let backend = configuration.cache.backendName
         cacheEntries.labels(backend).increment(by: 0)

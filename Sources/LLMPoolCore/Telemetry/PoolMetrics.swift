@@ -73,40 +73,158 @@ public struct PoolMetrics: Sendable {
     public let genAITokenUsage: HistogramFamily
 
     /// Token-count buckets of `gen_ai_client_token_usage`, as the GenAI semantic conventions advise.
-    public static let tokenBuckets: [Double] = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864]
+    public static let tokenBuckets: [Double] = [
+        1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+    ]
 
     /// Registers (or finds) every family on `registry`.
     public init(registry: MetricsRegistry, version: String = LLMPoolVersion.current) {
         self.registry = registry
         let latency = MetricsRegistry.llmLatencyBuckets
-        requests = registry.counter(name: "llm_pool_requests_total", help: "Requests answered, by API, task, strategy and result code.", labelNames: ["api", "task", "strategy", "code"])
-        requestDuration = registry.histogram(name: "llm_pool_request_duration_seconds", help: "Time from a request's arrival to its answer.", unit: "seconds", labelNames: ["api", "task", "strategy"], buckets: latency)
-        inflightRequests = registry.gauge(name: "llm_pool_inflight_requests", help: "Requests being served.", labelNames: ["api"])
-        providerRequests = registry.counter(name: "llm_pool_provider_requests_total", help: "Calls to providers, by outcome.", labelNames: ["provider", "model", "outcome"])
-        providerLatency = registry.histogram(name: "llm_pool_provider_latency_seconds", help: "Duration of successful provider calls.", unit: "seconds", labelNames: ["provider", "model", "task"], buckets: latency)
-        providerTimeToFirstToken = registry.histogram(name: "llm_pool_provider_time_to_first_token_seconds", help: "Time from a streaming provider call to its first token.", unit: "seconds", labelNames: ["provider", "model"], buckets: latency)
-        providerInflight = registry.gauge(name: "llm_pool_provider_inflight", help: "Provider calls in progress.", labelNames: ["provider"])
-        tokens = registry.counter(name: "llm_pool_tokens_total", help: "Tokens consumed and produced, by provider, model and type.", labelNames: ["provider", "model", "type"])
-        hedges = registry.counter(name: "llm_pool_hedges_total", help: "Hedged requests by outcome: fired, won, lost, budget_denied.", labelNames: ["task", "outcome"])
-        strategyDecisions = registry.counter(name: "llm_pool_strategy_decisions_total", help: "Ensemble strategy results by outcome.", labelNames: ["strategy", "outcome"])
-        retries = registry.counter(name: "llm_pool_retries_total", help: "Retries to the next provider, by outcome.", labelNames: ["task", "outcome"])
-        circuitBreakerState = registry.gauge(name: "llm_pool_circuit_breaker_state", help: "Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.", labelNames: ["provider"])
-        circuitBreakerTransitions = registry.counter(name: "llm_pool_circuit_breaker_transitions_total", help: "Circuit breaker transitions, by the state entered.", labelNames: ["provider", "to"])
-        cacheRequests = registry.counter(name: "llm_pool_cache_requests_total", help: "Cache lookups by backend and result: hit, miss, error, coalesced.", labelNames: ["backend", "result"])
-        cacheEntries = registry.gauge(name: "llm_pool_cache_entries", help: "Entries held by the cache.", labelNames: ["backend"])
-        configReloads = registry.counter(name: "llm_pool_config_reloads_total", help: "Configuration reloads by result.", labelNames: ["result"])
-        sloBurnRate = registry.gauge(name: "llm_pool_slo_burn_rate", help: "Error-budget burn rate per SLO and window (1 spends the budget exactly over the SLO period).", labelNames: ["slo", "window"])
-        sloErrorBudgetRemaining = registry.gauge(name: "llm_pool_slo_error_budget_remaining", help: "Fraction of the error budget left over the longest window.", labelNames: ["slo"])
-        providerScore = registry.gauge(name: "llm_pool_provider_score", help: "WEIGHTED routing score per provider and task (higher is preferred).", labelNames: ["provider", "task"])
-        providerUp = registry.gauge(name: "llm_pool_provider_up", help: "1 when the provider's last health probe succeeded, else 0.", labelNames: ["provider"])
-        rateLimited = registry.counter(name: "llm_pool_rate_limited_total", help: "Requests rejected by tenant rate limits, by dimension.", labelNames: ["api", "dimension"])
-        authFailures = registry.counter(name: "llm_pool_auth_failures_total", help: "Requests rejected by authentication, by reason.", labelNames: ["api", "reason"])
-        spansExported = registry.counter(name: "llm_pool_spans_exported_total", help: "Spans handed to the OTLP exporter, by result.", labelNames: ["result"])
-        spansDropped = registry.counter(name: "llm_pool_spans_dropped_total", help: "Spans dropped because the export queue was full.")
-        buildInfo = registry.gauge(name: "llm_pool_build_info", help: "Always 1; labelled with the running version.", labelNames: ["version"])
+        requests = registry.counter(
+            name: "llm_pool_requests_total",
+            help: "Requests answered, by API, task, strategy and result code.",
+            labelNames: ["api", "task", "strategy", "code"]
+        )
+        requestDuration = registry.histogram(
+            name: "llm_pool_request_duration_seconds",
+            help: "Time from a request's arrival to its answer.",
+            unit: "seconds",
+            labelNames: ["api", "task", "strategy"],
+            buckets: latency
+        )
+        inflightRequests = registry.gauge(
+            name: "llm_pool_inflight_requests",
+            help: "Requests being served.",
+            labelNames: ["api"]
+        )
+        providerRequests = registry.counter(
+            name: "llm_pool_provider_requests_total",
+            help: "Calls to providers, by outcome.",
+            labelNames: ["provider", "model", "outcome"]
+        )
+        providerLatency = registry.histogram(
+            name: "llm_pool_provider_latency_seconds",
+            help: "Duration of successful provider calls.",
+            unit: "seconds",
+            labelNames: ["provider", "model", "task"],
+            buckets: latency
+        )
+        providerTimeToFirstToken = registry.histogram(
+            name: "llm_pool_provider_time_to_first_token_seconds",
+            help: "Time from a streaming provider call to its first token.",
+            unit: "seconds",
+            labelNames: ["provider", "model"],
+            buckets: latency
+        )
+        providerInflight = registry.gauge(
+            name: "llm_pool_provider_inflight",
+            help: "Provider calls in progress.",
+            labelNames: ["provider"]
+        )
+        tokens = registry.counter(
+            name: "llm_pool_tokens_total",
+            help: "Tokens consumed and produced, by provider, model and type.",
+            labelNames: ["provider", "model", "type"]
+        )
+        hedges = registry.counter(
+            name: "llm_pool_hedges_total",
+            help: "Hedged requests by outcome: fired, won, lost, budget_denied.",
+            labelNames: ["task", "outcome"]
+        )
+        strategyDecisions = registry.counter(
+            name: "llm_pool_strategy_decisions_total",
+            help: "Ensemble strategy results by outcome.",
+            labelNames: ["strategy", "outcome"]
+        )
+        retries = registry.counter(
+            name: "llm_pool_retries_total",
+            help: "Retries to the next provider, by outcome.",
+            labelNames: ["task", "outcome"]
+        )
+        circuitBreakerState = registry.gauge(
+            name: "llm_pool_circuit_breaker_state",
+            help: "Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.",
+            labelNames: ["provider"]
+        )
+        circuitBreakerTransitions = registry.counter(
+            name: "llm_pool_circuit_breaker_transitions_total",
+            help: "Circuit breaker transitions, by the state entered.",
+            labelNames: ["provider", "to"]
+        )
+        cacheRequests = registry.counter(
+            name: "llm_pool_cache_requests_total",
+            help: "Cache lookups by backend and result: hit, miss, error, coalesced.",
+            labelNames: ["backend", "result"]
+        )
+        cacheEntries = registry.gauge(
+            name: "llm_pool_cache_entries",
+            help: "Entries held by the cache.",
+            labelNames: ["backend"]
+        )
+        configReloads = registry.counter(
+            name: "llm_pool_config_reloads_total",
+            help: "Configuration reloads by result.",
+            labelNames: ["result"]
+        )
+        sloBurnRate = registry.gauge(
+            name: "llm_pool_slo_burn_rate",
+            help: "Error-budget burn rate per SLO and window (1 spends the budget exactly over the SLO period).",
+            labelNames: ["slo", "window"]
+        )
+        sloErrorBudgetRemaining = registry.gauge(
+            name: "llm_pool_slo_error_budget_remaining",
+            help: "Fraction of the error budget left over the longest window.",
+            labelNames: ["slo"]
+        )
+        providerScore = registry.gauge(
+            name: "llm_pool_provider_score",
+            help: "WEIGHTED routing score per provider and task (higher is preferred).",
+            labelNames: ["provider", "task"]
+        )
+        providerUp = registry.gauge(
+            name: "llm_pool_provider_up",
+            help: "1 when the provider's last health probe succeeded, else 0.",
+            labelNames: ["provider"]
+        )
+        rateLimited = registry.counter(
+            name: "llm_pool_rate_limited_total",
+            help: "Requests rejected by tenant rate limits, by dimension.",
+            labelNames: ["api", "dimension"]
+        )
+        authFailures = registry.counter(
+            name: "llm_pool_auth_failures_total",
+            help: "Requests rejected by authentication, by reason.",
+            labelNames: ["api", "reason"]
+        )
+        spansExported = registry.counter(
+            name: "llm_pool_spans_exported_total",
+            help: "Spans handed to the OTLP exporter, by result.",
+            labelNames: ["result"]
+        )
+        spansDropped = registry.counter(
+            name: "llm_pool_spans_dropped_total",
+            help: "Spans dropped because the export queue was full."
+        )
+        buildInfo = registry.gauge(
+            name: "llm_pool_build_info",
+            help: "Always 1; labelled with the running version.",
+            labelNames: ["version"]
+        )
         let genAILabels = ["gen_ai_operation_name", "gen_ai_system", "gen_ai_request_model", "gen_ai_response_model"]
-        genAIOperationDuration = registry.histogram(name: "gen_ai_client_operation_duration_seconds", help: "GenAI operation duration (OpenTelemetry gen_ai.client.operation.duration).", unit: "seconds", labelNames: genAILabels + ["error_type"], buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92])
-        genAITokenUsage = registry.histogram(name: "gen_ai_client_token_usage", help: "Tokens used per GenAI operation (OpenTelemetry gen_ai.client.token.usage).", labelNames: genAILabels + ["gen_ai_token_type"], buckets: Self.tokenBuckets)
+        genAIOperationDuration = registry.histogram(
+            name: "gen_ai_client_operation_duration_seconds",
+            help: "GenAI operation duration (OpenTelemetry gen_ai.client.operation.duration).",
+            unit: "seconds",
+            labelNames: genAILabels + ["error_type"],
+            buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]
+        )
+        genAITokenUsage = registry.histogram(
+            name: "gen_ai_client_token_usage",
+            help: "Tokens used per GenAI operation (OpenTelemetry gen_ai.client.token.usage).",
+            labelNames: genAILabels + ["gen_ai_token_type"],
+            buckets: Self.tokenBuckets
+        )
         buildInfo.labels(version).set(1)
         spansDropped.labels().increment(by: 0)
     }

@@ -10,9 +10,12 @@ extension PoolTelemetry {
     ///   - environment: The process environment; the `OTEL_*` variables override `[tracing]`.
     /// - Throws: ``PoolError`` `invalidConfiguration` when an `OTEL_*` variable cannot be used.
     public static func make(configuration: PoolConfiguration, environment: [String: String]) throws -> PoolTelemetry {
-        let registry = MetricsRegistry(configuration: .init(
-            seriesLimit: configuration.telemetry.seriesLimit, recentWindow: configuration.telemetry.recentWindow
-        ))
+        let registry = MetricsRegistry(
+            configuration: .init(
+                seriesLimit: configuration.telemetry.seriesLimit,
+                recentWindow: configuration.telemetry.recentWindow
+            )
+        )
         ProcessMetricsCollector.install(on: registry)
         let metrics = PoolMetrics(registry: registry)
         metrics.seed(for: configuration)
@@ -25,7 +28,8 @@ extension PoolTelemetry {
         let hooks = BatchSpanProcessor.Hooks(
             onDrop: { count in metrics.spansDropped.labels().increment(by: Double(count)) },
             onExport: { result, count in
-                metrics.spansExported.labels({ if case .success = result { "success" } else { "failure" } }()).increment(by: Double(count))
+                metrics.spansExported.labels({ if case .success = result { "success" } else { "failure" } }())
+                    .increment(by: Double(count))
             }
         )
         let tracer: SpanRecorder
@@ -37,7 +41,11 @@ extension PoolTelemetry {
         var slo: SLOTracker?
         if !configuration.slos.isEmpty {
             let tracker = SLOTracker(objectives: configuration.slos)
-            tracker.export(burnRate: metrics.sloBurnRate, budgetRemaining: metrics.sloErrorBudgetRemaining, on: registry)
+            tracker.export(
+                burnRate: metrics.sloBurnRate,
+                budgetRemaining: metrics.sloErrorBudgetRemaining,
+                on: registry
+            )
             slo = tracker
         }
         return PoolTelemetry(metrics: metrics, tracer: tracer, slo: slo, isEnabled: configuration.telemetry.enabled)

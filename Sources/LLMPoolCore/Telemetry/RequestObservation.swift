@@ -33,7 +33,12 @@ struct RequestObservation: Sendable {
         metrics.requests.labels(api, task, strategy, code).increment()
         var exemplar: Exemplar?
         if let span = ServiceContext.current?.spanContext, span.isSampled {
-            exemplar = Exemplar(traceIDHigh: span.traceID.high, traceIDLow: span.traceID.low, spanID: span.spanID.value, value: seconds)
+            exemplar = Exemplar(
+                traceIDHigh: span.traceID.high,
+                traceIDLow: span.traceID.low,
+                spanID: span.spanID.value,
+                value: seconds
+            )
         }
         metrics.requestDuration.labels(api, task, strategy).observe(seconds, exemplar: exemplar)
         // Caller mistakes do not spend the error budget; failures of the pool do.
@@ -45,7 +50,8 @@ struct RequestObservation: Sendable {
     static func isClientError(_ error: (any Error)?) -> Bool {
         guard let error = error as? PoolError else { return error is CancellationError }
         switch error.code {
-        case .invalidArgument, .notFound, .payloadTooLarge, .unauthenticated, .permissionDenied, .resourceExhausted, .cancelled:
+        case .invalidArgument, .notFound, .payloadTooLarge, .unauthenticated, .permissionDenied, .resourceExhausted,
+            .cancelled:
             return true
         default:
             return false

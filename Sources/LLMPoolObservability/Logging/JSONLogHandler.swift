@@ -32,7 +32,12 @@ public struct JSONLogHandler: LogHandler {
     private let sink: Sink
 
     /// Creates a handler.
-    public init(label: String, level: Logger.Level = .info, sink: Sink = .standardOutput, metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(
+        label: String,
+        level: Logger.Level = .info,
+        sink: Sink = .standardOutput,
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) {
         self.label = label
         self.logLevel = level
         self.sink = sink
@@ -58,7 +63,12 @@ public struct JSONLogHandler: LogHandler {
         if event.level >= .error {
             object["source"] = "\(event.file):\(event.line)"
         }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard
+            var data = try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
+        else { return }
         data.append(0x0A)
         sink.write(data)
     }
@@ -84,7 +94,13 @@ public struct JSONLogHandler: LogHandler {
         gmtime_r(&seconds, &time)
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            time.tm_year + 1900, time.tm_mon + 1, time.tm_mday, time.tm_hour, time.tm_min, time.tm_sec, now.tv_nsec / 1_000_000
+            time.tm_year + 1900,
+            time.tm_mon + 1,
+            time.tm_mday,
+            time.tm_hour,
+            time.tm_min,
+            time.tm_sec,
+            now.tv_nsec / 1_000_000
         )
     }
 }

@@ -11,7 +11,9 @@ public final class CounterFamily: Sendable, RegisteredFamily {
 
     init(descriptor: FamilyDescriptor, onOverflow: (@Sendable () -> Void)?) {
         self.descriptor = descriptor
-        store = SeriesStore(descriptor: descriptor, onOverflow: onOverflow) { CounterSeries(labelValues: $0, labelText: $1) }
+        store = SeriesStore(descriptor: descriptor, onOverflow: onOverflow) {
+            CounterSeries(labelValues: $0, labelText: $1)
+        }
     }
 
     /// The metric name.

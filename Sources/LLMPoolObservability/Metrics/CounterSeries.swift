@@ -30,7 +30,11 @@ public final class CounterSeries: Sendable, LabeledSeries {
             var current = fraction.load(ordering: .relaxed)
             while true {
                 let next = (Double(bitPattern: current) + amount).bitPattern
-                let (exchanged, original) = fraction.weakCompareExchange(expected: current, desired: next, ordering: .relaxed)
+                let (exchanged, original) = fraction.weakCompareExchange(
+                    expected: current,
+                    desired: next,
+                    ordering: .relaxed
+                )
                 if exchanged { return }
                 current = original
             }

@@ -12,7 +12,9 @@ public final class GaugeFamily: Sendable, RegisteredFamily {
 
     init(descriptor: FamilyDescriptor, onOverflow: (@Sendable () -> Void)?) {
         self.descriptor = descriptor
-        store = SeriesStore(descriptor: descriptor, onOverflow: onOverflow) { GaugeSeries(labelValues: $0, labelText: $1) }
+        store = SeriesStore(descriptor: descriptor, onOverflow: onOverflow) {
+            GaugeSeries(labelValues: $0, labelText: $1)
+        }
     }
 
     /// The metric name.

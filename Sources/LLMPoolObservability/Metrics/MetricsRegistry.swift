@@ -52,7 +52,9 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// Bucket bounds for LLM call latencies, in seconds: 5 ms to 2 minutes.
-    public static let llmLatencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120]
+    public static let llmLatencyBuckets: [Double] = [
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120,
+    ]
 
     /// The Prometheus client libraries' default buckets (5 ms to 10 s).
     public static let defaultBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -82,7 +84,10 @@ public final class MetricsRegistry: Sendable {
                 name: Self.overflowMetricName,
                 help: "Label sets folded into the 'other' series because a metric reached its series limit.",
                 // One series per metric name: bounded by the code, not by traffic.
-                kind: .counter, unit: nil, labelNames: ["metric"], seriesLimit: .max
+                kind: .counter,
+                unit: nil,
+                labelNames: ["metric"],
+                seriesLimit: .max
             ),
             onOverflow: nil
         )
@@ -102,13 +107,24 @@ public final class MetricsRegistry: Sendable {
     /// - Returns: The family. Registering a name again with another type, unit or label names is a
     ///   programmer error and stops the process.
     public func counter(
-        name: String, help: String, unit: String? = nil, labelNames: [String] = [], seriesLimit: Int? = nil
+        name: String,
+        help: String,
+        unit: String? = nil,
+        labelNames: [String] = [],
+        seriesLimit: Int? = nil
     ) -> CounterFamily {
         let descriptor = FamilyDescriptor(
-            name: name, help: help, kind: .counter, unit: unit, labelNames: labelNames,
+            name: name,
+            help: help,
+            kind: .counter,
+            unit: unit,
+            labelNames: labelNames,
             seriesLimit: seriesLimit ?? configuration.seriesLimit
         )
-        return required(register(descriptor) { CounterFamily(descriptor: descriptor, onOverflow: overflowRecorder(for: name)) }, name)
+        return required(
+            register(descriptor) { CounterFamily(descriptor: descriptor, onOverflow: overflowRecorder(for: name)) },
+            name
+        )
     }
 
     /// Registers a gauge, or returns the one already registered under `name`.
@@ -120,12 +136,25 @@ public final class MetricsRegistry: Sendable {
     ///   - labelNames: The label names.
     ///   - seriesLimit: Series before folding into `other`; `nil` takes the registry's.
     /// - Returns: The family. Registering a name again with another shape stops the process.
-    public func gauge(name: String, help: String, unit: String? = nil, labelNames: [String] = [], seriesLimit: Int? = nil) -> GaugeFamily {
+    public func gauge(
+        name: String,
+        help: String,
+        unit: String? = nil,
+        labelNames: [String] = [],
+        seriesLimit: Int? = nil
+    ) -> GaugeFamily {
         let descriptor = FamilyDescriptor(
-            name: name, help: help, kind: .gauge, unit: unit, labelNames: labelNames,
+            name: name,
+            help: help,
+            kind: .gauge,
+            unit: unit,
+            labelNames: labelNames,
             seriesLimit: seriesLimit ?? configuration.seriesLimit
         )
-        return required(register(descriptor) { GaugeFamily(descriptor: descriptor, onOverflow: overflowRecorder(for: name)) }, name)
+        return required(
+            register(descriptor) { GaugeFamily(descriptor: descriptor, onOverflow: overflowRecorder(for: name)) },
+            name
+        )
     }
 
     /// Registers a histogram, or returns the one already registered under `name`.
@@ -141,15 +170,24 @@ public final class MetricsRegistry: Sendable {
     /// - Returns: The family. Registering a name again with another shape (buckets included)
     ///   stops the process.
     public func histogram(
-        name: String, help: String, unit: String? = nil, labelNames: [String] = [],
-        buckets: [Double] = MetricsRegistry.llmLatencyBuckets, seriesLimit: Int? = nil
+        name: String,
+        help: String,
+        unit: String? = nil,
+        labelNames: [String] = [],
+        buckets: [Double] = MetricsRegistry.llmLatencyBuckets,
+        seriesLimit: Int? = nil
     ) -> HistogramFamily {
         let bounds = buckets.last == .infinity ? Array(buckets.dropLast()) : buckets
         precondition(!bounds.isEmpty, "histogram \(name) needs at least one finite bucket")
         precondition(bounds.allSatisfy(\.isFinite), "histogram \(name) has a non-finite bucket bound")
         precondition(zip(bounds, bounds.dropFirst()).allSatisfy { $0 < $1 }, "histogram \(name) buckets must increase")
         let descriptor = FamilyDescriptor(
-            name: name, help: help, kind: .histogram, unit: unit, labelNames: labelNames, buckets: bounds,
+            name: name,
+            help: help,
+            kind: .histogram,
+            unit: unit,
+            labelNames: labelNames,
+            buckets: bounds,
             seriesLimit: seriesLimit ?? configuration.seriesLimit
         )
         let family = register(descriptor) {

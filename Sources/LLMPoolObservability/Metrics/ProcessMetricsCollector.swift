@@ -19,13 +19,27 @@ public final class ProcessMetricsCollector: Sendable {
     /// Registers the process metrics on `registry`; call `collect()` to update them, or use
     /// `install(on:)` to have every render do it.
     public init(registry: MetricsRegistry) {
-        residentMemory = registry.gauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", unit: "bytes")
-        virtualMemory = registry.gauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.", unit: "bytes")
-        cpuSeconds = registry.counter(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", unit: "seconds")
+        residentMemory = registry.gauge(
+            name: "process_resident_memory_bytes",
+            help: "Resident memory size in bytes.",
+            unit: "bytes"
+        )
+        virtualMemory = registry.gauge(
+            name: "process_virtual_memory_bytes",
+            help: "Virtual memory size in bytes.",
+            unit: "bytes"
+        )
+        cpuSeconds = registry.counter(
+            name: "process_cpu_seconds_total",
+            help: "Total user and system CPU time spent in seconds.",
+            unit: "seconds"
+        )
         openFileDescriptors = registry.gauge(name: "process_open_fds", help: "Number of open file descriptors.")
         maxFileDescriptors = registry.gauge(name: "process_max_fds", help: "Maximum number of open file descriptors.")
         startTime = registry.gauge(
-            name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", unit: "seconds"
+            name: "process_start_time_seconds",
+            help: "Start time of the process since unix epoch in seconds.",
+            unit: "seconds"
         )
         if let stat = ProcSelf.read("/proc/self/stat").flatMap(ProcSelf.parseStat),
             let boot = ProcSelf.read("/proc/stat").flatMap(ProcSelf.parseBootTime)

@@ -44,7 +44,9 @@ public struct RegistryMetricsFactory: MetricsFactory {
     }
 
     /// A counter series (the same family as `makeCounter` for the same label and keys).
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
+        -> any FloatingPointCounterHandler
+    {
         guard let series = counterSeries(label, dimensions) else { return NOOPMetricsHandler.instance }
         return RegistryCounterHandler(series: series)
     }
@@ -110,28 +112,45 @@ public struct RegistryMetricsFactory: MetricsFactory {
         return family?.labels(values)
     }
 
-    private func histogramSeries(_ label: String, _ dimensions: [(String, String)], buckets: [Double], unit: String?) -> HistogramSeries? {
+    private func histogramSeries(_ label: String, _ dimensions: [(String, String)], buckets: [Double], unit: String?)
+        -> HistogramSeries?
+    {
         let (name, names, values) = Self.map(label, dimensions, kind: .histogram)
         let descriptor = descriptor(name, .histogram, unit: unit, names, buckets: buckets)
         let family = registry.register(descriptor) {
-            HistogramFamily(descriptor: descriptor, window: registry.window, onOverflow: registry.overflowRecorder(for: name))
+            HistogramFamily(
+                descriptor: descriptor,
+                window: registry.window,
+                onOverflow: registry.overflowRecorder(for: name)
+            )
         }
         return family?.labels(values)
     }
 
     private func descriptor(
-        _ name: String, _ kind: FamilyDescriptor.Kind, unit: String?, _ labelNames: [String], buckets: [Double] = []
+        _ name: String,
+        _ kind: FamilyDescriptor.Kind,
+        unit: String?,
+        _ labelNames: [String],
+        buckets: [Double] = []
     ) -> FamilyDescriptor {
         FamilyDescriptor(
-            name: name, help: "swift-metrics \(kind.rawValue) '\(name)'.", kind: kind, unit: unit,
-            labelNames: labelNames, buckets: buckets, seriesLimit: registry.configuration.seriesLimit
+            name: name,
+            help: "swift-metrics \(kind.rawValue) '\(name)'.",
+            kind: kind,
+            unit: unit,
+            labelNames: labelNames,
+            buckets: buckets,
+            seriesLimit: registry.configuration.seriesLimit
         )
     }
 
     /// The metric name and the label names and values for a swift-metrics label and dimensions:
     /// sanitised, sorted by label name, the first of duplicate names kept.
     static func map(
-        _ label: String, _ dimensions: [(String, String)], kind: FamilyDescriptor.Kind
+        _ label: String,
+        _ dimensions: [(String, String)],
+        kind: FamilyDescriptor.Kind
     ) -> (name: String, labelNames: [String], labelValues: [String]) {
         var seen = Set<String>()
         var pairs: [(String, String)] = []

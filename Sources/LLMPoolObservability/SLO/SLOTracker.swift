@@ -41,7 +41,8 @@ public final class SLOTracker: Sendable {
     ///   - slice: The time resolution. Default 10 s.
     ///   - now: The clock; tests pass a manual one.
     public init(
-        objectives: [ServiceLevelObjective], slice: Duration = .seconds(10),
+        objectives: [ServiceLevelObjective],
+        slice: Duration = .seconds(10),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         let longest = Self.windows.map(\.duration).max()!
@@ -130,7 +131,9 @@ public final class SLOTracker: Sendable {
                 for indicator in ServiceLevelObjective.Indicator.allCases {
                     let label = objective.label(indicator)
                     for window in Self.windows {
-                        burnRate.labels(label, window.label).set(self.burnRate(task: objective.task, indicator: indicator, window: window.duration))
+                        burnRate.labels(label, window.label).set(
+                            self.burnRate(task: objective.task, indicator: indicator, window: window.duration)
+                        )
                     }
                     budgetRemaining.labels(label).set(self.budgetRemaining(task: objective.task, indicator: indicator))
                 }

@@ -12,7 +12,12 @@ public struct ServiceLevelObjective: Sendable, Hashable {
     public var latencyTarget: Double
 
     /// Creates an objective.
-    public init(task: String, availabilityTarget: Double = 0.99, latencyThreshold: Duration = .seconds(2), latencyTarget: Double = 0.95) {
+    public init(
+        task: String,
+        availabilityTarget: Double = 0.99,
+        latencyThreshold: Duration = .seconds(2),
+        latencyTarget: Double = 0.95
+    ) {
         self.task = task
         self.availabilityTarget = availabilityTarget
         self.latencyThreshold = latencyThreshold

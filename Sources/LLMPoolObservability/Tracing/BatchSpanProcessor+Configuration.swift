@@ -24,7 +24,12 @@ extension BatchSpanProcessor {
 
         /// The OpenTelemetry defaults: 2048 queued, batches of 512, every second, 10 s per export.
         public static var defaults: Configuration {
-            Configuration(maxQueueSize: 2048, maxExportBatchSize: 512, scheduleDelay: .seconds(1), exportTimeout: .seconds(10))
+            Configuration(
+                maxQueueSize: 2048,
+                maxExportBatchSize: 512,
+                scheduleDelay: .seconds(1),
+                exportTimeout: .seconds(10)
+            )
         }
 
         /// Checks the limits.
@@ -33,10 +38,17 @@ extension BatchSpanProcessor {
         public func validate() throws(TracingConfigurationError) {
             guard maxQueueSize > 0 else { throw .invalidValue(key: "tracing.batch.max_queue_size", "must be > 0") }
             guard maxExportBatchSize > 0, maxExportBatchSize <= maxQueueSize else {
-                throw .invalidValue(key: "tracing.batch.max_export_batch_size", "must be in 1...max_queue_size (\(maxQueueSize))")
+                throw .invalidValue(
+                    key: "tracing.batch.max_export_batch_size",
+                    "must be in 1...max_queue_size (\(maxQueueSize))"
+                )
             }
-            guard scheduleDelay > .zero else { throw .invalidValue(key: "tracing.batch.schedule_delay_ms", "must be > 0") }
-            guard exportTimeout > .zero else { throw .invalidValue(key: "tracing.batch.export_timeout_ms", "must be > 0") }
+            guard scheduleDelay > .zero else {
+                throw .invalidValue(key: "tracing.batch.schedule_delay_ms", "must be > 0")
+            }
+            guard exportTimeout > .zero else {
+                throw .invalidValue(key: "tracing.batch.export_timeout_ms", "must be > 0")
+            }
         }
     }
 

@@ -42,7 +42,9 @@ public final class BatchSpanProcessor: SpanProcessor, Service {
         self.hooks = hooks
         self.clock = clock
         self.logger = logger
-        self.queue = Mutex(BatchQueue(maxQueueSize: configuration.maxQueueSize, maxExportBatchSize: configuration.maxExportBatchSize))
+        self.queue = Mutex(
+            BatchQueue(maxQueueSize: configuration.maxQueueSize, maxExportBatchSize: configuration.maxExportBatchSize)
+        )
     }
 
     /// The number of spans waiting for export.

@@ -110,7 +110,8 @@ extension SpanAttribute {
         case .doubleArray(let doubles): value.arrayValue = .init(doubles.map { .init(double: $0) })
         case .boolArray(let bools): value.arrayValue = .init(bools.map { .init(bool: $0) })
         case .stringArray(let strings): value.arrayValue = .init(strings.map { .init(string: $0) })
-        case .stringConvertibleArray(let convertibles): value.arrayValue = .init(convertibles.map { .init(string: $0.description) })
+        case .stringConvertibleArray(let convertibles):
+            value.arrayValue = .init(convertibles.map { .init(string: $0.description) })
         default: return nil
         }
         return value

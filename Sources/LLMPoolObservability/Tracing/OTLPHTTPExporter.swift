@@ -58,8 +58,9 @@ public final class OTLPHTTPExporter: SpanExporter {
         logger: Logger = Logger(label: "llm-pool.tracing")
     ) throws(TracingConfigurationError) {
         let url = configuration.tracesURL
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              parsed.host?.isEmpty == false
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
+            parsed.host?.isEmpty == false
         else {
             throw .invalidValue(key: "tracing.endpoint", "must be an http:// or https:// URL, got \"\(url)\"")
         }
@@ -145,7 +146,9 @@ public final class OTLPHTTPExporter: SpanExporter {
         let failure = SpanExportError(code: .httpStatus, message: "collector answered \(status)", httpStatus: status)
         // OTLP/HTTP: only these statuses are retryable; Retry-After is honoured in its seconds form.
         guard [429, 502, 503, 504].contains(status) else { throw failure }
-        let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }.map { Duration.seconds(max(0, $0)) }
+        let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }.map {
+            Duration.seconds(max(0, $0))
+        }
         return (failure, retryAfter)
     }
 
@@ -161,7 +164,9 @@ public final class OTLPHTTPExporter: SpanExporter {
 
     private func httpClient() throws(SpanExportError) -> HTTPClient {
         try client.withLock { (state) throws(SpanExportError) -> HTTPClient in
-            guard !state.isShutDown else { throw SpanExportError(code: .transport, message: "the exporter is shut down") }
+            guard !state.isShutDown else {
+                throw SpanExportError(code: .transport, message: "the exporter is shut down")
+            }
             if let client = state.client { return client }
             var configuration = HTTPClient.Configuration()
             configuration.tracing.tracer = nil
@@ -179,8 +184,11 @@ public final class OTLPHTTPExporter: SpanExporter {
 
     private func reportPartialSuccess(_ body: ByteBuffer?, batchSize: Int) {
         guard let body, body.readableBytes > 0,
-              let response = try? Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse(serializedBytes: Array(buffer: body)),
-              response.hasPartialSuccess, response.partialSuccess.rejectedSpans > 0 || !response.partialSuccess.errorMessage.isEmpty
+            let response = try? Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse(
+                serializedBytes: Array(buffer: body)
+            ),
+            response.hasPartialSuccess,
+            response.partialSuccess.rejectedSpans > 0 || !response.partialSuccess.errorMessage.isEmpty
         else { return }
         logger.warning(
             "collector rejected part of a span batch",

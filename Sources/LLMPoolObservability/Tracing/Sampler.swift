@@ -47,7 +47,9 @@ public struct Sampler: Sendable, Hashable, CustomStringConvertible {
     public static func traceIDRatio(_ ratio: Double) -> Sampler { Sampler(.traceIDRatio, ratio: ratio) }
 
     /// Follows the parent and samples a fraction of roots by trace id.
-    public static func parentBasedTraceIDRatio(_ ratio: Double) -> Sampler { Sampler(.parentBasedTraceIDRatio, ratio: ratio) }
+    public static func parentBasedTraceIDRatio(_ ratio: Double) -> Sampler {
+        Sampler(.parentBasedTraceIDRatio, ratio: ratio)
+    }
 
     /// Whether a span in `traceID` with `parent` (local or remote) is sampled.
     ///

@@ -17,7 +17,7 @@ extension SpanContext {
     public init?(traceparent: some StringProtocol, tracestate: String? = nil) {
         let utf8 = Array(traceparent.utf8)
         guard utf8.count >= 55, let version = Hex.parse(utf8[0..<2]), version != 0xFF,
-              utf8[2] == UInt8(ascii: "-"), utf8[35] == UInt8(ascii: "-"), utf8[52] == UInt8(ascii: "-")
+            utf8[2] == UInt8(ascii: "-"), utf8[35] == UInt8(ascii: "-"), utf8[52] == UInt8(ascii: "-")
         else { return nil }
         if version == 0 {
             guard utf8.count == 55 else { return nil }
@@ -25,8 +25,8 @@ extension SpanContext {
             guard utf8[55] == UInt8(ascii: "-") else { return nil }
         }
         guard let high = Hex.parse(utf8[3..<19]), let low = Hex.parse(utf8[19..<35]), high != 0 || low != 0,
-              let parent = Hex.parse(utf8[36..<52]).flatMap(SpanID.init),
-              let flags = Hex.parse(utf8[53..<55])
+            let parent = Hex.parse(utf8[36..<52]).flatMap(SpanID.init),
+            let flags = Hex.parse(utf8[53..<55])
         else { return nil }
         let state = tracestate.map { $0.trimmingWhitespace() }
         self.init(
@@ -49,7 +49,9 @@ extension SpanContext {
 extension StringProtocol {
     fileprivate func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[first...last])
     }
 }

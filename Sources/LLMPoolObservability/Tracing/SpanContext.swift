@@ -24,7 +24,13 @@ public struct SpanContext: Sendable, Hashable {
     ///   - traceFlags: W3C trace flags (`0x01` sampled).
     ///   - traceState: The `tracestate` value to carry, if any.
     ///   - isRemote: Whether it was extracted from an incoming request.
-    public init(traceID: TraceID, spanID: SpanID, traceFlags: UInt8 = 0, traceState: String? = nil, isRemote: Bool = false) {
+    public init(
+        traceID: TraceID,
+        spanID: SpanID,
+        traceFlags: UInt8 = 0,
+        traceState: String? = nil,
+        isRemote: Bool = false
+    ) {
         self.traceID = traceID
         self.spanID = spanID
         self.traceFlags = traceFlags

@@ -58,8 +58,13 @@ public final class SpanRecorder: Tracer, Sendable {
         try configuration.validate()
         self.configuration = configuration
         if configuration.enabled {
-            let exporter: any SpanExporter = if let exporter { exporter } else { try OTLPHTTPExporter(configuration: configuration) }
-            let batchProcessor = BatchSpanProcessor(exporter: exporter, configuration: configuration.batch, hooks: hooks)
+            let exporter: any SpanExporter =
+                if let exporter { exporter } else { try OTLPHTTPExporter(configuration: configuration) }
+            let batchProcessor = BatchSpanProcessor(
+                exporter: exporter,
+                configuration: configuration.batch,
+                hooks: hooks
+            )
             self.batchProcessor = batchProcessor
             self.processors = processors + [batchProcessor]
         } else {
@@ -117,10 +122,10 @@ public final class SpanRecorder: Tracer, Sendable {
         using extractor: Extract
     ) where Extract.Carrier == Carrier {
         guard let traceparent = extractor.extract(key: SpanContext.traceparentHeader, from: carrier),
-              let remote = SpanContext(
-                  traceparent: traceparent,
-                  tracestate: extractor.extract(key: SpanContext.tracestateHeader, from: carrier)
-              )
+            let remote = SpanContext(
+                traceparent: traceparent,
+                tracestate: extractor.extract(key: SpanContext.tracestateHeader, from: carrier)
+            )
         else { return }
         context.spanContext = remote
     }

@@ -26,7 +26,7 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     public init?(hex: some StringProtocol) {
         let utf8 = Array(hex.utf8)
         guard utf8.count == 32, let high = Hex.parse(utf8[0..<16]), let low = Hex.parse(utf8[16..<32]),
-              high != 0 || low != 0
+            high != 0 || low != 0
         else { return nil }
         self.init(high: high, low: low)
     }

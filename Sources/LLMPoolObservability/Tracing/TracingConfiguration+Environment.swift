@@ -18,13 +18,19 @@ extension TracingConfiguration {
     /// - Parameter environment: The process environment, such as `ProcessInfo.processInfo.environment`.
     /// - Returns: The configuration with the variables applied; call ``validate()`` on it.
     /// - Throws: ``TracingConfigurationError`` naming the variable whose value cannot be used.
-    public func applyingEnvironment(_ environment: [String: String]) throws(TracingConfigurationError) -> TracingConfiguration {
+    public func applyingEnvironment(_ environment: [String: String]) throws(TracingConfigurationError)
+        -> TracingConfiguration
+    {
         let env = environment.filter { !$0.value.trimmingSpaces().isEmpty }.mapValues { $0.trimmingSpaces() }
         var result = self
         var exporterChoice: Bool?
 
-        if let value = env["OTEL_EXPORTER_OTLP_ENDPOINT"] { result.endpoint = value; result.tracesEndpoint = nil; exporterChoice = true }
-        if let value = env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] { result.tracesEndpoint = value; exporterChoice = true }
+        if let value = env["OTEL_EXPORTER_OTLP_ENDPOINT"] {
+            result.endpoint = value; result.tracesEndpoint = nil; exporterChoice = true
+        }
+        if let value = env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] {
+            result.tracesEndpoint = value; exporterChoice = true
+        }
         if let value = env["OTEL_TRACES_EXPORTER"] {
             switch value.lowercased() {
             case "otlp": exporterChoice = true
@@ -57,10 +63,14 @@ extension TracingConfiguration {
             }
         }
         for key in ["OTEL_BSP_EXPORT_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"] {
-            if let value = env[key] { result.batch.exportTimeout = .milliseconds(try Self.integer(value, key: key, minimum: 1)) }
+            if let value = env[key] {
+                result.batch.exportTimeout = .milliseconds(try Self.integer(value, key: key, minimum: 1))
+            }
         }
         if let value = env["OTEL_BSP_SCHEDULE_DELAY"] {
-            result.batch.scheduleDelay = .milliseconds(try Self.integer(value, key: "OTEL_BSP_SCHEDULE_DELAY", minimum: 1))
+            result.batch.scheduleDelay = .milliseconds(
+                try Self.integer(value, key: "OTEL_BSP_SCHEDULE_DELAY", minimum: 1)
+            )
         }
         if let value = env["OTEL_BSP_MAX_QUEUE_SIZE"] {
             result.batch.maxQueueSize = try Self.integer(value, key: "OTEL_BSP_MAX_QUEUE_SIZE", minimum: 1)
@@ -111,8 +121,8 @@ extension TracingConfiguration {
         for member in text.split(separator: ",") {
             let pair = member.split(separator: "=", maxSplits: 1)
             guard pair.count == 2,
-                  let name = PercentDecoding.decode(pair[0].trimmingSpaces()), !name.isEmpty,
-                  let value = PercentDecoding.decode(pair[1].trimmingSpaces())
+                let name = PercentDecoding.decode(pair[0].trimmingSpaces()), !name.isEmpty,
+                let value = PercentDecoding.decode(pair[1].trimmingSpaces())
             else {
                 throw .invalidValue(key: key, "must be key=value pairs separated by commas, got \"\(member)\"")
             }
@@ -125,7 +135,9 @@ extension TracingConfiguration {
 extension StringProtocol {
     fileprivate func trimmingSpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[first...last])
     }
 }

@@ -67,8 +67,10 @@ public struct TracingConfiguration: Sendable, Hashable {
     public func validate() throws(TracingConfigurationError) {
         let url = tracesURL
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > "https://".count else {
-            throw .invalidValue(key: tracesEndpoint == nil ? "tracing.endpoint" : "tracing.traces_endpoint",
-                                "must be an http:// or https:// URL, got \"\(url)\"")
+            throw .invalidValue(
+                key: tracesEndpoint == nil ? "tracing.endpoint" : "tracing.traces_endpoint",
+                "must be an http:// or https:// URL, got \"\(url)\""
+            )
         }
         guard (0...1).contains(sampler.ratio) else {
             throw .invalidValue(key: "tracing.sampler_ratio", "must be in 0...1, got \(sampler.ratio)")

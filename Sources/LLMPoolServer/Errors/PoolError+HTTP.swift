@@ -41,7 +41,8 @@ extension PoolError {
 
     /// A complete JSON error response in the OpenAI shape.
     func httpResponse(requestID: String) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: openAIErrorJSON(), options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: openAIErrorJSON(), options: [.sortedKeys])) ?? Data("{}".utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if !requestID.isEmpty { headers[.requestID] = requestID }
@@ -53,9 +54,15 @@ extension PoolError {
         if let error = error as? PoolError { return error }
         if let error = error as? HTTPError {
             if error.status == .contentTooLarge {
-                return PoolError(code: .payloadTooLarge, message: "request body exceeds the server's limit (server.max_body_bytes)")
+                return PoolError(
+                    code: .payloadTooLarge,
+                    message: "request body exceeds the server's limit (server.max_body_bytes)"
+                )
             }
-            return PoolError(code: error.status.code < 500 ? .invalidArgument : .internal, message: error.body ?? "\(error.status)")
+            return PoolError(
+                code: error.status.code < 500 ? .invalidArgument : .internal,
+                message: error.body ?? "\(error.status)"
+            )
         }
         if error is DecodingError {
             return PoolError(code: .invalidArgument, message: "malformed JSON body: \(DecodingErrorDescription(error))")
@@ -75,7 +82,9 @@ func DecodingErrorDescription(_ error: any Error) -> String {
         return p.isEmpty ? "body" : String(p.drop { $0 == "." })
     }
     switch error {
-    case .keyNotFound(let key, let context): return "missing field '\(path(context).isEmpty || path(context) == "body" ? key.stringValue : path(context) + "." + key.stringValue)'"
+    case .keyNotFound(let key, let context):
+        return
+            "missing field '\(path(context).isEmpty || path(context) == "body" ? key.stringValue : path(context) + "." + key.stringValue)'"
     case .typeMismatch(let type, let context): return "\(path(context)) must be \(type)"
     case .valueNotFound(let type, let context): return "\(path(context)) must be \(type), found null"
     case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"

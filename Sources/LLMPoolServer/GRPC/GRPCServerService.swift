@@ -18,7 +18,11 @@ public struct GRPCServerService: Service {
 
     /// Creates the service.
     public init(
-        host: String, port: Int, maxMessageBytes: Int, services: [any RegistrableRPCService], logger: Logger,
+        host: String,
+        port: Int,
+        maxMessageBytes: Int,
+        services: [any RegistrableRPCService],
+        logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.host = host
@@ -33,7 +37,9 @@ public struct GRPCServerService: Service {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = maxMessageBytes
         let transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config
+            address: .ipv4(host: host, port: port),
+            transportSecurity: .plaintext,
+            config: config
         )
         let server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
         try await withGracefulShutdownHandler {

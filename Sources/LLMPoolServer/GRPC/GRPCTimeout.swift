@@ -4,7 +4,9 @@ import GRPCCore
 /// at most 8 digits and a unit, `H`, `M`, `S`, `m`, `u` or `n`.
 enum GRPCTimeout {
     static func parse(_ metadata: Metadata) -> Duration? {
-        guard let value = metadata["grpc-timeout"].first(where: { _ in true }), case .string(let text) = value else { return nil }
+        guard let value = metadata["grpc-timeout"].first(where: { _ in true }), case .string(let text) = value else {
+            return nil
+        }
         guard let unit = text.last, let amount = Int64(text.dropLast()), amount >= 0 else { return nil }
         switch unit {
         case "H": return .seconds(amount * 3600)

@@ -35,16 +35,20 @@ public struct HealthCheckService: Grpc_Health_V1_Health.ServiceProtocol {
     }
 
     public func check(
-        request: ServerRequest<Grpc_Health_V1_HealthCheckRequest>, context: ServerContext
+        request: ServerRequest<Grpc_Health_V1_HealthCheckRequest>,
+        context: ServerContext
     ) async throws -> ServerResponse<Grpc_Health_V1_HealthCheckResponse> {
         guard let status = await status(for: request.message.service) else {
-            return ServerResponse(error: RPCError(code: .notFound, message: "unknown service '\(request.message.service)'"))
+            return ServerResponse(
+                error: RPCError(code: .notFound, message: "unknown service '\(request.message.service)'")
+            )
         }
         return ServerResponse(message: .with { $0.status = status })
     }
 
     public func watch(
-        request: ServerRequest<Grpc_Health_V1_HealthCheckRequest>, context: ServerContext
+        request: ServerRequest<Grpc_Health_V1_HealthCheckRequest>,
+        context: ServerContext
     ) async throws -> StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse> {
         let service = request.message.service
         let cancellation = context.cancellation

@@ -24,10 +24,12 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
     }
 
     public func infer(
-        request: ServerRequest<Vvtv_Llmpool_V1_Query>, context: ServerContext
+        request: ServerRequest<Vvtv_Llmpool_V1_Query>,
+        context: ServerContext
     ) async throws -> ServerResponse<Vvtv_Llmpool_V1_Answer> {
         let requestID = Self.requestID(request.metadata)
-        return await withServerSpan("vvtv.llmpool.v1.LlmPool/Infer", metadata: request.metadata, requestID: requestID) { span in
+        return await withServerSpan("vvtv.llmpool.v1.LlmPool/Infer", metadata: request.metadata, requestID: requestID) {
+            span in
             let start = ContinuousClock.now
             let inference: InferenceRequest
             do {
@@ -38,8 +40,18 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             }
             do {
                 let answer = try await orchestrator.infer(inference)
-                log(requestID: requestID, method: "Infer", task: inference.task, answer: answer, code: "ok", start: start)
-                return ServerResponse(message: Vvtv_Llmpool_V1_Answer(answer), metadata: ["x-request-id": .string(requestID)])
+                log(
+                    requestID: requestID,
+                    method: "Infer",
+                    task: inference.task,
+                    answer: answer,
+                    code: "ok",
+                    start: start
+                )
+                return ServerResponse(
+                    message: Vvtv_Llmpool_V1_Answer(answer),
+                    metadata: ["x-request-id": .string(requestID)]
+                )
             } catch {
                 return failure(error, requestID: requestID, task: inference.task, start: start, span: span)
             }
@@ -47,7 +59,11 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
     }
 
     private func failure(
-        _ error: any Error, requestID: String, task: String, start: ContinuousClock.Instant, span: RecordedSpan?
+        _ error: any Error,
+        requestID: String,
+        task: String,
+        start: ContinuousClock.Instant,
+        span: RecordedSpan?
     ) -> ServerResponse<Vvtv_Llmpool_V1_Answer> {
         let rpcError = PoolError.rpcError(from: error)
         log(requestID: requestID, method: "Infer", task: task, answer: nil, code: "\(rpcError.code)", start: start)
@@ -60,7 +76,10 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
 
     /// Runs `body` in a server span continuing the caller's `traceparent` metadata.
     private func withServerSpan<T>(
-        _ name: String, metadata: Metadata, requestID: String, _ body: (RecordedSpan?) async -> T
+        _ name: String,
+        metadata: Metadata,
+        requestID: String,
+        _ body: (RecordedSpan?) async -> T
     ) async -> T {
         let telemetry = orchestrator.telemetry
         guard telemetry.isEnabled else { return await body(nil) }
@@ -77,7 +96,8 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
     }
 
     public func inferStream(
-        request: ServerRequest<Vvtv_Llmpool_V1_Query>, context: ServerContext
+        request: ServerRequest<Vvtv_Llmpool_V1_Query>,
+        context: ServerContext
     ) async throws -> StreamingServerResponse<Vvtv_Llmpool_V1_AnswerChunk> {
         let requestID = Self.requestID(request.metadata)
         let inference: InferenceRequest
@@ -90,7 +110,8 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         let orchestrator = self.orchestrator
         let metadata = request.metadata
         return StreamingServerResponse(metadata: ["x-request-id": .string(requestID)]) { writer in
-            try await withServerSpan("vvtv.llmpool.v1.LlmPool/InferStream", metadata: metadata, requestID: requestID) { span -> Result<Metadata, RPCError> in
+            try await withServerSpan("vvtv.llmpool.v1.LlmPool/InferStream", metadata: metadata, requestID: requestID) {
+                span -> Result<Metadata, RPCError> in
                 do {
                     for try await event in orchestrator.stream(inference) {
                         try await writer.write(Vvtv_Llmpool_V1_AnswerChunk(event))
@@ -106,7 +127,8 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
     }
 
     public func health(
-        request: ServerRequest<Vvtv_Llmpool_V1_HealthRequest>, context: ServerContext
+        request: ServerRequest<Vvtv_Llmpool_V1_HealthRequest>,
+        context: ServerContext
     ) async throws -> ServerResponse<Vvtv_Llmpool_V1_PoolHealth> {
         let snapshot = orchestrator.snapshot
         let report = ReadinessReport(snapshot: snapshot, statuses: await monitor.check(snapshot.providers))
@@ -133,7 +155,9 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         return RequestIDGenerator.next()
     }
 
-    static func inference(_ query: Vvtv_Llmpool_V1_Query, metadata: Metadata, requestID: String) throws -> InferenceRequest {
+    static func inference(_ query: Vvtv_Llmpool_V1_Query, metadata: Metadata, requestID: String) throws
+        -> InferenceRequest
+    {
         var inference = try query.inferenceRequest(requestID: requestID)
         inference.api = .grpc
         if let tenant = AuthenticatedPrincipal.current?.tenant { inference.tenant = tenant }
@@ -143,10 +167,20 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         return inference
     }
 
-    private func log(requestID: String, method: String, task: String, answer: InferenceAnswer?, code: String, start: ContinuousClock.Instant) {
+    private func log(
+        requestID: String,
+        method: String,
+        task: String,
+        answer: InferenceAnswer?,
+        code: String,
+        start: ContinuousClock.Instant
+    ) {
         var metadata: Logger.Metadata = [
             "request_id": .string(requestID), "api": "grpc", "method": .string(method), "task": .string(task),
-            "status": .string(code), "latency_ms": .stringConvertible((start.duration(to: .now).fractionalMillisecondsValue * 100).rounded() / 100),
+            "status": .string(code),
+            "latency_ms": .stringConvertible(
+                (start.duration(to: .now).fractionalMillisecondsValue * 100).rounded() / 100
+            ),
         ]
         if let answer {
             metadata["model"] = .string(answer.model)

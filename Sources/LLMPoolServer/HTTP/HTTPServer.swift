@@ -21,7 +21,12 @@ public struct HTTPServer: Sendable {
     public var guardsHolder: GuardsHolder?
 
     /// Creates the server description.
-    public init(configuration: ServerConfiguration, orchestrator: Orchestrator, monitor: ProviderHealthMonitor, logger: Logger) {
+    public init(
+        configuration: ServerConfiguration,
+        orchestrator: Orchestrator,
+        monitor: ProviderHealthMonitor,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.orchestrator = orchestrator
         self.monitor = monitor
@@ -32,13 +37,17 @@ public struct HTTPServer: Sendable {
     public func router() -> Router<PoolRequestContext> {
         let router = Router(context: PoolRequestContext.self)
         let telemetry = orchestrator.telemetry
-        router.add(middleware: RequestIDMiddleware(logger: logger, tracer: telemetry.isEnabled ? telemetry.tracer : nil))
+        router.add(
+            middleware: RequestIDMiddleware(logger: logger, tracer: telemetry.isEnabled ? telemetry.tracer : nil)
+        )
         if telemetry.isEnabled, httpServerMetrics {
             // Hummingbird's own request metrics, through swift-metrics into the same registry
             // once the executable bootstraps `RegistryMetricsFactory`.
             router.add(middleware: MetricsMiddleware())
         }
-        if let guardsHolder { router.add(middleware: GuardsMiddleware(holder: guardsHolder, maxBodyBytes: configuration.maxBodyBytes)) }
+        if let guardsHolder {
+            router.add(middleware: GuardsMiddleware(holder: guardsHolder, maxBodyBytes: configuration.maxBodyBytes))
+        }
         MetricsRoutes(registry: telemetry.metrics.registry).register(on: router)
         InferRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         OpenAIRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
@@ -48,10 +57,15 @@ public struct HTTPServer: Sendable {
 
     /// The Hummingbird application, a `Service` to run in a `ServiceGroup`.
     /// - Parameter onServerRunning: Called with the bound port once listening (port 0 picks a free one).
-    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
         Application(
             router: router(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "llm-pool"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.httpPort),
+                serverName: "llm-pool"
+            ),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

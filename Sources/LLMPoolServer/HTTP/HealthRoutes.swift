@@ -24,7 +24,11 @@ struct HealthRoutes {
                 "unserved_tasks": report.unservedTasks,
                 "providers": providers,
             ]
-            return HTTPJSON.response(body, status: report.ready ? .ok : .serviceUnavailable, requestID: context.requestID)
+            return HTTPJSON.response(
+                body,
+                status: report.ready ? .ok : .serviceUnavailable,
+                requestID: context.requestID
+            )
         }
     }
 }

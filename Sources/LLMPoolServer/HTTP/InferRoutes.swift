@@ -30,7 +30,10 @@ struct InferRoutes {
         router.post("/v1/infer") { request, context in
             let inference = try await inferenceRequest(request, context: context)
             let answer = try await orchestrator.infer(inference)
-            var response = HTTPJSON.response(data: try Vvtv_Llmpool_V1_Answer(answer).jsonUTF8Data(options: Self.encodingOptions), requestID: context.requestID)
+            var response = HTTPJSON.response(
+                data: try Vvtv_Llmpool_V1_Answer(answer).jsonUTF8Data(options: Self.encodingOptions),
+                requestID: context.requestID
+            )
             response.headers.annotate(with: answer, task: inference.task)
             return response
         }
@@ -39,18 +42,24 @@ struct InferRoutes {
             let events = orchestrator.stream(inference)
             var headers = HTTPJSON.sseHeaders(requestID: context.requestID)
             headers[.poolTask] = inference.task
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                do {
-                    for try await event in events {
-                        let chunk = Vvtv_Llmpool_V1_AnswerChunk(event)
-                        try await writer.write(SSE.event(try chunk.jsonUTF8Data(options: Self.encodingOptions)))
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody { writer in
+                    do {
+                        for try await event in events {
+                            let chunk = Vvtv_Llmpool_V1_AnswerChunk(event)
+                            try await writer.write(SSE.event(try chunk.jsonUTF8Data(options: Self.encodingOptions)))
+                        }
+                    } catch {
+                        let poolError = PoolError.fromHTTP(error)
+                        try await writer.write(
+                            SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON()), name: "error")
+                        )
                     }
-                } catch {
-                    let poolError = PoolError.fromHTTP(error)
-                    try await writer.write(SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON()), name: "error"))
+                    try await writer.finish(nil)
                 }
-                try await writer.finish(nil)
-            })
+            )
         }
     }
 
@@ -85,7 +94,9 @@ struct InferRoutes {
 
     static func describe(_ error: JSONDecodingError) -> String {
         switch error {
-        case .unrecognizedEnumValue: return "unknown enum value (strategy must be one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+        case .unrecognizedEnumValue:
+            return
+                "unknown enum value (strategy must be one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")))"
         case .unknownField(let name): return "unknown field '\(name)'"
         case .malformedNumber: return "a number field is malformed"
         case .numberRange: return "a number is out of range"

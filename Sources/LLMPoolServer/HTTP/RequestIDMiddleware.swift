@@ -18,7 +18,9 @@ struct RequestIDMiddleware: RouterMiddleware {
     let logger: Logger
     let tracer: SpanRecorder?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
         let incoming = request.headers[.requestID].flatMap { $0.isEmpty || $0.utf8.count > 128 ? nil : $0 }
         context.requestID = incoming ?? RequestIDGenerator.next()
@@ -49,7 +51,9 @@ struct RequestIDMiddleware: RouterMiddleware {
         return response
     }
 
-    private func serve(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    private func serve(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         let start = ContinuousClock.now
         var response: Response
         do {

@@ -75,7 +75,7 @@ public actor ConfigReloader: Service {
     /// The reload in progress or last done: reloads run one after the other.
     private var latest: Task<ConfigReloadResult, Never>?
     #if canImport(Glibc)
-    private var inotify: InotifyWatcher?
+        private var inotify: InotifyWatcher?
     #endif
 
     /// Creates a reloader. Changes made after this call are reloaded once ``run()`` runs.
@@ -88,7 +88,10 @@ public actor ConfigReloader: Service {
     ///   - apply: Puts a valid configuration into force; when it throws, the reload counts as a
     ///     failure and the previous configuration is expected to stay.
     public init(
-        path: String, configuration: Configuration = .defaults, metrics: PoolMetrics? = nil, logger: Logger,
+        path: String,
+        configuration: Configuration = .defaults,
+        metrics: PoolMetrics? = nil,
+        logger: Logger,
         clock: any Clock<Duration> = ContinuousClock(),
         apply: @escaping @Sendable (PoolConfiguration) async throws -> Void
     ) {
@@ -111,9 +114,12 @@ public actor ConfigReloader: Service {
     public func run() async throws {
         let signals = configuration.reloadOnSIGHUP ? await UnixSignalsSequence(trapping: .sighup) : nil
         let mode = startWatching()
-        logger.info("config reloader watching", metadata: [
-            "path": "\(path)", "watch": "\(mode.rawValue)", "sighup": "\(signals != nil)",
-        ])
+        logger.info(
+            "config reloader watching",
+            metadata: [
+                "path": "\(path)", "watch": "\(mode.rawValue)", "sighup": "\(signals != nil)",
+            ]
+        )
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 if let signals {
@@ -172,7 +178,8 @@ public actor ConfigReloader: Service {
             loaded = try ConfigurationLoader.load(path: path)
         } catch {
             seen = before
-            let error = error as? ConfigurationError
+            let error =
+                error as? ConfigurationError
                 ?? ConfigurationError(path: path, issues: [.init(keyPath: "", message: "\(error)")])
             reject(error)
             return .rejected(error)
@@ -186,28 +193,39 @@ public actor ConfigReloader: Service {
         do {
             try await apply(loaded)
         } catch {
-            logger.error("configuration reload failed; the previous configuration stays in force", metadata: [
-                "path": "\(path)", "error": "\(error)",
-            ])
+            logger.error(
+                "configuration reload failed; the previous configuration stays in force",
+                metadata: [
+                    "path": "\(path)", "error": "\(error)",
+                ]
+            )
             metrics?.configReloads.labels("failure").increment()
             return .failed(error)
         }
-        logger.info("configuration reloaded", metadata: [
-            "path": "\(path)", "providers": "\(loaded.providers.count)", "tasks": "\(loaded.tasks.count)",
-        ])
+        logger.info(
+            "configuration reloaded",
+            metadata: [
+                "path": "\(path)", "providers": "\(loaded.providers.count)", "tasks": "\(loaded.tasks.count)",
+            ]
+        )
         metrics?.configReloads.labels("success").increment()
         return .applied(loaded)
     }
 
     private func reject(_ error: ConfigurationError) {
         for issue in error.issues {
-            var metadata: Logger.Metadata = ["path": "\(path)", "key_path": "\(issue.keyPath)", "problem": "\(issue.message)"]
+            var metadata: Logger.Metadata = [
+                "path": "\(path)", "key_path": "\(issue.keyPath)", "problem": "\(issue.message)",
+            ]
             if let line = issue.line { metadata["line"] = "\(line)" }
             logger.error("configuration reload rejected: \(issue)", metadata: metadata)
         }
-        logger.error("configuration reload rejected; the previous configuration stays in force", metadata: [
-            "path": "\(path)", "errors": "\(error.issues.count)",
-        ])
+        logger.error(
+            "configuration reload rejected; the previous configuration stays in force",
+            metadata: [
+                "path": "\(path)", "errors": "\(error.issues.count)",
+            ]
+        )
         metrics?.configReloads.labels("failure").increment()
     }
 
@@ -260,14 +278,17 @@ public actor ConfigReloader: Service {
             return .polling
         case .automatic:
             #if canImport(Glibc)
-            if let watcher = InotifyWatcher(), watcher.watch(file: path) {
-                inotify = watcher
-                watchFiles()
-                return .inotify
-            }
-            logger.warning("inotify unavailable: polling the configuration file", metadata: [
-                "path": "\(path)", "interval": "\(configuration.pollInterval)",
-            ])
+                if let watcher = InotifyWatcher(), watcher.watch(file: path) {
+                    inotify = watcher
+                    watchFiles()
+                    return .inotify
+                }
+                logger.warning(
+                    "inotify unavailable: polling the configuration file",
+                    metadata: [
+                        "path": "\(path)", "interval": "\(configuration.pollInterval)",
+                    ]
+                )
             #endif
             return .polling
         }
@@ -276,18 +297,18 @@ public actor ConfigReloader: Service {
     /// Watches the file and its prompts, and the files their links point to.
     private func watchFiles() {
         #if canImport(Glibc)
-        guard let inotify else { return }
-        for path in watchedPaths {
-            inotify.watch(file: path)
-            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-            if target != path { inotify.watch(file: target) }
-        }
+            guard let inotify else { return }
+            for path in watchedPaths {
+                inotify.watch(file: path)
+                let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+                if target != path { inotify.watch(file: target) }
+            }
         #endif
     }
 
     private func runInotify() async {
         #if canImport(Glibc)
-        await inotify?.run { [weak self] in self?.fileChanged() }
+            await inotify?.run { [weak self] in self?.fileChanged() }
         #endif
     }
 

@@ -33,7 +33,9 @@ public struct PoolReloadApplier: Sendable {
     ///   - overrides: Applied to every loaded file before it is used, as the command applied its
     ///     flags to the first one (the demo points every provider at its simulator).
     public init(
-        orchestrator: Orchestrator, httpClient: HTTPClient, logger: Logger,
+        orchestrator: Orchestrator,
+        httpClient: HTTPClient,
+        logger: Logger,
         overrides: @escaping @Sendable (inout PoolConfiguration) -> Void = { _ in }
     ) {
         self.orchestrator = orchestrator
@@ -50,37 +52,52 @@ public struct PoolReloadApplier: Sendable {
         overrides(&requested)
         let current = orchestrator.snapshot
         let live: Set<String> = prepareGuards == nil ? [] : ["security", "rate_limits"]
-        for change in RestartOnlySettings.changes(running: current.configuration, requested: requested) where !live.contains(change.keyPath) {
-            logger.warning("configuration change requires restart; ignored until then", metadata: [
-                "key_path": "\(change.keyPath)", "running": "\(change.running)", "requested": "\(change.requested)",
-            ])
+        for change in RestartOnlySettings.changes(running: current.configuration, requested: requested)
+        where !live.contains(change.keyPath) {
+            logger.warning(
+                "configuration change requires restart; ignored until then",
+                metadata: [
+                    "key_path": "\(change.keyPath)", "running": "\(change.running)", "requested": "\(change.requested)",
+                ]
+            )
         }
         var next = RestartOnlySettings.keepingRunning(current.configuration, in: requested)
         var commitGuards: (@Sendable () -> Void)?
         if let prepareGuards {
-            if requested.security != current.configuration.security || requested.rateLimits != current.configuration.rateLimits {
+            if requested.security != current.configuration.security
+                || requested.rateLimits != current.configuration.rateLimits
+            {
                 // Built before anything changes: an unusable key fails the whole reload.
                 commitGuards = try prepareGuards(requested)
             }
             next.security = requested.security
             next.rateLimits = requested.rateLimits
         }
-        let kept: [String: any Provider] = Dictionary(uniqueKeysWithValues: next.providers.compactMap { entry in
-            guard current.configuration.provider(named: entry.name) == entry, let existing = current.provider(named: entry.name) else { return nil }
-            return (entry.name, existing)
-        })
+        let kept: [String: any Provider] = Dictionary(
+            uniqueKeysWithValues: next.providers.compactMap { entry in
+                guard current.configuration.provider(named: entry.name) == entry,
+                    let existing = current.provider(named: entry.name)
+                else { return nil }
+                return (entry.name, existing)
+            }
+        )
         // New and changed providers are built exactly as at startup (instrumented when telemetry is on).
         var fresh = next
         fresh.providers = next.providers.filter { kept[$0.name] == nil }
         let built = try PoolComponents.makeProviders(fresh, httpClient: httpClient, telemetry: orchestrator.telemetry)
         var builtByName = Dictionary(uniqueKeysWithValues: zip(fresh.providers.map(\.name), built))
-        let providers: [any Provider] = next.providers.compactMap { kept[$0.name] ?? builtByName.removeValue(forKey: $0.name) }
+        let providers: [any Provider] = next.providers.compactMap {
+            kept[$0.name] ?? builtByName.removeValue(forKey: $0.name)
+        }
         orchestrator.replace(PoolSnapshot(configuration: next, providers: providers))
         if let commitGuards {
             commitGuards()
-            logger.info("authentication and rate limits reloaded", metadata: [
-                "security": "\(next.security.enabled)", "rate_limits": "\(next.rateLimits.enabled)",
-            ])
+            logger.info(
+                "authentication and rate limits reloaded",
+                metadata: [
+                    "security": "\(next.security.enabled)", "rate_limits": "\(next.rateLimits.enabled)",
+                ]
+            )
         }
     }
 }

@@ -45,9 +45,17 @@ public struct AuthInterceptor: ServerInterceptor {
                 request = replay
             }
             principal = try await authenticator.authenticate(
-                AuthenticationRequest(method: "POST", path: "/" + context.descriptor.fullyQualifiedMethod, headers: headers, body: body)
+                AuthenticationRequest(
+                    method: "POST",
+                    path: "/" + context.descriptor.fullyQualifiedMethod,
+                    headers: headers,
+                    body: body
+                )
             )
-            try Authenticator.checkTenant(RequestMessages.first(RequestGuards.tenantHeader, in: request.metadata), for: principal)
+            try Authenticator.checkTenant(
+                RequestMessages.first(RequestGuards.tenantHeader, in: request.metadata),
+                for: principal
+            )
         } catch let error as PoolError {
             if let reason = error.authenticationFailureReason {
                 metrics?.authFailures.labels(RequestAPI.grpc.rawValue, reason.description).increment()
@@ -61,7 +69,8 @@ public struct AuthInterceptor: ServerInterceptor {
 
     /// Whether `method` needs credentials under `configuration`.
     static func requiresCredentials(_ method: MethodDescriptor, configuration: SecurityConfiguration) -> Bool {
-        let isHealth = method.service.fullyQualifiedService == "grpc.health.v1.Health"
+        let isHealth =
+            method.service.fullyQualifiedService == "grpc.health.v1.Health"
             || method.fullyQualifiedMethod == "vvtv.llmpool.v1.LlmPool/Health"
         return !isHealth || configuration.protectHealth
     }

@@ -31,7 +31,9 @@ public struct AuthMiddleware: RouterMiddleware {
         self.metrics = metrics
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         let path = request.uri.path
         guard Self.requiresCredentials(path: path, configuration: authenticator.configuration) else {
             return try await next(request, context)
@@ -48,7 +50,9 @@ public struct AuthMiddleware: RouterMiddleware {
         let target = request.uri.query.map { "\(path)?\($0)" } ?? path
         let principal: AuthenticatedPrincipal
         do {
-            principal = try await authenticator.authenticate(AuthenticationRequest(method: request.method.rawValue, path: target, headers: headers, body: body))
+            principal = try await authenticator.authenticate(
+                AuthenticationRequest(method: request.method.rawValue, path: target, headers: headers, body: body)
+            )
             try Authenticator.checkTenant(request.headers[.poolTenant], for: principal)
         } catch let error as PoolError {
             if let reason = error.authenticationFailureReason {

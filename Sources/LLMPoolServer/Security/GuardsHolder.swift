@@ -42,12 +42,22 @@ public final class GuardsHolder: Sendable {
     /// `rate_limits.backend` did not change, the limiter with its counts.
     /// - Parameter redisLimiter: The Redis limiter to use when the backend is `redis`.
     /// - Throws: ``PoolError`` `invalidConfiguration` when the JWT key is unusable; the old guards stay.
-    public func reload(configuration: PoolConfiguration, redisLimiter: (any RateLimiter)?, metrics: PoolMetrics?, logger: Logger) throws {
+    public func reload(
+        configuration: PoolConfiguration,
+        redisLimiter: (any RateLimiter)?,
+        metrics: PoolMetrics?,
+        logger: Logger
+    ) throws {
         replace(try prepare(configuration: configuration, redisLimiter: redisLimiter, metrics: metrics, logger: logger))
     }
 
     /// Builds the guards `configuration` asks for without putting them in force (see ``reload(configuration:redisLimiter:metrics:logger:)``).
-    public func prepare(configuration: PoolConfiguration, redisLimiter: (any RateLimiter)?, metrics: PoolMetrics?, logger: Logger) throws -> RequestGuards {
+    public func prepare(
+        configuration: PoolConfiguration,
+        redisLimiter: (any RateLimiter)?,
+        metrics: PoolMetrics?,
+        logger: Logger
+    ) throws -> RequestGuards {
         let old = current
         var limiter: (any RateLimiter)?
         if configuration.rateLimits.enabled {
@@ -57,7 +67,13 @@ public final class GuardsHolder: Sendable {
                 limiter = existing
             }
         }
-        return try RequestGuards(configuration: configuration, nonceStore: nonceStore, rateLimiter: limiter, metrics: metrics, logger: logger)
+        return try RequestGuards(
+            configuration: configuration,
+            nonceStore: nonceStore,
+            rateLimiter: limiter,
+            metrics: metrics,
+            logger: logger
+        )
     }
 }
 
@@ -67,19 +83,29 @@ struct GuardsMiddleware: RouterMiddleware {
     let holder: GuardsHolder
     let maxBodyBytes: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         if holder.isEmpty { return try await next(request, context) }
         let guards = holder.current
         func limited(_ request: Request, _ context: Context) async throws -> Response {
             guard let limiter = guards.rateLimiter else { return try await next(request, context) }
             return try await RateLimitMiddleware(
-                limiter: limiter, configuration: guards.rateLimits, estimator: guards.estimator, maxBodyBytes: maxBodyBytes,
-                metrics: guards.metrics, logger: guards.logger
+                limiter: limiter,
+                configuration: guards.rateLimits,
+                estimator: guards.estimator,
+                maxBodyBytes: maxBodyBytes,
+                metrics: guards.metrics,
+                logger: guards.logger
             ).handle(request, context: context, next: next)
         }
         guard let authenticator = guards.authenticator else { return try await limited(request, context) }
-        return try await AuthMiddleware(authenticator: authenticator, maxBodyBytes: maxBodyBytes, metrics: guards.metrics)
-            .handle(request, context: context, next: limited)
+        return try await AuthMiddleware(
+            authenticator: authenticator,
+            maxBodyBytes: maxBodyBytes,
+            metrics: guards.metrics
+        )
+        .handle(request, context: context, next: limited)
     }
 }
 

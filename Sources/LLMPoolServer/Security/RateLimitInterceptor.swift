@@ -26,7 +26,13 @@ public struct RateLimitInterceptor: ServerInterceptor {
     ///   - estimator: Estimates tokens before the call.
     ///   - metrics: Where rejections are counted, if anywhere.
     ///   - logger: For limiter outages.
-    public init(limiter: any RateLimiter, configuration: RateLimitConfiguration, estimator: TokenEstimator, metrics: PoolMetrics? = nil, logger: Logger) {
+    public init(
+        limiter: any RateLimiter,
+        configuration: RateLimitConfiguration,
+        estimator: TokenEstimator,
+        metrics: PoolMetrics? = nil,
+        logger: Logger
+    ) {
         self.limiter = limiter
         self.configuration = configuration
         self.estimator = estimator
@@ -43,11 +49,19 @@ public struct RateLimitInterceptor: ServerInterceptor {
         let (messages, replay) = try await RequestMessages.buffer(request)
         guard let query = messages.first as? Vvtv_Llmpool_V1_Query else { return try await next(replay, context) }
         let facts = InferenceFacts(query: query)
-        let tenant = AuthenticatedPrincipal.current?.tenant ?? facts.tenant
-            ?? RequestMessages.first(RequestGuards.tenantHeader, in: request.metadata).flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let tenant =
+            AuthenticatedPrincipal.current?.tenant ?? facts.tenant
+            ?? RequestMessages.first(RequestGuards.tenantHeader, in: request.metadata).flatMap { $0.isEmpty ? nil : $0 }
+            ?? "default"
         let limit = configuration.limit(for: tenant)
-        guard limit.requestsPerMinute != nil || limit.tokensPerMinute != nil else { return try await next(replay, context) }
-        let estimate = estimator.estimate(task: facts.task, promptBytes: facts.promptBytes, requestedMaxTokens: facts.maxTokens)
+        guard limit.requestsPerMinute != nil || limit.tokensPerMinute != nil else {
+            return try await next(replay, context)
+        }
+        let estimate = estimator.estimate(
+            task: facts.task,
+            promptBytes: facts.promptBytes,
+            requestedMaxTokens: facts.maxTokens
+        )
         let decision: RateLimitDecision
         do {
             decision = try await limiter.acquire(tenant: tenant, estimatedTokens: estimate, limit: limit)
@@ -56,16 +70,21 @@ public struct RateLimitInterceptor: ServerInterceptor {
             return try await next(replay, context)
         }
         var rateMetadata = Metadata()
-        for field in RateLimitHeaders(decision: decision, limit: limit).fields { rateMetadata.addString(field.value, forKey: field.name) }
+        for field in RateLimitHeaders(decision: decision, limit: limit).fields {
+            rateMetadata.addString(field.value, forKey: field.name)
+        }
         guard decision.allowed else {
             let dimension = decision.exceeded ?? "requests"
             metrics?.rateLimited.labels(RequestAPI.grpc.rawValue, dimension).increment()
             rateMetadata.addString(PoolError.Code.resourceExhausted.description, forKey: "llm-pool-error")
-            return StreamingServerResponse(error: RPCError(
-                code: .resourceExhausted,
-                message: "rate limit exceeded for tenant '\(tenant)': \(decision.limit) \(dimension) per minute; retry after \(RateLimitHeaders.retryAfterSeconds(decision.resetAfter)) s",
-                metadata: rateMetadata
-            ))
+            return StreamingServerResponse(
+                error: RPCError(
+                    code: .resourceExhausted,
+                    message:
+                        "rate limit exceeded for tenant '\(tenant)': \(decision.limit) \(dimension) per minute; retry after \(RateLimitHeaders.retryAfterSeconds(decision.resetAfter)) s",
+                    metadata: rateMetadata
+                )
+            )
         }
         let response: StreamingServerResponse<Output>
         do {
@@ -100,7 +119,10 @@ public struct RateLimitInterceptor: ServerInterceptor {
         do {
             try await limiter.adjust(tenant: tenant, tokenDelta: delta, limit: limit)
         } catch {
-            logger.warning("rate limiter unavailable; token usage not corrected", metadata: ["tenant": .string(tenant), "error": .string("\(error)")])
+            logger.warning(
+                "rate limiter unavailable; token usage not corrected",
+                metadata: ["tenant": .string(tenant), "error": .string("\(error)")]
+            )
         }
     }
 }

@@ -35,8 +35,12 @@ public struct RateLimitMiddleware: RouterMiddleware {
     ///   - metrics: Where rejections are counted, if anywhere.
     ///   - logger: For limiter outages.
     public init(
-        limiter: any RateLimiter, configuration: RateLimitConfiguration, estimator: TokenEstimator, maxBodyBytes: Int,
-        metrics: PoolMetrics? = nil, logger: Logger
+        limiter: any RateLimiter,
+        configuration: RateLimitConfiguration,
+        estimator: TokenEstimator,
+        maxBodyBytes: Int,
+        metrics: PoolMetrics? = nil,
+        logger: Logger
     ) {
         self.limiter = limiter
         self.configuration = configuration
@@ -46,24 +50,35 @@ public struct RateLimitMiddleware: RouterMiddleware {
         self.logger = logger
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         let path = request.uri.path
         guard request.method == .post, Self.limitedPaths.contains(path) else {
             return try await next(request, context)
         }
         var request = request
         let facts = InferenceFacts(path: path, body: try await request.collectBody(upTo: maxBodyBytes))
-        let tenant = context.principal?.tenant ?? facts.tenant ?? request.headers[.poolTenant].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let tenant =
+            context.principal?.tenant ?? facts.tenant ?? request.headers[.poolTenant].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "default"
         let limit = configuration.limit(for: tenant)
         guard limit.requestsPerMinute != nil || limit.tokensPerMinute != nil else {
             return try await next(request, context)
         }
-        let estimate = estimator.estimate(task: facts.task, promptBytes: facts.promptBytes, requestedMaxTokens: facts.maxTokens)
+        let estimate = estimator.estimate(
+            task: facts.task,
+            promptBytes: facts.promptBytes,
+            requestedMaxTokens: facts.maxTokens
+        )
         let decision: RateLimitDecision
         do {
             decision = try await limiter.acquire(tenant: tenant, estimatedTokens: estimate, limit: limit)
         } catch {
-            logger.warning("rate limiter unavailable; admitting the request", metadata: ["request_id": .string(context.requestID), "error": .string("\(error)")])
+            logger.warning(
+                "rate limiter unavailable; admitting the request",
+                metadata: ["request_id": .string(context.requestID), "error": .string("\(error)")]
+            )
             return try await next(request, context)
         }
         let headers = RateLimitHeaders(decision: decision, limit: limit)
@@ -72,7 +87,8 @@ public struct RateLimitMiddleware: RouterMiddleware {
             metrics?.rateLimited.labels(AuthMiddleware.api(path: path), dimension).increment()
             let error = PoolError(
                 code: .resourceExhausted,
-                message: "rate limit exceeded for tenant '\(tenant)': \(decision.limit) \(dimension) per minute; retry after \(RateLimitHeaders.retryAfterSeconds(decision.resetAfter)) s"
+                message:
+                    "rate limit exceeded for tenant '\(tenant)': \(decision.limit) \(dimension) per minute; retry after \(RateLimitHeaders.retryAfterSeconds(decision.resetAfter)) s"
             )
             var response = error.httpResponse(requestID: context.requestID)
             Self.apply(headers, to: &response.headers)
@@ -105,7 +121,10 @@ public struct RateLimitMiddleware: RouterMiddleware {
         do {
             try await limiter.adjust(tenant: tenant, tokenDelta: delta, limit: limit)
         } catch {
-            logger.warning("rate limiter unavailable; token usage not corrected", metadata: ["tenant": .string(tenant), "error": .string("\(error)")])
+            logger.warning(
+                "rate limiter unavailable; token usage not corrected",
+                metadata: ["tenant": .string(tenant), "error": .string("\(error)")]
+            )
         }
     }
 

@@ -43,11 +43,15 @@ public struct RequestGuards: Sendable {
     ///   - logger: For limiter outages.
     /// - Throws: ``PoolError`` `invalidConfiguration` when the JWT public key is unusable.
     public init(
-        configuration: PoolConfiguration, nonceStore: (any NonceStore)? = nil, rateLimiter: (any RateLimiter)? = nil,
-        metrics: PoolMetrics? = nil, logger: Logger
+        configuration: PoolConfiguration,
+        nonceStore: (any NonceStore)? = nil,
+        rateLimiter: (any RateLimiter)? = nil,
+        metrics: PoolMetrics? = nil,
+        logger: Logger
     ) throws {
         let security = configuration.security
-        self.authenticator = security.enabled
+        self.authenticator =
+            security.enabled
             ? try Authenticator(configuration: security, nonceStore: nonceStore ?? InMemoryNonceStore())
             : nil
         if configuration.rateLimits.enabled {
@@ -72,7 +76,15 @@ public struct RequestGuards: Sendable {
         var interceptors: [any ServerInterceptor] = []
         if let authenticator { interceptors.append(AuthInterceptor(authenticator: authenticator, metrics: metrics)) }
         if let rateLimiter {
-            interceptors.append(RateLimitInterceptor(limiter: rateLimiter, configuration: rateLimits, estimator: estimator, metrics: metrics, logger: logger))
+            interceptors.append(
+                RateLimitInterceptor(
+                    limiter: rateLimiter,
+                    configuration: rateLimits,
+                    estimator: estimator,
+                    metrics: metrics,
+                    logger: logger
+                )
+            )
         }
         return interceptors
     }

@@ -51,10 +51,18 @@ public final class ScriptedProvider: Provider {
             switch behaviour {
             case .answer(let text, let delay):
                 try await Task.sleep(for: delay)
-                return ProviderResponse(text: text, model: model, usage: .init(inputTokens: 3, outputTokens: text.split(separator: " ").count))
+                return ProviderResponse(
+                    text: text,
+                    model: model,
+                    usage: .init(inputTokens: 3, outputTokens: text.split(separator: " ").count)
+                )
             case .sampled(let text, let latency):
                 try await Task.sleep(for: latency())
-                return ProviderResponse(text: text, model: model, usage: .init(inputTokens: 3, outputTokens: text.split(separator: " ").count))
+                return ProviderResponse(
+                    text: text,
+                    model: model,
+                    usage: .init(inputTokens: 3, outputTokens: text.split(separator: " ").count)
+                )
             case .fail(let error, let delay):
                 try await Task.sleep(for: delay)
                 throw error

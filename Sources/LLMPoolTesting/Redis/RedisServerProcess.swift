@@ -2,9 +2,9 @@ import Foundation
 import LLMPoolCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A real `redis-server` on a free loopback port, for tests: no persistence, its files in a
@@ -75,7 +75,12 @@ public actor RedisServerProcess {
         for _ in 0..<3 {  // another process may take the port between probing and binding it
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let server = RedisServerProcess(executable: executable, port: try freePort(), password: password, directory: directory)
+            let server = RedisServerProcess(
+                executable: executable,
+                port: try freePort(),
+                password: password,
+                directory: directory
+            )
             do {
                 try await server.launch()
                 return server
@@ -186,9 +191,9 @@ public actor RedisServerProcess {
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
     private static func freePort() throws -> Int {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw StartError(message: "socket() failed: errno \(errno)") }
         defer { close(fd) }

@@ -18,7 +18,11 @@ extension ProviderSimulator {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (ProviderSimulator) async throws -> Value
     ) async throws -> Value {
-        try await withRunning(configuration: .init(models: models, apiKey: apiKey, latencyScale: latencyScale), isolation: isolation, body)
+        try await withRunning(
+            configuration: .init(models: models, apiKey: apiKey, latencyScale: latencyScale),
+            isolation: isolation,
+            body
+        )
     }
 
     /// Starts a simulator with a configuration, runs `body` with it, then stops it.

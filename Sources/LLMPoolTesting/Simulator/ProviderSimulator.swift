@@ -48,11 +48,13 @@ public final class ProviderSimulator: Service, Sendable {
     public init(configuration: SimulatorConfiguration, logger: Logger? = nil) {
         self.configuration = configuration
         self.core = SimulatorCore(configuration: configuration)
-        self.logger = logger ?? {
-            var logger = Logger(label: "llm-pool.simulator")
-            logger.logLevel = .warning
-            return logger
-        }()
+        self.logger =
+            logger
+            ?? {
+                var logger = Logger(label: "llm-pool.simulator")
+                logger.logLevel = .warning
+                return logger
+            }()
     }
 
     /// Serves until cancelled or gracefully shut down.
@@ -71,7 +73,10 @@ public final class ProviderSimulator: Service, Sendable {
         let core = self.core
         let application = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "llm-pool-simulator"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "llm-pool-simulator"
+            ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 for waiter in core.state.withLock({ $0.markRunning(port: port) }) { waiter.resume(returning: port) }

@@ -54,6 +54,14 @@ public struct SimulatedModel: Sendable, Hashable {
 
     /// A model that answers with no added latency at all, for benchmarks of the code in front of it.
     public static func instant(name: String, seed: UInt64 = 0, answerTokens: Int = 12) -> SimulatedModel {
-        .init(name: name, p50: .zero, p99: .zero, timeToFirstToken: .zero, perTokenDelay: .zero, seed: seed, answerTokens: answerTokens)
+        .init(
+            name: name,
+            p50: .zero,
+            p99: .zero,
+            timeToFirstToken: .zero,
+            perTokenDelay: .zero,
+            seed: seed,
+            answerTokens: answerTokens
+        )
     }
 }

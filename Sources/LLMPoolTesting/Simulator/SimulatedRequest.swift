@@ -16,7 +16,14 @@ public struct SimulatedRequest: Sendable, Hashable {
     public var headers: [String: String]
 
     /// Creates a record.
-    public init(endpoint: String, model: String, prompt: String, streaming: Bool, maxTokens: Int?, headers: [String: String]) {
+    public init(
+        endpoint: String,
+        model: String,
+        prompt: String,
+        streaming: Bool,
+        maxTokens: Int?,
+        headers: [String: String]
+    ) {
         self.endpoint = endpoint
         self.model = model
         self.prompt = prompt

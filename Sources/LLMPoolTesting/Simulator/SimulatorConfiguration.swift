@@ -51,16 +51,31 @@ public struct SimulatorConfiguration: Sendable, Hashable {
         func scaled(_ milliseconds: Int) -> Duration { .milliseconds(milliseconds) }
         return [
             SimulatedModel(
-                name: "phi3:mini", p50: scaled(200), p99: scaled(700),
-                timeToFirstToken: scaled(80), perTokenDelay: scaled(15), seed: 3, answerTokens: 16
+                name: "phi3:mini",
+                p50: scaled(200),
+                p99: scaled(700),
+                timeToFirstToken: scaled(80),
+                perTokenDelay: scaled(15),
+                seed: 3,
+                answerTokens: 16
             ),
             SimulatedModel(
-                name: "llama3.1:8b", p50: scaled(700), p99: scaled(1200),
-                timeToFirstToken: scaled(250), perTokenDelay: scaled(35), seed: 8, answerTokens: 24
+                name: "llama3.1:8b",
+                p50: scaled(700),
+                p99: scaled(1200),
+                timeToFirstToken: scaled(250),
+                perTokenDelay: scaled(35),
+                seed: 8,
+                answerTokens: 24
             ),
             SimulatedModel(
-                name: "gemma2:9b", p50: scaled(800), p99: scaled(1300),
-                timeToFirstToken: scaled(300), perTokenDelay: scaled(40), seed: 9, answerTokens: 24
+                name: "gemma2:9b",
+                p50: scaled(800),
+                p99: scaled(1300),
+                timeToFirstToken: scaled(300),
+                perTokenDelay: scaled(40),
+                seed: 9,
+                answerTokens: 24
             ),
         ]
     }

@@ -74,7 +74,9 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
             connectionReset: try container.decodeIfPresent(Bool.self, forKey: .connectionReset) ?? false,
             malformedBody: try container.decodeIfPresent(Bool.self, forKey: .malformedBody) ?? false,
             stallAfterTokens: try container.decodeIfPresent(Int.self, forKey: .stallAfterTokens),
-            extraLatency: .milliseconds(try container.decodeIfPresent(Double.self, forKey: .extraLatencyMilliseconds) ?? 0)
+            extraLatency: .milliseconds(
+                try container.decodeIfPresent(Double.self, forKey: .extraLatencyMilliseconds) ?? 0
+            )
         )
     }
 
@@ -95,13 +97,23 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
     ///
     /// - Throws: ``SimulatorError`` naming the field that is out of range.
     public func validate() throws(SimulatorError) {
-        guard (0...1).contains(errorRate) else { throw SimulatorError(code: .invalidFaults, message: "error_rate must be within 0...1, got \(errorRate)") }
+        guard (0...1).contains(errorRate) else {
+            throw SimulatorError(code: .invalidFaults, message: "error_rate must be within 0...1, got \(errorRate)")
+        }
         if let forcedStatus, !(400...599).contains(forcedStatus) {
-            throw SimulatorError(code: .invalidFaults, message: "status must be an HTTP error status within 400...599, got \(forcedStatus)")
+            throw SimulatorError(
+                code: .invalidFaults,
+                message: "status must be an HTTP error status within 400...599, got \(forcedStatus)"
+            )
         }
         if let stallAfterTokens, stallAfterTokens < 0 {
-            throw SimulatorError(code: .invalidFaults, message: "stall_after_tokens must be >= 0, got \(stallAfterTokens)")
+            throw SimulatorError(
+                code: .invalidFaults,
+                message: "stall_after_tokens must be >= 0, got \(stallAfterTokens)"
+            )
         }
-        guard extraLatency >= .zero else { throw SimulatorError(code: .invalidFaults, message: "extra_latency_ms must be >= 0") }
+        guard extraLatency >= .zero else {
+            throw SimulatorError(code: .invalidFaults, message: "extra_latency_ms must be >= 0")
+        }
     }
 }

@@ -17,7 +17,13 @@ public struct SimulatorStats: Sendable, Hashable, Codable {
         public var cancelled: Int
 
         /// Creates counters, all zero by default.
-        public init(total: Int = 0, endpoints: [String: Int] = [:], completed: Int = 0, faulted: Int = 0, cancelled: Int = 0) {
+        public init(
+            total: Int = 0,
+            endpoints: [String: Int] = [:],
+            completed: Int = 0,
+            faulted: Int = 0,
+            cancelled: Int = 0
+        ) {
             self.total = total
             self.endpoints = endpoints
             self.completed = completed

@@ -7,13 +7,27 @@ import Testing
 struct RequestCoalescingTests {
     static func orchestrator(_ provider: ScriptedProvider) throws -> (Orchestrator, PoolTelemetry) {
         var config = PoolConfiguration()
-        config.providers = [ProviderConfiguration(name: provider.name, kind: .ollama, baseURL: "http://127.0.0.1:1", model: provider.model)]
+        config.providers = [
+            ProviderConfiguration(
+                name: provider.name,
+                kind: .ollama,
+                baseURL: "http://127.0.0.1:1",
+                model: provider.model
+            )
+        ]
         config.tasks["t"] = TaskConfiguration(
-            name: "t", providers: [provider.name], promptPath: "t.md", template: try PromptTemplate(source: "{{input}}"), temperature: 0
+            name: "t",
+            providers: [provider.name],
+            promptPath: "t.md",
+            template: try PromptTemplate(source: "{{input}}"),
+            temperature: 0
         )
         let telemetry = PoolTelemetry.makeStandalone()
         let orchestrator = Orchestrator(
-            configuration: config, providers: [provider], cache: InMemoryAnswerCache(configuration: config.cache), telemetry: telemetry
+            configuration: config,
+            providers: [provider],
+            cache: InMemoryAnswerCache(configuration: config.cache),
+            telemetry: telemetry
         )
         return (orchestrator, telemetry)
     }
@@ -24,7 +38,11 @@ struct RequestCoalescingTests {
         let (orchestrator, telemetry) = try Self.orchestrator(provider)
         let answers = try await withThrowingTaskGroup(of: InferenceAnswer.self) { group in
             for index in 0..<10 {
-                group.addTask { try await orchestrator.infer(InferenceRequest(requestID: "r\(index)", task: "t", input: "same question")) }
+                group.addTask {
+                    try await orchestrator.infer(
+                        InferenceRequest(requestID: "r\(index)", task: "t", input: "same question")
+                    )
+                }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -34,7 +52,9 @@ struct RequestCoalescingTests {
         #expect(Set(answers.map(\.requestID)) == Set((0..<10).map { "r\($0)" }), "each caller keeps its own request id")
         #expect(telemetry.metrics.cacheRequests.labels("memory", "coalesced").value == 9)
         // Once answered, the next identical request is a cache hit, not a new call.
-        let again = try await orchestrator.infer(InferenceRequest(requestID: "later", task: "t", input: "same question"))
+        let again = try await orchestrator.infer(
+            InferenceRequest(requestID: "later", task: "t", input: "same question")
+        )
         #expect(again.cached)
         #expect(provider.calls == 1)
     }

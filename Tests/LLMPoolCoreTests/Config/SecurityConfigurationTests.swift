@@ -72,7 +72,8 @@ struct SecurityConfigurationTests {
     func full() throws {
         Self.setEnvironment("LLM_POOL_TEST_HMAC_KEYS", "k1:one, k2:two")
         Self.setEnvironment("LLM_POOL_TEST_JWT_SECRET", Self.jwtSecret)
-        let config = try Self.parse("""
+        let config = try Self.parse(
+            """
             [security]
             enabled = true
             mode = "hmac"
@@ -106,11 +107,17 @@ struct SecurityConfigurationTests {
 
             [redis]
             url = "redis://127.0.0.1:6379/0"
-            """)
+            """
+        )
         let security = config.security
         #expect(security.enabled && security.mode == .hmac && security.protectHealth && security.protectMetrics)
         #expect(security.hmac.maxSkew == .seconds(60))
-        #expect(security.hmac.keys == ["k1": Secret("one"), "k2": Secret("two"), "file-key": Secret("file:secret:with:colons"), "k9": Secret("nine")])
+        #expect(
+            security.hmac.keys == [
+                "k1": Secret("one"), "k2": Secret("two"), "file-key": Secret("file:secret:with:colons"),
+                "k9": Secret("nine"),
+            ]
+        )
         #expect(security.hmac.tenant(forKeyID: "k2") == "team-b")
         #expect(security.hmac.tenant(forKeyID: "k1") == "k1")
         #expect(security.jwt.algorithms == ["HS256", "ES256"])
@@ -130,12 +137,14 @@ struct SecurityConfigurationTests {
 
     @Test("secrets are not read while security is disabled")
     func disabledReadsNothing() throws {
-        let config = try Self.parse("""
+        let config = try Self.parse(
+            """
             [security]
             enabled = false
             [security.hmac]
             keys_env = "LLM_POOL_TEST_NEVER_SET"
-            """)
+            """
+        )
         #expect(config.security.hmac.keys.isEmpty)
     }
 
@@ -147,34 +156,77 @@ struct SecurityConfigurationTests {
     }
 
     static let badCases: [BadCase] = [
-        .init(name: "unset keys_env", toml: "[security]\nenabled = true\n[security.hmac]\nkeys_env = \"LLM_POOL_TEST_UNSET_VAR\"",
-              issue: "security.hmac.keys_env: environment variable 'LLM_POOL_TEST_UNSET_VAR' is not set"),
-        .init(name: "unset hmac_secret_env", toml: "[security]\nenabled = true\nmode = \"jwt\"\n[security.jwt]\nhmac_secret_env = \"LLM_POOL_TEST_UNSET_JWT\"",
-              issue: "security.jwt.hmac_secret_env: environment variable 'LLM_POOL_TEST_UNSET_JWT' is not set"),
-        .init(name: "short JWT secret", toml: "[security]\nenabled = true\n[security.jwt]\nhmac_secret_env = \"LLM_POOL_TEST_SHORT_SECRET\"",
-              issue: "security.jwt.hmac_secret_env: the secret in 'LLM_POOL_TEST_SHORT_SECRET' must be at least 32 bytes"),
-        .init(name: "alg none", toml: "[security.jwt]\nalgorithms = [\"HS256\", \"none\"]",
-              issue: "security.jwt.algorithms[1]: 'none' is never allowed"),
-        .init(name: "unknown algorithm", toml: "[security.jwt]\nalgorithms = [\"HS257\"]",
-              issue: "security.jwt.algorithms[0]: must be one of"),
-        .init(name: "unknown mode", toml: "[security]\nmode = \"password\"",
-              issue: "security.mode: must be one of hmac, jwt, any, found 'password'"),
-        .init(name: "typo", toml: "[security]\nenable = true",
-              issue: "security.enable: unknown key"),
-        .init(name: "no keys for hmac mode", toml: "[security]\nenabled = true\nmode = \"hmac\"",
-              issue: "security.hmac: mode 'hmac' needs keys"),
-        .init(name: "no credentials at all", toml: "[security]\nenabled = true",
-              issue: "security: no credentials can pass"),
-        .init(name: "missing key file", toml: "[security]\nenabled = true\n[security.hmac]\nkeys_file = \"nope.txt\"",
-              issue: "security.hmac.keys_file: cannot read 'nope.txt'"),
-        .init(name: "not a public key", toml: "[security]\nenabled = true\n[security.jwt]\npublic_key_file = \"bad.pem\"",
-              issue: "security.jwt.public_key_file: 'bad.pem': not a PEM RSA"),
-        .init(name: "bad rate", toml: "[rate_limits]\nrequests_per_minute = 0",
-              issue: "rate_limits.requests_per_minute: must be between 1 and 1000000000, found 0"),
-        .init(name: "unknown backend", toml: "[rate_limits]\nbackend = \"memcached\"",
-              issue: "rate_limits.backend: must be one of memory, redis, found 'memcached'"),
-        .init(name: "tenant typo", toml: "[rate_limits.tenants.a]\nrequests_per_min = 5",
-              issue: "rate_limits.tenants.a.requests_per_min: unknown key"),
+        .init(
+            name: "unset keys_env",
+            toml: "[security]\nenabled = true\n[security.hmac]\nkeys_env = \"LLM_POOL_TEST_UNSET_VAR\"",
+            issue: "security.hmac.keys_env: environment variable 'LLM_POOL_TEST_UNSET_VAR' is not set"
+        ),
+        .init(
+            name: "unset hmac_secret_env",
+            toml:
+                "[security]\nenabled = true\nmode = \"jwt\"\n[security.jwt]\nhmac_secret_env = \"LLM_POOL_TEST_UNSET_JWT\"",
+            issue: "security.jwt.hmac_secret_env: environment variable 'LLM_POOL_TEST_UNSET_JWT' is not set"
+        ),
+        .init(
+            name: "short JWT secret",
+            toml: "[security]\nenabled = true\n[security.jwt]\nhmac_secret_env = \"LLM_POOL_TEST_SHORT_SECRET\"",
+            issue: "security.jwt.hmac_secret_env: the secret in 'LLM_POOL_TEST_SHORT_SECRET' must be at least 32 bytes"
+        ),
+        .init(
+            name: "alg none",
+            toml: "[security.jwt]\nalgorithms = [\"HS256\", \"none\"]",
+            issue: "security.jwt.algorithms[1]: 'none' is never allowed"
+        ),
+        .init(
+            name: "unknown algorithm",
+            toml: "[security.jwt]\nalgorithms = [\"HS257\"]",
+            issue: "security.jwt.algorithms[0]: must be one of"
+        ),
+        .init(
+            name: "unknown mode",
+            toml: "[security]\nmode = \"password\"",
+            issue: "security.mode: must be one of hmac, jwt, any, found 'password'"
+        ),
+        .init(
+            name: "typo",
+            toml: "[security]\nenable = true",
+            issue: "security.enable: unknown key"
+        ),
+        .init(
+            name: "no keys for hmac mode",
+            toml: "[security]\nenabled = true\nmode = \"hmac\"",
+            issue: "security.hmac: mode 'hmac' needs keys"
+        ),
+        .init(
+            name: "no credentials at all",
+            toml: "[security]\nenabled = true",
+            issue: "security: no credentials can pass"
+        ),
+        .init(
+            name: "missing key file",
+            toml: "[security]\nenabled = true\n[security.hmac]\nkeys_file = \"nope.txt\"",
+            issue: "security.hmac.keys_file: cannot read 'nope.txt'"
+        ),
+        .init(
+            name: "not a public key",
+            toml: "[security]\nenabled = true\n[security.jwt]\npublic_key_file = \"bad.pem\"",
+            issue: "security.jwt.public_key_file: 'bad.pem': not a PEM RSA"
+        ),
+        .init(
+            name: "bad rate",
+            toml: "[rate_limits]\nrequests_per_minute = 0",
+            issue: "rate_limits.requests_per_minute: must be between 1 and 1000000000, found 0"
+        ),
+        .init(
+            name: "unknown backend",
+            toml: "[rate_limits]\nbackend = \"memcached\"",
+            issue: "rate_limits.backend: must be one of memory, redis, found 'memcached'"
+        ),
+        .init(
+            name: "tenant typo",
+            toml: "[rate_limits.tenants.a]\nrequests_per_min = 5",
+            issue: "rate_limits.tenants.a.requests_per_min: unknown key"
+        ),
     ]
 
     @Test("mistakes are reported with their key path", arguments: badCases)

@@ -4,13 +4,22 @@ import Testing
 
 @Suite("Orchestrator: validation, routing, FASTEST, cache, streaming")
 struct OrchestratorTests {
-    static func configuration(providers: [String], hedging: Bool = true, hedgeDelayMS: Int = 50, cache: Bool = true) throws -> PoolConfiguration {
+    static func configuration(providers: [String], hedging: Bool = true, hedgeDelayMS: Int = 50, cache: Bool = true)
+        throws -> PoolConfiguration
+    {
         var config = PoolConfiguration()
-        config.providers = providers.map { ProviderConfiguration(name: $0, kind: .ollama, baseURL: "http://127.0.0.1:1", model: "\($0)-model") }
+        config.providers = providers.map {
+            ProviderConfiguration(name: $0, kind: .ollama, baseURL: "http://127.0.0.1:1", model: "\($0)-model")
+        }
         config.tasks["t"] = TaskConfiguration(
-            name: "t", strategy: .fastest, providers: providers, promptPath: "t.md",
+            name: "t",
+            strategy: .fastest,
+            providers: providers,
+            promptPath: "t.md",
             template: try PromptTemplate(source: "Task {{task}}: {{input}} [{{style}}]"),
-            maxTokens: 64, temperature: 0, variables: ["style": "short"]
+            maxTokens: 64,
+            temperature: 0,
+            variables: ["style": "short"]
         )
         config.qos.hedging.enabled = hedging
         config.qos.hedging.staticDelay = .milliseconds(hedgeDelayMS)
@@ -21,13 +30,32 @@ struct OrchestratorTests {
         return config
     }
 
-    static func request(_ input: String = "hello", task: String = "t", deadline: Duration? = .seconds(2), temperature: Double? = nil, metadata: [String: String] = [:]) -> InferenceRequest {
-        InferenceRequest(requestID: "r", task: task, input: input, temperature: temperature, deadline: deadline, metadata: metadata)
+    static func request(
+        _ input: String = "hello",
+        task: String = "t",
+        deadline: Duration? = .seconds(2),
+        temperature: Double? = nil,
+        metadata: [String: String] = [:]
+    ) -> InferenceRequest {
+        InferenceRequest(
+            requestID: "r",
+            task: task,
+            input: input,
+            temperature: temperature,
+            deadline: deadline,
+            metadata: metadata
+        )
     }
 
-    static func orchestrator(_ providers: [ScriptedProvider], hedging: Bool = true, cache: Bool = true) throws -> Orchestrator {
+    static func orchestrator(_ providers: [ScriptedProvider], hedging: Bool = true, cache: Bool = true) throws
+        -> Orchestrator
+    {
         let config = try configuration(providers: providers.map(\.name), hedging: hedging, cache: cache)
-        return Orchestrator(configuration: config, providers: providers, cache: cache ? InMemoryAnswerCache(configuration: config.cache) : nil)
+        return Orchestrator(
+            configuration: config,
+            providers: providers,
+            cache: cache ? InMemoryAnswerCache(configuration: config.cache) : nil
+        )
     }
 
     struct InvalidCase: Sendable, CustomTestStringConvertible {
@@ -41,10 +69,30 @@ struct OrchestratorTests {
     static let invalid: [InvalidCase] = [
         .init(name: "unknown task", request: request(task: "nope"), code: .notFound, message: "unknown task 'nope'"),
         .init(name: "empty input", request: request("   "), code: .invalidArgument, message: "input must not be empty"),
-        .init(name: "too large", request: request(String(repeating: "x", count: 101)), code: .payloadTooLarge, message: "101 bytes; the limit is 100"),
-        .init(name: "deadline too long", request: request(deadline: .seconds(11)), code: .invalidArgument, message: "deadline_ms must be at most 10000"),
-        .init(name: "temperature", request: request(temperature: 3), code: .invalidArgument, message: "temperature must be between 0 and 2"),
-        .init(name: "max tokens", request: InferenceRequest(requestID: "r", task: "t", input: "x", maxTokens: 100_000), code: .invalidArgument, message: "max_tokens must be between 1 and 4096"),
+        .init(
+            name: "too large",
+            request: request(String(repeating: "x", count: 101)),
+            code: .payloadTooLarge,
+            message: "101 bytes; the limit is 100"
+        ),
+        .init(
+            name: "deadline too long",
+            request: request(deadline: .seconds(11)),
+            code: .invalidArgument,
+            message: "deadline_ms must be at most 10000"
+        ),
+        .init(
+            name: "temperature",
+            request: request(temperature: 3),
+            code: .invalidArgument,
+            message: "temperature must be between 0 and 2"
+        ),
+        .init(
+            name: "max tokens",
+            request: InferenceRequest(requestID: "r", task: "t", input: "x", maxTokens: 100_000),
+            code: .invalidArgument,
+            message: "max_tokens must be between 1 and 4096"
+        ),
     ]
 
     @Test("invalid requests fail with precise errors and reach no provider", arguments: invalid)
@@ -90,7 +138,10 @@ struct OrchestratorTests {
 
     @Test("FASTEST: a failure moves on to the next provider at once")
     func failover() async throws {
-        let a = ScriptedProvider(name: "a", behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500"), delay: .zero))
+        let a = ScriptedProvider(
+            name: "a",
+            behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500"), delay: .zero)
+        )
         let b = ScriptedProvider(name: "b", behaviour: .answer("from b", delay: .zero))
         let answer = try await Self.orchestrator([a, b]).infer(Self.request())
         #expect(answer.provider == "b")
@@ -109,8 +160,14 @@ struct OrchestratorTests {
 
     @Test("every provider failing gives unavailable with each reason")
     func allFail() async throws {
-        let a = ScriptedProvider(name: "a", behaviour: .fail(PoolError(code: .upstreamFailed, message: "boom a"), delay: .zero))
-        let b = ScriptedProvider(name: "b", behaviour: .fail(PoolError(code: .unavailable, message: "boom b"), delay: .zero))
+        let a = ScriptedProvider(
+            name: "a",
+            behaviour: .fail(PoolError(code: .upstreamFailed, message: "boom a"), delay: .zero)
+        )
+        let b = ScriptedProvider(
+            name: "b",
+            behaviour: .fail(PoolError(code: .unavailable, message: "boom b"), delay: .zero)
+        )
         let error = await #expect(throws: PoolError.self) { try await Self.orchestrator([a, b]).infer(Self.request()) }
         #expect(error?.code == .unavailable)
         #expect(error?.message.contains("boom a") == true && error?.message.contains("boom b") == true)
@@ -159,7 +216,10 @@ struct OrchestratorTests {
 
     @Test("a stream with no provider answering ends with the error")
     func streamFails() async throws {
-        let a = ScriptedProvider(name: "a", behaviour: .fail(PoolError(code: .upstreamFailed, message: "bad"), delay: .zero))
+        let a = ScriptedProvider(
+            name: "a",
+            behaviour: .fail(PoolError(code: .upstreamFailed, message: "bad"), delay: .zero)
+        )
         let orchestrator = try Self.orchestrator([a])
         await #expect(throws: PoolError.self) {
             for try await _ in orchestrator.stream(Self.request()) {}

@@ -10,10 +10,17 @@ struct StrategyReloadTests {
             ProviderConfiguration(name: $0, kind: .ollama, baseURL: "http://127.0.0.1:1", model: $0)
         }
         config.tasks["t"] = TaskConfiguration(
-            name: "t", strategy: .judge, providers: ["x", "y"], promptPath: "t.md", template: try PromptTemplate(source: "{{input}}")
+            name: "t",
+            strategy: .judge,
+            providers: ["x", "y"],
+            promptPath: "t.md",
+            template: try PromptTemplate(source: "{{input}}")
         )
         config.tasks["judge"] = TaskConfiguration(
-            name: "judge", strategy: .fastest, providers: [judge], promptPath: "judge.md",
+            name: "judge",
+            strategy: .fastest,
+            providers: [judge],
+            promptPath: "judge.md",
             template: try PromptTemplate(source: "Pick one of:\n{{input}}")
         )
         config.cache.enabled = false

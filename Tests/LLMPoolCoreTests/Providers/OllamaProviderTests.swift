@@ -11,23 +11,40 @@ struct OllamaProviderTests {
         SimulatedModel(name: "phi3:mini", seed: 11, answerTokens: 10),
         SimulatedModel(name: "phi3:twin", seed: 11, answerTokens: 10),
         SimulatedModel(name: "llama3.1:8b", seed: 12, answerTokens: 10),
-        SimulatedModel(name: "slow", timeToFirstToken: .milliseconds(1), perTokenDelay: .milliseconds(200), seed: 13, answerTokens: 40),
+        SimulatedModel(
+            name: "slow",
+            timeToFirstToken: .milliseconds(1),
+            perTokenDelay: .milliseconds(200),
+            seed: 13,
+            answerTokens: 40
+        ),
     ]
 
     /// Runs `body` with a simulator and an Ollama provider for `model` pointed at it.
     func withProvider(
-        model: String = "phi3:mini", endpoint: ProviderConfiguration.OllamaEndpoint = .chat, timeout: Duration = .seconds(10),
+        model: String = "phi3:mini",
+        endpoint: ProviderConfiguration.OllamaEndpoint = .chat,
+        timeout: Duration = .seconds(10),
         _ body: (OllamaProvider, ProviderSimulator, HTTPClient) async throws -> Void
     ) async throws {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try await Support.withClient { client in
-                let configuration = Support.configuration(.ollama, baseURL: simulator.baseURL + "/", model: model, timeout: timeout, endpoint: endpoint)
+                let configuration = Support.configuration(
+                    .ollama,
+                    baseURL: simulator.baseURL + "/",
+                    model: model,
+                    timeout: timeout,
+                    endpoint: endpoint
+                )
                 try await body(OllamaProvider(configuration: configuration, httpClient: client), simulator, client)
             }
         }
     }
 
-    @Test("complete and stream agree, with usage from the counts", arguments: ProviderConfiguration.OllamaEndpoint.allCases)
+    @Test(
+        "complete and stream agree, with usage from the counts",
+        arguments: ProviderConfiguration.OllamaEndpoint.allCases
+    )
     func completeAndStream(endpoint: ProviderConfiguration.OllamaEndpoint) async throws {
         try await withProvider(endpoint: endpoint) { provider, simulator, _ in
             let request = Support.request("tell me something nice", system: "be kind")
@@ -53,12 +70,17 @@ struct OllamaProviderTests {
         try await withProvider(endpoint: .generate) { provider, simulator, _ in
             let request = ProviderRequest(
                 messages: [.system("rules"), .user("hi"), .init(role: "assistant", content: "hello"), .user("again")],
-                maxTokens: 5, temperature: 0.3, timeout: .seconds(5)
+                maxTokens: 5,
+                temperature: 0.3,
+                timeout: .seconds(5)
             )
             let response = try await provider.complete(request)
             #expect(response.finishReason == "length")
             #expect(response.usage.outputTokens == 5)
-            #expect(simulator.recentRequests().last?.prompt == "rules\nUser: hi\n\nAssistant: hello\n\nUser: again\n\nAssistant:")
+            #expect(
+                simulator.recentRequests().last?.prompt
+                    == "rules\nUser: hi\n\nAssistant: hello\n\nUser: again\n\nAssistant:"
+            )
         }
     }
 
@@ -68,7 +90,9 @@ struct OllamaProviderTests {
             try await Support.withClient { client in
                 func answer(_ model: String) async throws -> String {
                     let configuration = Support.configuration(.ollama, baseURL: simulator.baseURL, model: model)
-                    return try await OllamaProvider(configuration: configuration, httpClient: client).complete(Support.request("same prompt")).text
+                    return try await OllamaProvider(configuration: configuration, httpClient: client).complete(
+                        Support.request("same prompt")
+                    ).text
                 }
                 let first = try await answer("phi3:mini")
                 #expect(try await answer("phi3:twin") == first)
@@ -97,7 +121,9 @@ struct OllamaProviderTests {
             #expect(failure?.message.contains("HTTP 500") == true)
 
             try simulator.setFaults(.init(forcedStatus: 503), for: "phi3:mini")
-            let unavailable = await #expect(throws: PoolError.self) { try await Support.collect(provider.stream(Support.request("x"))) }
+            let unavailable = await #expect(throws: PoolError.self) {
+                try await Support.collect(provider.stream(Support.request("x")))
+            }
             #expect(unavailable?.code == .upstreamFailed)
             #expect(unavailable?.message.contains("HTTP 503") == true)
 
@@ -131,7 +157,9 @@ struct OllamaProviderTests {
             let malformed = await #expect(throws: PoolError.self) { try await provider.complete(Support.request("x")) }
             #expect(malformed?.code == .upstreamFailed)
             #expect(malformed?.message.hasPrefix("malformed response from ollama-phi3:mini") == true)
-            let malformedStream = await #expect(throws: PoolError.self) { try await Support.collect(provider.stream(Support.request("x"))) }
+            let malformedStream = await #expect(throws: PoolError.self) {
+                try await Support.collect(provider.stream(Support.request("x")))
+            }
             #expect(malformedStream?.message.hasPrefix("malformed response") == true)
 
             try simulator.setFaults(.none, for: "phi3:mini")
@@ -185,7 +213,10 @@ struct OllamaProviderTests {
         try await withProvider { provider, simulator, client in
             port = try #require(simulator.port)
             #expect(await provider.health() == ProviderHealth(healthy: true))
-            let unknown = OllamaProvider(configuration: Support.configuration(.ollama, baseURL: simulator.baseURL, model: "mistral"), httpClient: client)
+            let unknown = OllamaProvider(
+                configuration: Support.configuration(.ollama, baseURL: simulator.baseURL, model: "mistral"),
+                httpClient: client
+            )
             let health = await unknown.health()
             #expect(!health.healthy)
             #expect(health.detail.contains("mistral"))
@@ -194,7 +225,10 @@ struct OllamaProviderTests {
             #expect(await provider.health().healthy)
         }
         try await Support.withClient { client in
-            let down = OllamaProvider(configuration: Support.configuration(.ollama, baseURL: "http://127.0.0.1:\(port)", model: "phi3:mini"), httpClient: client)
+            let down = OllamaProvider(
+                configuration: Support.configuration(.ollama, baseURL: "http://127.0.0.1:\(port)", model: "phi3:mini"),
+                httpClient: client
+            )
             let health = await down.health()
             #expect(!health.healthy)
             #expect(health.detail.contains("cannot connect"))
@@ -217,7 +251,12 @@ struct OllamaProviderTests {
     @Test("Provider identity")
     func identity() async throws {
         try await Support.withClient { client in
-            var configuration = Support.configuration(.ollama, baseURL: "http://127.0.0.2:11434", model: "phi3:mini", name: "phi")
+            var configuration = Support.configuration(
+                .ollama,
+                baseURL: "http://127.0.0.2:11434",
+                model: "phi3:mini",
+                name: "phi"
+            )
             configuration.tasks = ["summarize"]
             let provider = OllamaProvider(configuration: configuration, httpClient: client)
             #expect(provider.name == "phi")

@@ -11,26 +11,46 @@ struct OpenAICompatibleProviderTests {
         SimulatedModel(name: "phi3:mini", seed: 21, answerTokens: 9),
         SimulatedModel(name: "phi3:twin", seed: 21, answerTokens: 9),
         SimulatedModel(name: "gemma2:9b", seed: 22, answerTokens: 9),
-        SimulatedModel(name: "slow", timeToFirstToken: .milliseconds(1), perTokenDelay: .milliseconds(200), seed: 23, answerTokens: 40),
+        SimulatedModel(
+            name: "slow",
+            timeToFirstToken: .milliseconds(1),
+            perTokenDelay: .milliseconds(200),
+            seed: 23,
+            answerTokens: 40
+        ),
     ]
 
     /// Runs `body` with a simulator and an OpenAI provider for `model` pointed at it.
     func withProvider(
-        model: String = "phi3:mini", pathSuffix: String = "/v1", timeout: Duration = .seconds(10), apiKey: String? = nil,
+        model: String = "phi3:mini",
+        pathSuffix: String = "/v1",
+        timeout: Duration = .seconds(10),
+        apiKey: String? = nil,
         _ body: (OpenAICompatibleProvider, ProviderSimulator, HTTPClient) async throws -> Void
     ) async throws {
         try await ProviderSimulator.withRunning(models: Self.models, apiKey: apiKey) { simulator in
             try await Support.withClient { client in
                 let configuration = Support.configuration(
-                    .openai, baseURL: simulator.baseURL + pathSuffix, model: model, timeout: timeout, apiKeyEnv: apiKey == nil ? nil : "SIM_KEY"
+                    .openai,
+                    baseURL: simulator.baseURL + pathSuffix,
+                    model: model,
+                    timeout: timeout,
+                    apiKeyEnv: apiKey == nil ? nil : "SIM_KEY"
                 )
-                let provider = try OpenAICompatibleProvider(configuration: configuration, httpClient: client, environment: ["SIM_KEY": apiKey ?? ""])
+                let provider = try OpenAICompatibleProvider(
+                    configuration: configuration,
+                    httpClient: client,
+                    environment: ["SIM_KEY": apiKey ?? ""]
+                )
                 try await body(provider, simulator, client)
             }
         }
     }
 
-    @Test("complete and stream agree, with usage, whether or not the base URL ends with /v1", arguments: ["/v1", "/v1/", "", "/"])
+    @Test(
+        "complete and stream agree, with usage, whether or not the base URL ends with /v1",
+        arguments: ["/v1", "/v1/", "", "/"]
+    )
     func completeAndStream(pathSuffix: String) async throws {
         try await withProvider(pathSuffix: pathSuffix) { provider, simulator, _ in
             let request = Support.request("name three colours", system: "answer briefly")
@@ -65,7 +85,8 @@ struct OpenAICompatibleProviderTests {
             try await Support.withClient { client in
                 func answer(_ model: String) async throws -> String {
                     let configuration = Support.configuration(.openai, baseURL: simulator.baseURL, model: model)
-                    return try await OpenAICompatibleProvider(configuration: configuration, httpClient: client).complete(Support.request("q")).text
+                    return try await OpenAICompatibleProvider(configuration: configuration, httpClient: client)
+                        .complete(Support.request("q")).text
                 }
                 let first = try await answer("phi3:mini")
                 #expect(try await answer("phi3:twin") == first)
@@ -85,7 +106,8 @@ struct OpenAICompatibleProviderTests {
             #expect(await provider.health().healthy)
 
             let keyless = try OpenAICompatibleProvider(
-                configuration: Support.configuration(.openai, baseURL: simulator.baseURL, model: "phi3:mini"), httpClient: client
+                configuration: Support.configuration(.openai, baseURL: simulator.baseURL, model: "phi3:mini"),
+                httpClient: client
             )
             let failure = await #expect(throws: PoolError.self) { try await keyless.complete(Support.request("x")) }
             #expect(failure?.code == .upstreamFailed)
@@ -97,13 +119,20 @@ struct OpenAICompatibleProviderTests {
     @Test("A missing API key variable fails at construction")
     func missingKeyVariable() async throws {
         try await Support.withClient { client in
-            let configuration = Support.configuration(.openai, baseURL: "http://127.0.0.1:1", model: "m", apiKeyEnv: "LLM_POOL_TEST_ABSENT_KEY")
+            let configuration = Support.configuration(
+                .openai,
+                baseURL: "http://127.0.0.1:1",
+                model: "m",
+                apiKeyEnv: "LLM_POOL_TEST_ABSENT_KEY"
+            )
             let failure = #expect(throws: PoolError.self) {
                 try OpenAICompatibleProvider(configuration: configuration, httpClient: client, environment: [:])
             }
             #expect(failure?.code == .invalidConfiguration)
             #expect(failure?.message.contains("LLM_POOL_TEST_ABSENT_KEY") == true)
-            #expect(throws: PoolError.self) { try ProviderFactory.makeProviders([configuration], httpClient: client, environment: [:]) }
+            #expect(throws: PoolError.self) {
+                try ProviderFactory.makeProviders([configuration], httpClient: client, environment: [:])
+            }
         }
     }
 
@@ -134,10 +163,14 @@ struct OpenAICompatibleProviderTests {
             ]
             for (faults, message) in cases {
                 try simulator.setFaults(faults, for: "phi3:mini")
-                let failure = await #expect(throws: PoolError.self) { try await provider.complete(Support.request("x")) }
+                let failure = await #expect(throws: PoolError.self) {
+                    try await provider.complete(Support.request("x"))
+                }
                 #expect(failure?.code == .upstreamFailed)
                 #expect(failure?.message.contains(message) == true, "\(failure?.message ?? "")")
-                let streamFailure = await #expect(throws: PoolError.self) { try await Support.collect(provider.stream(Support.request("x"))) }
+                let streamFailure = await #expect(throws: PoolError.self) {
+                    try await Support.collect(provider.stream(Support.request("x")))
+                }
                 #expect(streamFailure?.code == .upstreamFailed)
             }
             try simulator.setFaults(.none, for: "phi3:mini")
@@ -191,17 +224,25 @@ struct OpenAICompatibleProviderTests {
             port = try #require(simulator.port)
             #expect(await provider.health() == ProviderHealth(healthy: true))
             let unknown = try OpenAICompatibleProvider(
-                configuration: Support.configuration(.openai, baseURL: simulator.baseURL, model: "gpt-4o"), httpClient: client
+                configuration: Support.configuration(.openai, baseURL: simulator.baseURL, model: "gpt-4o"),
+                httpClient: client
             )
             #expect(await unknown.health().healthy == false)
         }
         try await Support.withClient { client in
             let down = try OpenAICompatibleProvider(
-                configuration: Support.configuration(.openai, baseURL: "http://127.0.0.1:\(port)/v1", model: "phi3:mini"), httpClient: client
+                configuration: Support.configuration(
+                    .openai,
+                    baseURL: "http://127.0.0.1:\(port)/v1",
+                    model: "phi3:mini"
+                ),
+                httpClient: client
             )
             let health = await down.health()
             #expect(!health.healthy)
-            let failure = await #expect(throws: PoolError.self) { try await Support.collect(down.stream(Support.request("x"))) }
+            let failure = await #expect(throws: PoolError.self) {
+                try await Support.collect(down.stream(Support.request("x")))
+            }
             #expect(failure?.code == .unavailable)
         }
     }

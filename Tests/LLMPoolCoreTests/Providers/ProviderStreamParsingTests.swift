@@ -26,7 +26,9 @@ struct ProviderStreamParsingTests {
     @Test("Server-sent events: multi-line data, comments, other fields")
     func serverSentEvents() {
         var parser = SSEEventParser()
-        let lines = [": keep-alive", "event: message", "data: {\"x\":", "data:1}", "id: 7", "", "data: [DONE]", "", "data: tail"]
+        let lines = [
+            ": keep-alive", "event: message", "data: {\"x\":", "data:1}", "id: 7", "", "data: [DONE]", "", "data: tail",
+        ]
         var events = lines.compactMap { parser.consume(line: $0) }
         events += parser.finish().map { [$0] } ?? []
         #expect(events == ["{\"x\":\n1}", "[DONE]", "tail"])

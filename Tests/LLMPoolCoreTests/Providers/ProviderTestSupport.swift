@@ -14,7 +14,10 @@ enum ProviderTestSupport {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (HTTPClient) async throws -> Value
     ) async throws -> Value {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ProviderFactory.recommendedHTTPClientConfiguration())
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: ProviderFactory.recommendedHTTPClientConfiguration()
+        )
         do {
             let value = try await body(client)
             try await client.shutdown()
@@ -27,23 +30,47 @@ enum ProviderTestSupport {
 
     /// A provider configuration for a simulated model.
     static func configuration(
-        _ kind: ProviderConfiguration.Kind, baseURL: String, model: String, name: String? = nil,
-        timeout: Duration = .seconds(10), apiKeyEnv: String? = nil, endpoint: ProviderConfiguration.OllamaEndpoint = .chat
+        _ kind: ProviderConfiguration.Kind,
+        baseURL: String,
+        model: String,
+        name: String? = nil,
+        timeout: Duration = .seconds(10),
+        apiKeyEnv: String? = nil,
+        endpoint: ProviderConfiguration.OllamaEndpoint = .chat
     ) -> ProviderConfiguration {
         ProviderConfiguration(
-            name: name ?? "\(kind.rawValue)-\(model)", kind: kind, baseURL: baseURL, model: model,
-            timeout: timeout, apiKeyEnv: apiKeyEnv, ollamaEndpoint: endpoint
+            name: name ?? "\(kind.rawValue)-\(model)",
+            kind: kind,
+            baseURL: baseURL,
+            model: model,
+            timeout: timeout,
+            apiKeyEnv: apiKeyEnv,
+            ollamaEndpoint: endpoint
         )
     }
 
     /// A one-message request.
-    static func request(_ text: String, system: String? = nil, maxTokens: Int = 64, timeout: Duration = .seconds(10), headers: [String: String] = [:]) -> ProviderRequest {
+    static func request(
+        _ text: String,
+        system: String? = nil,
+        maxTokens: Int = 64,
+        timeout: Duration = .seconds(10),
+        headers: [String: String] = [:]
+    ) -> ProviderRequest {
         let messages = (system.map { [ChatMessage.system($0)] } ?? []) + [.user(text)]
-        return ProviderRequest(messages: messages, maxTokens: maxTokens, temperature: 0, timeout: timeout, headers: headers)
+        return ProviderRequest(
+            messages: messages,
+            maxTokens: maxTokens,
+            temperature: 0,
+            timeout: timeout,
+            headers: headers
+        )
     }
 
     /// Collects a stream: its deltas and its final response.
-    static func collect(_ stream: AsyncThrowingStream<ProviderStreamEvent, any Error>) async throws -> (deltas: [String], response: ProviderResponse?) {
+    static func collect(_ stream: AsyncThrowingStream<ProviderStreamEvent, any Error>) async throws -> (
+        deltas: [String], response: ProviderResponse?
+    ) {
         var deltas: [String] = []
         var response: ProviderResponse?
         for try await event in stream {
@@ -72,7 +99,11 @@ enum ProviderTestSupport {
 
     /// Sends a raw request.
     static func send(
-        _ client: HTTPClient, _ method: HTTPMethod, _ url: String, json: String? = nil, headers: [String: String] = [:]
+        _ client: HTTPClient,
+        _ method: HTTPMethod,
+        _ url: String,
+        json: String? = nil,
+        headers: [String: String] = [:]
     ) async throws -> RawResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method

@@ -8,13 +8,22 @@ struct RedisAnswerCacheTests {
     typealias Support = RedisTestSupport
 
     static let answer = CachedAnswer(
-        text: "Swift on the server: \"Vapor\", Hummingbird ✓", model: "phi3:mini", provider: "phi3-mini",
-        usage: TokenUsage(inputTokens: 12, outputTokens: 34), finishReason: "stop"
+        text: "Swift on the server: \"Vapor\", Hummingbird ✓",
+        model: "phi3:mini",
+        provider: "phi3-mini",
+        usage: TokenUsage(inputTokens: 12, outputTokens: 34),
+        finishReason: "stop"
     )
 
     static func key(_ input: String) -> CacheKey {
-        CacheKey(task: "expand_queries", strategy: .fastest, messages: [ChatMessage(role: "user", content: input)],
-                 models: ["phi3:mini"], maxTokens: 256, temperature: 0.2)
+        CacheKey(
+            task: "expand_queries",
+            strategy: .fastest,
+            messages: [ChatMessage(role: "user", content: input)],
+            models: ["phi3:mini"],
+            maxTokens: 256,
+            temperature: 0.2
+        )
     }
 
     /// Counts the errors a cache reports.
@@ -67,7 +76,12 @@ struct RedisAnswerCacheTests {
         try await RedisServerProcess.withRunning { server in
             try await Support.withClient(server) { client in
                 let errors = ErrorCount()
-                let cache = RedisAnswerCache(client: client, ttl: .seconds(30), backoff: .milliseconds(300), onError: errors.record)
+                let cache = RedisAnswerCache(
+                    client: client,
+                    ttl: .seconds(30),
+                    backoff: .milliseconds(300),
+                    onError: errors.record
+                )
                 await cache.set(Self.key("a"), Self.answer)
                 await server.stop()
 
@@ -94,7 +108,12 @@ struct RedisAnswerCacheTests {
         try await RedisServerProcess.withRunning { server in
             try await Support.withClient(server, commandTimeout: .milliseconds(150)) { client in
                 let errors = ErrorCount()
-                let cache = RedisAnswerCache(client: client, ttl: .seconds(30), backoff: .seconds(5), onError: errors.record)
+                let cache = RedisAnswerCache(
+                    client: client,
+                    ttl: .seconds(30),
+                    backoff: .seconds(5),
+                    onError: errors.record
+                )
                 await cache.set(Self.key("a"), Self.answer)
                 await server.pause()
                 let took = await Support.elapsed {

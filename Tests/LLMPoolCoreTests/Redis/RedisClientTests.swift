@@ -54,7 +54,9 @@ struct RedisClientTests {
                 #expect(replies.sorted() == Array(1...500))
                 let echoes = try await withThrowingTaskGroup(of: Bool.self) { group in
                     for index in 0..<200 {
-                        group.addTask { try await client.send(["ECHO", "message-\(index)"]).string == "message-\(index)" }
+                        group.addTask {
+                            try await client.send(["ECHO", "message-\(index)"]).string == "message-\(index)"
+                        }
                     }
                     return try await group.reduce(true) { $0 && $1 }
                 }

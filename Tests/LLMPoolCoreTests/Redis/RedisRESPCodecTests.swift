@@ -17,7 +17,9 @@ struct RedisRESPCodecTests {
         .bulkString("héllo ✓"),
         .null,
         .array([]),
-        .array([.integer(1), .bulkString("two"), .null, .array([.simpleString("nested"), .array([.error("ERR deep")])])]),
+        .array([
+            .integer(1), .bulkString("two"), .null, .array([.simpleString("nested"), .array([.error("ERR deep")])]),
+        ]),
     ]
 
     static func encoded(_ values: [RedisValue]) -> ByteBuffer {
@@ -71,12 +73,17 @@ struct RedisRESPCodecTests {
     @Test("Error replies keep their text")
     func errors() throws {
         var buffer = ByteBuffer(string: "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n")
-        #expect(try RESPParser.parse(&buffer) == .error("WRONGTYPE Operation against a key holding the wrong kind of value"))
+        #expect(
+            try RESPParser.parse(&buffer) == .error("WRONGTYPE Operation against a key holding the wrong kind of value")
+        )
     }
 
     @Test(
         "Malformed input is a protocol error",
-        arguments: ["?what\r\n", "+OK\rX", ":12a\r\n", ":\r\n", "$3\r\nabcde\r\n", "$-2\r\n", "*-5\r\n", ":99999999999999999999\r\n"]
+        arguments: [
+            "?what\r\n", "+OK\rX", ":12a\r\n", ":\r\n", "$3\r\nabcde\r\n", "$-2\r\n", "*-5\r\n",
+            ":99999999999999999999\r\n",
+        ]
     )
     func malformed(input: String) {
         var buffer = ByteBuffer(string: input)

@@ -53,7 +53,9 @@ struct RedisRateLimiterTests {
             let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<40 {
                     let replica = index.isMultiple(of: 2) ? replicaA : replicaB
-                    group.addTask { try await replica.acquire(tenant: "acme", estimatedTokens: 5, limit: limit).allowed }
+                    group.addTask {
+                        try await replica.acquire(tenant: "acme", estimatedTokens: 5, limit: limit).allowed
+                    }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
@@ -69,7 +71,9 @@ struct RedisRateLimiterTests {
             #expect(first.allowed && first.limit == 1_000 && first.remaining == 600 && first.exceeded == nil)
             #expect(try await replicaB.acquire(tenant: "acme", estimatedTokens: 400, limit: limit).remaining == 200)
             let rejected = try await replicaA.acquire(tenant: "acme", estimatedTokens: 400, limit: limit)
-            #expect(!rejected.allowed && rejected.exceeded == "tokens" && rejected.limit == 1_000 && rejected.remaining == 0)
+            #expect(
+                !rejected.allowed && rejected.exceeded == "tokens" && rejected.limit == 1_000 && rejected.remaining == 0
+            )
             #expect(rejected.resetAfter > .seconds(58) && rejected.resetAfter <= .seconds(60))
             let last = try await replicaB.acquire(tenant: "acme", estimatedTokens: 200, limit: limit)
             #expect(last.allowed && last.remaining == 0)
@@ -86,7 +90,11 @@ struct RedisRateLimiterTests {
             #expect(tokensTighter.limit == 100 && tokensTighter.remaining == 10)
             let requestsTighter = try await replica.acquire(tenant: "b", estimatedTokens: 1, limit: limit)
             #expect(requestsTighter.limit == 10 && requestsTighter.remaining == 9)
-            let requestsRejectFirst = try await replica.acquire(tenant: "c", estimatedTokens: 1, limit: RateLimit(requestsPerMinute: 0, tokensPerMinute: 0))
+            let requestsRejectFirst = try await replica.acquire(
+                tenant: "c",
+                estimatedTokens: 1,
+                limit: RateLimit(requestsPerMinute: 0, tokensPerMinute: 0)
+            )
             #expect(!requestsRejectFirst.allowed && requestsRejectFirst.exceeded == "requests")
         }
     }
@@ -126,7 +134,11 @@ struct RedisRateLimiterTests {
     @Test("Keys expire; unlimited tenants write nothing")
     func keys() async throws {
         try await Self.withReplicas { replica, _, client in
-            _ = try await replica.acquire(tenant: "acme", estimatedTokens: 5, limit: RateLimit(requestsPerMinute: 5, tokensPerMinute: 50))
+            _ = try await replica.acquire(
+                tenant: "acme",
+                estimatedTokens: 5,
+                limit: RateLimit(requestsPerMinute: 5, tokensPerMinute: 50)
+            )
             #expect(replica.key("acme", "requests") == "llm-pool:rl:{acme}:requests")
             for dimension in ["requests", "tokens"] {
                 let pttl = try await client.send(["PTTL", replica.key("acme", dimension)]).int ?? -1
@@ -134,7 +146,10 @@ struct RedisRateLimiterTests {
             }
             let unlimited = try await replica.acquire(tenant: "free", estimatedTokens: 5, limit: RateLimit())
             #expect(unlimited.allowed && unlimited.remaining == .max)
-            #expect(try await client.send(["EXISTS", replica.key("free", "requests"), replica.key("free", "tokens")]).int == 0)
+            #expect(
+                try await client.send(["EXISTS", replica.key("free", "requests"), replica.key("free", "tokens")]).int
+                    == 0
+            )
         }
     }
 }

@@ -11,7 +11,10 @@ struct HealthProberTests {
         let monitor = ProviderHealthMonitor()
         let board = ProviderHealthBoard()
         let good = ScriptedProvider(name: "good", behaviour: .answer("ok", delay: .zero))
-        let bad = ScriptedProvider(name: "bad", behaviour: .fail(PoolError(code: .unavailable, message: "down"), delay: .zero))
+        let bad = ScriptedProvider(
+            name: "bad",
+            behaviour: .fail(PoolError(code: .unavailable, message: "down"), delay: .zero)
+        )
         let prober = HealthProber(providers: { [good, bad] }, monitor: monitor, health: board, metrics: metrics)
         let statuses = await prober.probeAll()
         #expect(statuses.map(\.health.healthy) == [true, false])
@@ -26,7 +29,11 @@ struct HealthProberTests {
     func runs() async throws {
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let provider = ScriptedProvider(name: "p", behaviour: .answer("ok", delay: .zero))
-        let prober = HealthProber(providers: { [provider] }, metrics: metrics, configuration: .init(interval: .milliseconds(5), timeout: .seconds(1)))
+        let prober = HealthProber(
+            providers: { [provider] },
+            metrics: metrics,
+            configuration: .init(interval: .milliseconds(5), timeout: .seconds(1))
+        )
         let task = Task { try await prober.run() }
         try await waitUntil { metrics.providerUp.labels("p").value == 1 }
         provider.setBehaviour(.fail(PoolError(code: .unavailable, message: "down"), delay: .zero))

@@ -26,7 +26,10 @@ struct HedgePolicyTests {
         #expect(source == .measured)
         // All 20 samples in the (0.05, 0.1] bucket: p95 interpolates to 0.0975 s.
         #expect(abs(delay.fractionalMilliseconds - 97.5) < 0.01)
-        #expect(policy.delay(for: Self.provider, task: "other", configuration: Self.hedging) == .milliseconds(300), "per task")
+        #expect(
+            policy.delay(for: Self.provider, task: "other", configuration: Self.hedging) == .milliseconds(300),
+            "per task"
+        )
     }
 
     @Test("the measured delay is clamped to [min_delay, max_delay]")

@@ -22,7 +22,8 @@ struct ResilienceConfigurationTests {
 
     @Test("both tables decode, with defaults for what is left out")
     func decodes() throws {
-        let config = try Self.parse("""
+        let config = try Self.parse(
+            """
             [qos.retry]
             enabled = false
             budget_ratio = 0.3
@@ -33,8 +34,12 @@ struct ResilienceConfigurationTests {
             selection = "pick"
             latency_quantile = 0.95
             window_ms = 30000
-            """)
-        #expect(config.qos.retry == RetryConfiguration(enabled: false, budgetRatio: 0.3, minRetriesPerSecond: 2, maxAttempts: 4))
+            """
+        )
+        #expect(
+            config.qos.retry
+                == RetryConfiguration(enabled: false, budgetRatio: 0.3, minRetriesPerSecond: 2, maxAttempts: 4)
+        )
         #expect(config.qos.weighted.selection == .pick)
         #expect(config.qos.weighted.latencyQuantile == 0.95)
         #expect(config.qos.weighted.window == .seconds(30))
@@ -57,7 +62,12 @@ struct ResilienceConfigurationTests {
 
     @Test("the shipped llm-pool.toml decodes its [qos] tables")
     func shippedFile() throws {
-        let config = try ConfigurationLoader.load(path: #filePath.replacingOccurrences(of: "Tests/LLMPoolCoreTests/Resilience/ResilienceConfigurationTests.swift", with: "llm-pool.toml"))
+        let config = try ConfigurationLoader.load(
+            path: #filePath.replacingOccurrences(
+                of: "Tests/LLMPoolCoreTests/Resilience/ResilienceConfigurationTests.swift",
+                with: "llm-pool.toml"
+            )
+        )
         #expect(config.qos.retry == .defaults)
         #expect(config.qos.weighted == .defaults)
     }

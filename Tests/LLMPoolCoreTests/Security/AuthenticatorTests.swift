@@ -7,16 +7,26 @@ import Testing
 struct AuthenticatorTests {
     static func authenticator(_ mode: SecurityConfiguration.Mode) throws -> Authenticator {
         let security = SecurityConfiguration(
-            enabled: true, mode: mode,
+            enabled: true,
+            mode: mode,
             hmac: .init(keys: ["k1": Secret("s3cret")]),
             jwt: .init(hmacSecret: Secret(JWTVerifierTests.secret))
         )
-        return try Authenticator(configuration: security, nonceStore: InMemoryNonceStore(clock: TestClock()), now: { JWTVerifierTests.now })
+        return try Authenticator(
+            configuration: security,
+            nonceStore: InMemoryNonceStore(clock: TestClock()),
+            now: { JWTVerifierTests.now }
+        )
     }
 
     static func signed() -> AuthenticationRequest {
         let headers = HMACRequestSigner(keyID: "k1", secret: Secret("s3cret"))
-            .headers(method: "POST", path: "/v1/infer", body: [1, 2, 3], timestamp: Int(JWTVerifierTests.now.timeIntervalSince1970))
+            .headers(
+                method: "POST",
+                path: "/v1/infer",
+                body: [1, 2, 3],
+                timestamp: Int(JWTVerifierTests.now.timeIntervalSince1970)
+            )
         return AuthenticationRequest(method: "POST", path: "/v1/infer", headers: headers, body: [1, 2, 3])
     }
 
@@ -54,11 +64,18 @@ struct AuthenticatorTests {
     @Test("no credentials, or an authorization header that is not a bearer token, is unauthenticated")
     func missing() async throws {
         let authenticator = try Self.authenticator(.any)
-        let none = try #require(await Self.failure(authenticator, AuthenticationRequest(method: "GET", path: "/v1/models", headers: [:])))
+        let none = try #require(
+            await Self.failure(authenticator, AuthenticationRequest(method: "GET", path: "/v1/models", headers: [:]))
+        )
         #expect(none.code == .unauthenticated)
         #expect(none.message.hasPrefix("missing credentials"))
         #expect(none.authenticationFailureReason == .missingCredentials)
-        let basic = try #require(await Self.failure(authenticator, AuthenticationRequest(method: "GET", path: "/", headers: ["authorization": "Basic dTpw"])))
+        let basic = try #require(
+            await Self.failure(
+                authenticator,
+                AuthenticationRequest(method: "GET", path: "/", headers: ["authorization": "Basic dTpw"])
+            )
+        )
         #expect(basic.message == "authorization header must be 'Bearer <token>'")
     }
 
@@ -74,7 +91,11 @@ struct AuthenticatorTests {
 
     @Test("secrets never appear when a configuration is printed")
     func redacted() {
-        let security = SecurityConfiguration(enabled: true, hmac: .init(keys: ["k1": Secret("s3cret")]), jwt: .init(hmacSecret: Secret("jwt-s3cret")))
+        let security = SecurityConfiguration(
+            enabled: true,
+            hmac: .init(keys: ["k1": Secret("s3cret")]),
+            jwt: .init(hmacSecret: Secret("jwt-s3cret"))
+        )
         var dumped = ""
         dump(security, to: &dumped)
         for text in ["\(security)", String(reflecting: security), dumped] {

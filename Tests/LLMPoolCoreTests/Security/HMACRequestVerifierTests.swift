@@ -7,7 +7,9 @@ struct HMACRequestVerifierTests {
     static let now = Date(timeIntervalSince1970: 1_750_000_000)
     static let body = Array(#"{"task":"expand_queries","input":"swift"}"#.utf8)
     static let configuration = SecurityConfiguration.HMAC(
-        maxSkew: .seconds(300), tenants: ["k1": "team-a"], keys: ["k1": Secret("s3cret"), "k2": Secret("other")]
+        maxSkew: .seconds(300),
+        tenants: ["k1": "team-a"],
+        keys: ["k1": Secret("s3cret"), "k2": Secret("other")]
     )
 
     static func verifier(nonces: any NonceStore = InMemoryNonceStore(clock: TestClock())) -> HMACRequestVerifier {
@@ -15,8 +17,12 @@ struct HMACRequestVerifierTests {
     }
 
     static func request(
-        keyID: String = "k1", secret: String = "s3cret", body: [UInt8] = body, signedBody: [UInt8]? = nil,
-        timestamp: Int = Int(now.timeIntervalSince1970), nonce: String = "n-1"
+        keyID: String = "k1",
+        secret: String = "s3cret",
+        body: [UInt8] = body,
+        signedBody: [UInt8]? = nil,
+        timestamp: Int = Int(now.timeIntervalSince1970),
+        nonce: String = "n-1"
     ) -> AuthenticationRequest {
         let headers = HMACRequestSigner(keyID: keyID, secret: Secret(secret))
             .headers(method: "post", path: "/v1/infer", body: signedBody ?? body, timestamp: timestamp, nonce: nonce)
@@ -44,7 +50,13 @@ struct HMACRequestVerifierTests {
     func knownVector() {
         // Computed independently in Python:
         // hmac.new(b"key", b"GET\n/healthz\n1700000000\nabc\n" + sha256(b"").hexdigest().encode(), sha256).hexdigest()
-        let headers = HMACRequestSigner(keyID: "id", secret: Secret("key")).headers(method: "GET", path: "/healthz", body: [], timestamp: 1_700_000_000, nonce: "abc")
+        let headers = HMACRequestSigner(keyID: "id", secret: Secret("key")).headers(
+            method: "GET",
+            path: "/healthz",
+            body: [],
+            timestamp: 1_700_000_000,
+            nonce: "abc"
+        )
         #expect(headers["x-llm-pool-key-id"] == "id")
         #expect(headers["x-llm-pool-timestamp"] == "1700000000")
         #expect(headers["x-llm-pool-nonce"] == "abc")
@@ -62,25 +74,59 @@ struct HMACRequestVerifierTests {
     }
 
     static let badCases: [BadCase] = [
-        .init(name: "wrong key", request: request(secret: "guess"), message: "signature mismatch", reason: .badSignature),
-        .init(name: "tampered body", request: request(body: Array(#"{"task":"judge","input":"swift"}"#.utf8), signedBody: body), message: "signature mismatch", reason: .badSignature),
-        .init(name: "timestamp too old", request: request(timestamp: Int(now.timeIntervalSince1970) - 301), message: "timestamp outside the 300 s window", reason: .clockSkew),
-        .init(name: "timestamp in the future", request: request(timestamp: Int(now.timeIntervalSince1970) + 301), message: "timestamp outside the 300 s window", reason: .clockSkew),
-        .init(name: "unknown key id", request: request(keyID: "nobody"), message: "unknown key id 'nobody'", reason: .unknownKey),
+        .init(
+            name: "wrong key",
+            request: request(secret: "guess"),
+            message: "signature mismatch",
+            reason: .badSignature
+        ),
+        .init(
+            name: "tampered body",
+            request: request(body: Array(#"{"task":"judge","input":"swift"}"#.utf8), signedBody: body),
+            message: "signature mismatch",
+            reason: .badSignature
+        ),
+        .init(
+            name: "timestamp too old",
+            request: request(timestamp: Int(now.timeIntervalSince1970) - 301),
+            message: "timestamp outside the 300 s window",
+            reason: .clockSkew
+        ),
+        .init(
+            name: "timestamp in the future",
+            request: request(timestamp: Int(now.timeIntervalSince1970) + 301),
+            message: "timestamp outside the 300 s window",
+            reason: .clockSkew
+        ),
+        .init(
+            name: "unknown key id",
+            request: request(keyID: "nobody"),
+            message: "unknown key id 'nobody'",
+            reason: .unknownKey
+        ),
         .init(
             name: "missing nonce",
-            request: { var r = request(); r.headers["x-llm-pool-nonce"] = nil; return r }(),
-            message: "missing x-llm-pool-nonce", reason: .malformed
+            request: {
+                var r = request(); r.headers["x-llm-pool-nonce"] = nil; return r
+            }(),
+            message: "missing x-llm-pool-nonce",
+            reason: .malformed
         ),
         .init(
             name: "signature not hex",
-            request: { var r = request(); r.headers["x-llm-pool-signature"] = "zz"; return r }(),
-            message: "signature mismatch", reason: .badSignature
+            request: {
+                var r = request(); r.headers["x-llm-pool-signature"] = "zz"; return r
+            }(),
+            message: "signature mismatch",
+            reason: .badSignature
         ),
         .init(
             name: "timestamp not a number",
-            request: { var r = request(); r.headers["x-llm-pool-timestamp"] = "yesterday"; return r }(),
-            message: "must be unix seconds", reason: .malformed
+            request: {
+                var r = request(); r.headers["x-llm-pool-timestamp"] = "yesterday"; return r
+            }(),
+            message: "must be unix seconds",
+            reason: .malformed
         ),
     ]
 

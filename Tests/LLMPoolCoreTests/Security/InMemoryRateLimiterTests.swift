@@ -37,15 +37,15 @@ struct InMemoryRateLimiterTests {
         let clock = TestClock()
         let limiter = InMemoryRateLimiter(clock: clock)
         let limit = RateLimit(requestsPerMinute: 2)
-        #expect(try await limiter.acquire(tenant: "a", estimatedTokens: 0, limit: limit).allowed)   // t = 0
+        #expect(try await limiter.acquire(tenant: "a", estimatedTokens: 0, limit: limit).allowed)  // t = 0
         clock.advance(by: .seconds(30))
-        #expect(try await limiter.acquire(tenant: "a", estimatedTokens: 0, limit: limit).allowed)   // t = 30
+        #expect(try await limiter.acquire(tenant: "a", estimatedTokens: 0, limit: limit).allowed)  // t = 30
         clock.advance(by: .seconds(15))
-        let rejected = try await limiter.acquire(tenant: "a", estimatedTokens: 0, limit: limit)     // t = 45
+        let rejected = try await limiter.acquire(tenant: "a", estimatedTokens: 0, limit: limit)  // t = 45
         #expect(!rejected.allowed)
         #expect(rejected.resetAfter == .seconds(15))
         clock.advance(by: .seconds(15))
-        let admitted = try await limiter.acquire(tenant: "a", estimatedTokens: 0, limit: limit)     // t = 60
+        let admitted = try await limiter.acquire(tenant: "a", estimatedTokens: 0, limit: limit)  // t = 60
         #expect(admitted.allowed)
         #expect(admitted.remaining == 0)
         // The oldest counted request (t = 30) leaves at t = 90.
@@ -93,7 +93,11 @@ struct InMemoryRateLimiterTests {
     @Test("an estimate larger than the whole budget is rejected with a full window to wait")
     func oversize() async throws {
         let limiter = InMemoryRateLimiter(clock: TestClock())
-        let decision = try await limiter.acquire(tenant: "a", estimatedTokens: 500, limit: RateLimit(tokensPerMinute: 100))
+        let decision = try await limiter.acquire(
+            tenant: "a",
+            estimatedTokens: 500,
+            limit: RateLimit(tokensPerMinute: 100)
+        )
         #expect(!decision.allowed)
         #expect(decision.exceeded == "tokens")
         #expect(decision.resetAfter == .seconds(60))

@@ -20,8 +20,14 @@ struct JWTVerifierTests {
     static let now = Date(timeIntervalSince1970: 1_750_000_000)
     static let secret = "jwt-secret-long-enough-for-hs512-0123456789abcdef0123456789abcdef"
 
-    static func configuration(_ change: (inout SecurityConfiguration.JWT) -> Void = { _ in }) -> SecurityConfiguration.JWT {
-        var jwt = SecurityConfiguration.JWT(issuer: "https://id.example", audience: "llm-pool", hmacSecret: Secret(secret))
+    static func configuration(_ change: (inout SecurityConfiguration.JWT) -> Void = { _ in })
+        -> SecurityConfiguration.JWT
+    {
+        var jwt = SecurityConfiguration.JWT(
+            issuer: "https://id.example",
+            audience: "llm-pool",
+            hmacSecret: Secret(secret)
+        )
         change(&jwt)
         return jwt
     }
@@ -30,7 +36,9 @@ struct JWTVerifierTests {
         try JWTVerifier(configuration: configuration(change), now: { now })
     }
 
-    static func hs(_ claims: TestClaims, secret: String = secret, digest: DigestAlgorithm = .sha256) async throws -> String {
+    static func hs(_ claims: TestClaims, secret: String = secret, digest: DigestAlgorithm = .sha256) async throws
+        -> String
+    {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: digest)
         return try await keys.sign(claims)
@@ -46,8 +54,11 @@ struct JWTVerifierTests {
     }
 
     static func base64URL(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/",
+            with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 
     @Test("a valid HS256 token gives the tenant claim and the subject")
@@ -100,11 +111,31 @@ struct JWTVerifierTests {
     }
 
     static let badCases: [BadCase] = [
-        .init(name: "expired", claims: TestClaims(exp: now.timeIntervalSince1970 - 1), message: "token expired", reason: .expired),
+        .init(
+            name: "expired",
+            claims: TestClaims(exp: now.timeIntervalSince1970 - 1),
+            message: "token expired",
+            reason: .expired
+        ),
         .init(name: "no exp", claims: TestClaims(exp: nil), message: "token has no exp claim", reason: .expired),
-        .init(name: "nbf in the future", claims: TestClaims(nbf: now.timeIntervalSince1970 + 60), message: "token not valid yet", reason: .notYetValid),
-        .init(name: "wrong issuer", claims: TestClaims(iss: "https://evil.example"), message: "token issuer is not 'https://id.example'", reason: .wrongIssuer),
-        .init(name: "wrong audience", claims: TestClaims(aud: ["someone-else"]), message: "token audience does not include 'llm-pool'", reason: .wrongAudience),
+        .init(
+            name: "nbf in the future",
+            claims: TestClaims(nbf: now.timeIntervalSince1970 + 60),
+            message: "token not valid yet",
+            reason: .notYetValid
+        ),
+        .init(
+            name: "wrong issuer",
+            claims: TestClaims(iss: "https://evil.example"),
+            message: "token issuer is not 'https://id.example'",
+            reason: .wrongIssuer
+        ),
+        .init(
+            name: "wrong audience",
+            claims: TestClaims(aud: ["someone-else"]),
+            message: "token audience does not include 'llm-pool'",
+            reason: .wrongAudience
+        ),
     ]
 
     @Test("claims are checked against the clock and the configuration", arguments: badCases)
@@ -130,7 +161,8 @@ struct JWTVerifierTests {
 
     @Test("alg none is refused, whatever the allow-list says")
     func algNone() async throws {
-        let payload = #"{"exp":\#(Int(Self.now.timeIntervalSince1970) + 300),"tenant":"team-a","iss":"https://id.example","aud":"llm-pool"}"#
+        let payload =
+            #"{"exp":\#(Int(Self.now.timeIntervalSince1970) + 300),"tenant":"team-a","iss":"https://id.example","aud":"llm-pool"}"#
         let token = Self.base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + Self.base64URL(payload) + "."
         for verifier in [try Self.verifier(), try Self.verifier { $0.algorithms = ["none", "HS256"] }] {
             let error = try #require(await Self.failure(verifier, token))
@@ -151,13 +183,20 @@ struct JWTVerifierTests {
 
     @Test("a bad signature is refused")
     func badSignature() async throws {
-        let error = try #require(await Self.failure(try Self.verifier(), try await Self.hs(TestClaims(), secret: "another-secret-of-some-length-000000")))
+        let error = try #require(
+            await Self.failure(
+                try Self.verifier(),
+                try await Self.hs(TestClaims(), secret: "another-secret-of-some-length-000000")
+            )
+        )
         #expect(error.message == "bad token signature")
         #expect(error.authenticationFailureReason == .badSignature)
 
         // A valid token whose payload was edited (tenant changed) fails the same way.
         let parts = try await Self.hs(TestClaims()).split(separator: ".")
-        let forged = Self.base64URL(#"{"exp":\#(Int(Self.now.timeIntervalSince1970) + 300),"tenant":"team-b","iss":"https://id.example","aud":["llm-pool"]}"#)
+        let forged = Self.base64URL(
+            #"{"exp":\#(Int(Self.now.timeIntervalSince1970) + 300),"tenant":"team-b","iss":"https://id.example","aud":["llm-pool"]}"#
+        )
         let tampered = "\(parts[0]).\(forged).\(parts[2])"
         #expect(await Self.failure(try Self.verifier(), tampered)?.message == "bad token signature")
     }

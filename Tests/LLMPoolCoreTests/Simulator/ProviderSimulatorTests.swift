@@ -21,8 +21,11 @@ struct ProviderSimulatorTests {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try await Support.withClient { client in
                 let response = try await Support.send(
-                    client, .POST, simulator.baseURL + "/api/chat",
-                    json: #"{"model":"phi3:mini","stream":false,"messages":[{"role":"user","content":"one two three"}]}"#
+                    client,
+                    .POST,
+                    simulator.baseURL + "/api/chat",
+                    json:
+                        #"{"model":"phi3:mini","stream":false,"messages":[{"role":"user","content":"one two three"}]}"#
                 )
                 #expect(response.status == 200)
                 let json = try response.json()
@@ -41,7 +44,10 @@ struct ProviderSimulatorTests {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try await Support.withClient { client in
                 let response = try await Support.send(
-                    client, .POST, simulator.baseURL + "/api/generate", json: #"{"model":"phi3:mini","prompt":"hello there"}"#
+                    client,
+                    .POST,
+                    simulator.baseURL + "/api/generate",
+                    json: #"{"model":"phi3:mini","prompt":"hello there"}"#
                 )
                 #expect(response.status == 200)
                 #expect(response.headers.first(name: "content-type") == "application/x-ndjson")
@@ -61,15 +67,22 @@ struct ProviderSimulatorTests {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try await Support.withClient { client in
                 let response = try await Support.send(
-                    client, .POST, simulator.baseURL + "/v1/chat/completions",
-                    json: #"{"model":"phi3:mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"a b"}]}"#
+                    client,
+                    .POST,
+                    simulator.baseURL + "/v1/chat/completions",
+                    json:
+                        #"{"model":"phi3:mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"a b"}]}"#
                 )
                 #expect(response.status == 200)
                 #expect(response.headers.first(name: "content-type") == "text/event-stream")
                 let events = response.body.components(separatedBy: "\n\n").filter { !$0.isEmpty }
                 #expect(events.allSatisfy { $0.hasPrefix("data: ") })
                 #expect(events.last == "data: [DONE]")
-                let usage = try Support.RawResponse(status: 200, headers: [:], body: String(events[events.count - 2].dropFirst(6))).json()
+                let usage = try Support.RawResponse(
+                    status: 200,
+                    headers: [:],
+                    body: String(events[events.count - 2].dropFirst(6))
+                ).json()
                 let counts = usage["usage"] as? [String: Any]
                 #expect(counts?["prompt_tokens"] as? Int == 2)
                 #expect(counts?["completion_tokens"] as? Int == 8)
@@ -83,7 +96,9 @@ struct ProviderSimulatorTests {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try await Support.withClient { client in
                 let response = try await Support.send(
-                    client, .POST, simulator.baseURL + "/v1/chat/completions",
+                    client,
+                    .POST,
+                    simulator.baseURL + "/v1/chat/completions",
                     json: #"{"model":"phi3:mini","max_tokens":3,"messages":[{"role":"user","content":"x"}]}"#
                 )
                 let json = try response.json()
@@ -99,12 +114,20 @@ struct ProviderSimulatorTests {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try await Support.withClient { client in
                 let tags = try await Support.send(client, .GET, simulator.baseURL + "/api/tags").json()
-                #expect((tags["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == Self.models.map(\.name))
+                #expect(
+                    (tags["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+                        == Self.models.map(\.name)
+                )
                 let list = try await Support.send(client, .GET, simulator.baseURL + "/v1/models").json()
-                #expect((list["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Self.models.map(\.name))
+                #expect(
+                    (list["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Self.models.map(\.name)
+                )
 
                 let missing = try await Support.send(
-                    client, .POST, simulator.baseURL + "/api/chat", json: #"{"model":"x","messages":[]}"#
+                    client,
+                    .POST,
+                    simulator.baseURL + "/api/chat",
+                    json: #"{"model":"x","messages":[]}"#
                 )
                 #expect(missing.status == 404)
                 #expect(try missing.json()["error"] as? String == "model 'x' not found")
@@ -118,12 +141,26 @@ struct ProviderSimulatorTests {
         try await ProviderSimulator.withRunning(models: Self.models, apiKey: "sekret") { simulator in
             try await Support.withClient { client in
                 let body = #"{"model":"phi3:mini","messages":[{"role":"user","content":"x"}]}"#
-                let denied = try await Support.send(client, .POST, simulator.baseURL + "/v1/chat/completions", json: body)
+                let denied = try await Support.send(
+                    client,
+                    .POST,
+                    simulator.baseURL + "/v1/chat/completions",
+                    json: body
+                )
                 #expect(denied.status == 401)
-                let wrong = try await Support.send(client, .GET, simulator.baseURL + "/v1/models", headers: ["Authorization": "Bearer nope"])
+                let wrong = try await Support.send(
+                    client,
+                    .GET,
+                    simulator.baseURL + "/v1/models",
+                    headers: ["Authorization": "Bearer nope"]
+                )
                 #expect(wrong.status == 401)
                 let allowed = try await Support.send(
-                    client, .POST, simulator.baseURL + "/v1/chat/completions", json: body, headers: ["Authorization": "Bearer sekret"]
+                    client,
+                    .POST,
+                    simulator.baseURL + "/v1/chat/completions",
+                    json: body,
+                    headers: ["Authorization": "Bearer sekret"]
                 )
                 #expect(allowed.status == 200)
             }
@@ -155,28 +192,52 @@ struct ProviderSimulatorTests {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try await Support.withClient { client in
                 let put = try await Support.send(
-                    client, .PUT, simulator.baseURL + "/_simulator/models/phi3%3Amini/faults", json: #"{"status":503,"extra_latency_ms":5}"#
+                    client,
+                    .PUT,
+                    simulator.baseURL + "/_simulator/models/phi3%3Amini/faults",
+                    json: #"{"status":503,"extra_latency_ms":5}"#
                 )
                 #expect(put.status == 200)
-                #expect(simulator.faults(for: "phi3:mini") == SimulatorFaults(forcedStatus: 503, extraLatency: .milliseconds(5)))
+                #expect(
+                    simulator.faults(for: "phi3:mini")
+                        == SimulatorFaults(forcedStatus: 503, extraLatency: .milliseconds(5))
+                )
 
                 let failed = try await Support.send(
-                    client, .POST, simulator.baseURL + "/api/chat", json: #"{"model":"phi3:mini","stream":false,"messages":[]}"#
+                    client,
+                    .POST,
+                    simulator.baseURL + "/api/chat",
+                    json: #"{"model":"phi3:mini","stream":false,"messages":[]}"#
                 )
                 #expect(failed.status == 503)
                 #expect(try failed.json()["error"] is String)
 
-                let invalid = try await Support.send(client, .PUT, simulator.baseURL + "/_simulator/models/phi3:mini/faults", json: #"{"error_rate":2}"#)
+                let invalid = try await Support.send(
+                    client,
+                    .PUT,
+                    simulator.baseURL + "/_simulator/models/phi3:mini/faults",
+                    json: #"{"error_rate":2}"#
+                )
                 #expect(invalid.status == 400)
-                let unknown = try await Support.send(client, .PUT, simulator.baseURL + "/_simulator/models/nope/faults", json: "{}")
+                let unknown = try await Support.send(
+                    client,
+                    .PUT,
+                    simulator.baseURL + "/_simulator/models/nope/faults",
+                    json: "{}"
+                )
                 #expect(unknown.status == 404)
 
-                let cleared = try await Support.send(client, .DELETE, simulator.baseURL + "/_simulator/models/phi3:mini/faults")
+                let cleared = try await Support.send(
+                    client,
+                    .DELETE,
+                    simulator.baseURL + "/_simulator/models/phi3:mini/faults"
+                )
                 #expect(cleared.status == 200)
                 #expect(simulator.faults(for: "phi3:mini") == SimulatorFaults.none)
 
                 let stats = try JSONDecoder().decode(
-                    SimulatorStats.self, from: Data(try await Support.send(client, .GET, simulator.baseURL + "/_simulator/stats").body.utf8)
+                    SimulatorStats.self,
+                    from: Data(try await Support.send(client, .GET, simulator.baseURL + "/_simulator/stats").body.utf8)
                 )
                 #expect(stats.models["phi3:mini"]?.total == 1)
                 #expect(stats.models["phi3:mini"]?.faulted == 1)
@@ -201,8 +262,11 @@ struct ProviderSimulatorTests {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try await Support.withClient { client in
                 _ = try await Support.send(
-                    client, .POST, simulator.baseURL + "/api/chat",
-                    json: #"{"model":"twin","stream":false,"options":{"num_predict":4},"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}"#,
+                    client,
+                    .POST,
+                    simulator.baseURL + "/api/chat",
+                    json:
+                        #"{"model":"twin","stream":false,"options":{"num_predict":4},"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}"#,
                     headers: ["traceparent": "00-abc-def-01"]
                 )
             }

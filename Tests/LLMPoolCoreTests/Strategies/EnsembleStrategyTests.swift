@@ -8,9 +8,17 @@ import Tracing
 struct EnsembleStrategyTests {
     static func context(_ providers: [ScriptedProvider], json: Bool = false) -> StrategyContext {
         StrategyContext(
-            taskName: "t", jsonOutput: json, providers: providers,
-            request: ProviderRequest(messages: [.user("question?")], maxTokens: 32, temperature: 0, timeout: .seconds(5)),
-            deadline: .now.advanced(by: .seconds(5)), hedgeDelay: { _ in .milliseconds(50) }
+            taskName: "t",
+            jsonOutput: json,
+            providers: providers,
+            request: ProviderRequest(
+                messages: [.user("question?")],
+                maxTokens: 32,
+                temperature: 0,
+                timeout: .seconds(5)
+            ),
+            deadline: .now.advanced(by: .seconds(5)),
+            hedgeDelay: { _ in .milliseconds(50) }
         )
     }
 
@@ -31,7 +39,10 @@ struct EnsembleStrategyTests {
 
     @Test("VOTING: JSON answers compare canonically")
     func canonicalJSON() async throws {
-        let providers = [Self.answer("a", #"{"x":1,"y":2}"#), Self.answer("b", #"{ "y": 2, "x": 1 }"#), Self.answer("c", #"{"x":3}"#)]
+        let providers = [
+            Self.answer("a", #"{"x":1,"y":2}"#), Self.answer("b", #"{ "y": 2, "x": 1 }"#),
+            Self.answer("c", #"{"x":3}"#),
+        ]
         let result = try await VotingStrategy().run(Self.context(providers, json: true))
         #expect(result.decision.reason.hasPrefix("2 of"))
         #expect(result.provider.name == "a")
@@ -66,7 +77,9 @@ struct EnsembleStrategyTests {
     @Test("CONSENSUS: disagreement is a no_consensus error, or the configured fallback")
     func noConsensus() async throws {
         let providers = [Self.answer("a", "red green blue"), Self.answer("b", "cats and dogs")]
-        let error = await #expect(throws: PoolError.self) { try await ConsensusStrategy(quorum: 2).run(Self.context(providers)) }
+        let error = await #expect(throws: PoolError.self) {
+            try await ConsensusStrategy(quorum: 2).run(Self.context(providers))
+        }
         #expect(error?.code == .noConsensus)
         let fallback = try await ConsensusStrategy(quorum: 2, fallbackToBest: true).run(Self.context(providers))
         #expect(fallback.provider.name == "a")
@@ -77,9 +90,16 @@ struct EnsembleStrategyTests {
 
     @Test("JUDGE: the judge's structured choice wins and the candidates reach its prompt")
     func judgeChooses() async throws {
-        let judge = ScriptedProvider(name: "judge", behaviour: .answer(#"Verdict: {"choice": 1, "reason": "more precise"}"#, delay: .zero))
+        let judge = ScriptedProvider(
+            name: "judge",
+            behaviour: .answer(#"Verdict: {"choice": 1, "reason": "more precise"}"#, delay: .zero)
+        )
         let providers = [Self.answer("a", "vague answer"), Self.answer("b", "precise answer")]
-        let result = try await JudgeStrategy(judge: judge, template: Self.template, variables: ["criteria": "precision"]).run(Self.context(providers))
+        let result = try await JudgeStrategy(
+            judge: judge,
+            template: Self.template,
+            variables: ["criteria": "precision"]
+        ).run(Self.context(providers))
         #expect(result.provider.name == "b")
         #expect(result.decision.reason.contains("chose candidate 1: more precise"))
         let prompt = try #require(judge.requests.first?.messages.last?.content)
@@ -88,7 +108,10 @@ struct EnsembleStrategyTests {
         #expect(prompt.contains("question?"))
     }
 
-    @Test("JUDGE: malformed or out-of-range output falls back to VOTING", arguments: ["no json here", #"{"choice": 7}"#, #"{"choice": "one"}"#])
+    @Test(
+        "JUDGE: malformed or out-of-range output falls back to VOTING",
+        arguments: ["no json here", #"{"choice": 7}"#, #"{"choice": "one"}"#]
+    )
     func judgeFallback(_ output: String) async throws {
         let judge = ScriptedProvider(name: "judge", behaviour: .answer(output, delay: .zero))
         let providers = [Self.answer("a", "x"), Self.answer("b", "y"), Self.answer("c", "y")]
@@ -101,12 +124,26 @@ struct EnsembleStrategyTests {
 
 @Suite("Strategy decisions are counted and traced")
 struct StrategyDecisionTests {
-    static func context(_ providers: [any Provider], telemetry: PoolTelemetry, span: RecordedSpan? = nil, resilience: Resilience? = nil) -> StrategyContext {
+    static func context(
+        _ providers: [any Provider],
+        telemetry: PoolTelemetry,
+        span: RecordedSpan? = nil,
+        resilience: Resilience? = nil
+    ) -> StrategyContext {
         StrategyContext(
-            taskName: "t", providers: providers,
-            request: ProviderRequest(messages: [.user("question?")], maxTokens: 32, temperature: 0, timeout: .seconds(5)),
-            deadline: .now.advanced(by: .seconds(5)), hedgeDelay: { _ in .milliseconds(50) },
-            telemetry: telemetry, resilience: resilience, span: span
+            taskName: "t",
+            providers: providers,
+            request: ProviderRequest(
+                messages: [.user("question?")],
+                maxTokens: 32,
+                temperature: 0,
+                timeout: .seconds(5)
+            ),
+            deadline: .now.advanced(by: .seconds(5)),
+            hedgeDelay: { _ in .milliseconds(50) },
+            telemetry: telemetry,
+            resilience: resilience,
+            span: span
         )
     }
 
@@ -115,7 +152,10 @@ struct StrategyDecisionTests {
         let spans = CapturedSpans()
         let telemetry = spans.telemetry()
         let span = telemetry.tracer.startSpan("strategy VOTING", ofKind: .internal)
-        let providers = [EnsembleStrategyTests.answer("a", "same"), EnsembleStrategyTests.answer("b", "same"), ScriptedProvider(name: "c", behaviour: .hang)]
+        let providers = [
+            EnsembleStrategyTests.answer("a", "same"), EnsembleStrategyTests.answer("b", "same"),
+            ScriptedProvider(name: "c", behaviour: .hang),
+        ]
         _ = try await VotingStrategy().run(Self.context(providers, telemetry: telemetry, span: span))
         span.end()
         #expect(telemetry.metrics.strategyDecisions.labels("VOTING", "early_stop").value == 1)
@@ -126,10 +166,20 @@ struct StrategyDecisionTests {
     func votingTieByScore() async throws {
         let telemetry = PoolTelemetry.makeStandalone()
         var config = PoolConfiguration()
-        config.providers = ["a", "b"].map { ProviderConfiguration(name: $0, kind: .ollama, baseURL: "http://127.0.0.1:1", model: "m", weight: $0 == "b" ? 2 : 1) }
+        config.providers = ["a", "b"].map {
+            ProviderConfiguration(
+                name: $0,
+                kind: .ollama,
+                baseURL: "http://127.0.0.1:1",
+                model: "m",
+                weight: $0 == "b" ? 2 : 1
+            )
+        }
         let resilience = Resilience(configuration: config, telemetry: telemetry)
         let providers = [EnsembleStrategyTests.answer("a", "one"), EnsembleStrategyTests.answer("b", "two")]
-        let result = try await VotingStrategy().run(Self.context(providers, telemetry: telemetry, resilience: resilience))
+        let result = try await VotingStrategy().run(
+            Self.context(providers, telemetry: telemetry, resilience: resilience)
+        )
         #expect(result.provider.name == "b")
         #expect(result.decision.reason.contains("tie broken by provider score"))
     }
@@ -137,9 +187,15 @@ struct StrategyDecisionTests {
     @Test("CONSENSUS: no_consensus and the fallback are counted apart")
     func consensusCounted() async throws {
         let telemetry = PoolTelemetry.makeStandalone()
-        let providers = [EnsembleStrategyTests.answer("a", "red green blue"), EnsembleStrategyTests.answer("b", "cats and dogs")]
-        await #expect(throws: PoolError.self) { try await ConsensusStrategy(quorum: 2).run(Self.context(providers, telemetry: telemetry)) }
-        let fallback = try await ConsensusStrategy(quorum: 2, fallbackToBest: true).run(Self.context(providers, telemetry: telemetry))
+        let providers = [
+            EnsembleStrategyTests.answer("a", "red green blue"), EnsembleStrategyTests.answer("b", "cats and dogs"),
+        ]
+        await #expect(throws: PoolError.self) {
+            try await ConsensusStrategy(quorum: 2).run(Self.context(providers, telemetry: telemetry))
+        }
+        let fallback = try await ConsensusStrategy(quorum: 2, fallbackToBest: true).run(
+            Self.context(providers, telemetry: telemetry)
+        )
         #expect(fallback.outcome == .fallback)
         _ = try await ConsensusStrategy(quorum: 1).run(Self.context(providers, telemetry: telemetry))
         #expect(telemetry.metrics.strategyDecisions.labels("CONSENSUS", "no_consensus").value == 1)
@@ -154,12 +210,19 @@ struct StrategyDecisionTests {
         let span = telemetry.tracer.startSpan("strategy JUDGE", ofKind: .internal)
         let providers = [EnsembleStrategyTests.answer("a", "x"), EnsembleStrategyTests.answer("b", "y")]
         let bad = ScriptedProvider(name: "judge", behaviour: .answer(#"{"choice": 9}"#, delay: .zero))
-        let fallback = try await JudgeStrategy(judge: bad, template: EnsembleStrategyTests.template).run(Self.context(providers, telemetry: telemetry, span: span))
+        let fallback = try await JudgeStrategy(judge: bad, template: EnsembleStrategyTests.template).run(
+            Self.context(providers, telemetry: telemetry, span: span)
+        )
         span.end()
         #expect(fallback.outcome == .judgeFallback)
         #expect(fallback.decision.reason.contains("judge chose 9, out of range 0..<2; fell back to VOTING"))
-        let good = ScriptedProvider(name: "judge", behaviour: .answer(#"{"choice": 1, "reason": "better"}"#, delay: .zero))
-        _ = try await JudgeStrategy(judge: good, template: EnsembleStrategyTests.template).run(Self.context(providers, telemetry: telemetry))
+        let good = ScriptedProvider(
+            name: "judge",
+            behaviour: .answer(#"{"choice": 1, "reason": "better"}"#, delay: .zero)
+        )
+        _ = try await JudgeStrategy(judge: good, template: EnsembleStrategyTests.template).run(
+            Self.context(providers, telemetry: telemetry)
+        )
         #expect(telemetry.metrics.strategyDecisions.labels("JUDGE", "judge_fallback").value == 1)
         #expect(telemetry.metrics.strategyDecisions.labels("JUDGE", "ok").value == 1)
         let event = try #require(spans.all.first?.events.first)
@@ -171,8 +234,13 @@ struct StrategyDecisionTests {
     func judgeFails() async throws {
         let telemetry = PoolTelemetry.makeStandalone()
         let providers = [EnsembleStrategyTests.answer("a", "x"), EnsembleStrategyTests.answer("b", "x")]
-        let broken = ScriptedProvider(name: "judge", behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500"), delay: .zero))
-        let result = try await JudgeStrategy(judge: broken, template: EnsembleStrategyTests.template).run(Self.context(providers, telemetry: telemetry))
+        let broken = ScriptedProvider(
+            name: "judge",
+            behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500"), delay: .zero)
+        )
+        let result = try await JudgeStrategy(judge: broken, template: EnsembleStrategyTests.template).run(
+            Self.context(providers, telemetry: telemetry)
+        )
         #expect(result.decision.reason.hasPrefix("judge judge failed (HTTP 500); fell back to VOTING"))
         #expect(telemetry.metrics.strategyDecisions.labels("JUDGE", "judge_fallback").value == 1)
     }

@@ -79,13 +79,22 @@ final class CapturedSpans: SpanProcessor {
 
 /// A pool configuration over named providers for one task `t`.
 func poolConfiguration(
-    _ names: [String], strategy: StrategyKind = .fastest, staticDelay: Duration = .milliseconds(50)
+    _ names: [String],
+    strategy: StrategyKind = .fastest,
+    staticDelay: Duration = .milliseconds(50)
 ) throws -> PoolConfiguration {
     var config = PoolConfiguration()
-    config.providers = names.map { ProviderConfiguration(name: $0, kind: .ollama, baseURL: "http://127.0.0.1:1", model: "\($0)-model") }
+    config.providers = names.map {
+        ProviderConfiguration(name: $0, kind: .ollama, baseURL: "http://127.0.0.1:1", model: "\($0)-model")
+    }
     config.tasks["t"] = TaskConfiguration(
-        name: "t", strategy: strategy, providers: names, promptPath: "t.md",
-        template: try PromptTemplate(source: "{{input}}"), maxTokens: 16, temperature: 0
+        name: "t",
+        strategy: strategy,
+        providers: names,
+        promptPath: "t.md",
+        template: try PromptTemplate(source: "{{input}}"),
+        maxTokens: 16,
+        temperature: 0
     )
     config.qos.hedging.staticDelay = staticDelay
     config.qos.hedging.minDelay = .milliseconds(1)

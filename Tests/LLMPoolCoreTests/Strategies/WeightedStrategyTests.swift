@@ -14,9 +14,14 @@ struct WeightedStrategyTests {
         let b: VirtualLatencyProvider
         let orchestrator: Orchestrator
 
-        init(selection: WeightedConfiguration.Selection = .pick, random: @escaping @Sendable () -> Double = { 0.5 }) throws {
+        init(selection: WeightedConfiguration.Selection = .pick, random: @escaping @Sendable () -> Double = { 0.5 })
+            throws
+        {
             let time = self.time
-            telemetry = PoolTelemetry(metrics: PoolMetrics(registry: MetricsRegistry(now: time.source)), tracer: PoolTelemetry.standalone.tracer)
+            telemetry = PoolTelemetry(
+                metrics: PoolMetrics(registry: MetricsRegistry(now: time.source)),
+                tracer: PoolTelemetry.standalone.tracer
+            )
             var config = try poolConfiguration(["a", "b"], strategy: .weighted)
             config.qos.weighted.selection = selection
             config.qos.weighted.minSamples = 5
@@ -24,8 +29,11 @@ struct WeightedStrategyTests {
             a = VirtualLatencyProvider(name: "a", latency: .milliseconds(20), metrics: telemetry.metrics)
             b = VirtualLatencyProvider(name: "b", latency: .milliseconds(80), metrics: telemetry.metrics)
             orchestrator = Orchestrator(
-                configuration: config, providers: [a, b], strategies: [WeightedStrategy(random: random)],
-                telemetry: telemetry, resilience: resilience
+                configuration: config,
+                providers: [a, b],
+                strategies: [WeightedStrategy(random: random)],
+                telemetry: telemetry,
+                resilience: resilience
             )
         }
 
@@ -65,7 +73,9 @@ struct WeightedStrategyTests {
         #expect(recovered.suffix(10).allSatisfy { $0 == "a" }, "\(recovered)")
     }
 
-    @Test("pick: a failing provider loses its traffic once its breaker opens, requests retried meanwhile; a probe wins it back")
+    @Test(
+        "pick: a failing provider loses its traffic once its breaker opens, requests retried meanwhile; a probe wins it back"
+    )
     func failureShift() async throws {
         let pool = try Pool()
         _ = try await pool.send(20)
@@ -120,7 +130,9 @@ struct ProviderScorerTests {
         let metrics = PoolMetrics(registry: MetricsRegistry(now: time.source))
         let breakers = CircuitBreakerRegistry(configuration: .defaults, metrics: metrics, now: time.source)
         let health = ProviderHealthBoard()
-        let scorer = ProviderScorer(metrics: metrics, breakers: breakers, health: health) { provider, _ in provider == "c" ? 4 : nil }
+        let scorer = ProviderScorer(metrics: metrics, breakers: breakers, health: health) { provider, _ in
+            provider == "c" ? 4 : nil
+        }
         let providers = ["a", "b", "c"].map { VirtualLatencyProvider(name: $0, latency: .zero, metrics: metrics) }
         // a: p90 in (50, 100] ms; b: p90 in (100, 250] ms, so about half as fast.
         for _ in 0..<10 { metrics.providerLatency.labels("a", "a-model", "t").observe(0.06) }
@@ -131,7 +143,12 @@ struct ProviderScorerTests {
             breaker.record(try #require(breaker.acquire()), outcome)
         }
         health.set("c", healthy: false)
-        let scores = scorer.scores(for: providers, task: "t", weights: ["a": 1, "b": 2, "c": 1], configuration: .init(minSamples: 5))
+        let scores = scorer.scores(
+            for: providers,
+            task: "t",
+            weights: ["a": 1, "b": 2, "c": 1],
+            configuration: .init(minSamples: 5)
+        )
         let latencyA = try #require(scores[0].latency)
         let latencyB = try #require(scores[1].latency)
         #expect(scores[0].value == 1)

@@ -6,7 +6,12 @@ import Testing
 struct MetricsCardinalityTests {
     @Test func labelSetsPastTheLimitFoldIntoOther() {
         let registry = MetricsRegistry(configuration: .init(seriesLimit: 1_000))
-        let calls = registry.counter(name: "llm_pool_route_calls_total", help: "Calls.", labelNames: ["route", "method"], seriesLimit: 3)
+        let calls = registry.counter(
+            name: "llm_pool_route_calls_total",
+            help: "Calls.",
+            labelNames: ["route", "method"],
+            seriesLimit: 3
+        )
         for index in 0..<5 { calls.labels("/r\(index)", "GET").increment() }
         // A label set seen before the limit keeps its own series.
         calls.labels("/r0", "GET").increment()
@@ -25,7 +30,13 @@ struct MetricsCardinalityTests {
 
     @Test func theRegistryLimitIsTheDefault() {
         let registry = MetricsRegistry(configuration: .init(seriesLimit: 2))
-        let sizes = registry.histogram(name: "llm_pool_sizes_bytes", help: "Sizes.", unit: "bytes", labelNames: ["kind"], buckets: [10])
+        let sizes = registry.histogram(
+            name: "llm_pool_sizes_bytes",
+            help: "Sizes.",
+            unit: "bytes",
+            labelNames: ["kind"],
+            buckets: [10]
+        )
         sizes.labels("a").observe(1)
         sizes.labels("b").observe(1)
         sizes.labels("c").observe(100)

@@ -6,8 +6,12 @@ import Testing
 struct MetricsHistogramWindowTests {
     @Test func quantilesFollowTheWindow() throws {
         let clock = ManualNow()
-        let registry = MetricsRegistry(configuration: .init(recentWindow: .seconds(60), recentWindowSlices: 6), now: clock.now)
-        let latency = registry.histogram(name: "llm_pool_call_seconds", help: "Calls.", labelNames: ["provider"]).labels("phi3")
+        let registry = MetricsRegistry(
+            configuration: .init(recentWindow: .seconds(60), recentWindowSlices: 6),
+            now: clock.now
+        )
+        let latency = registry.histogram(name: "llm_pool_call_seconds", help: "Calls.", labelNames: ["provider"])
+            .labels("phi3")
 
         #expect(latency.quantile(0.5, window: .seconds(60)) == nil)
         #expect(latency.count(window: .seconds(60)) == 0)

@@ -6,8 +6,18 @@ import Testing
 struct MetricsRegistryTests {
     @Test func sameNameAndShapeGivesTheSameFamily() {
         let registry = MetricsRegistry()
-        let first = registry.histogram(name: "llm_pool_wait_seconds", help: "Wait.", unit: "seconds", labelNames: ["task"])
-        let second = registry.histogram(name: "llm_pool_wait_seconds", help: "Other help.", unit: "seconds", labelNames: ["task"])
+        let first = registry.histogram(
+            name: "llm_pool_wait_seconds",
+            help: "Wait.",
+            unit: "seconds",
+            labelNames: ["task"]
+        )
+        let second = registry.histogram(
+            name: "llm_pool_wait_seconds",
+            help: "Other help.",
+            unit: "seconds",
+            labelNames: ["task"]
+        )
         #expect(first === second)
         #expect(first.labels("judge") === second.labels(["judge"]))
     }

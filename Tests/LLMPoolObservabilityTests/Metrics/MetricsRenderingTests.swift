@@ -8,22 +8,39 @@ struct MetricsRenderingTests {
     /// labels and a histogram with an exemplar.
     private func smallRegistry() -> MetricsRegistry {
         let registry = MetricsRegistry()
-        let requests = registry.counter(name: "llm_pool_requests_total", help: "Requests served.", labelNames: ["task", "status"])
+        let requests = registry.counter(
+            name: "llm_pool_requests_total",
+            help: "Requests served.",
+            labelNames: ["task", "status"]
+        )
         requests.labels("judge", "ok").increment(by: 3)
         requests.labels("expand_queries", "ok").increment()
 
-        let inFlight = registry.gauge(name: "llm_pool_in_flight", help: "In-flight \"requests\"\nwith a back\\slash.", labelNames: ["provider"])
+        let inFlight = registry.gauge(
+            name: "llm_pool_in_flight",
+            help: "In-flight \"requests\"\nwith a back\\slash.",
+            labelNames: ["provider"]
+        )
         inFlight.labels("a\"b\\c\nd").set(2.5)
         registry.gauge(name: "llm_pool_ready", help: "1 when ready.").labels().set(1)
 
         let latency = registry.histogram(
-            name: "llm_pool_latency_seconds", help: "Latency.", unit: "seconds", labelNames: ["provider"], buckets: [0.1, 1]
+            name: "llm_pool_latency_seconds",
+            help: "Latency.",
+            unit: "seconds",
+            labelNames: ["provider"],
+            buckets: [0.1, 1]
         )
         let phi = latency.labels("phi3")
         phi.observe(0.0625)
         phi.observe(
             0.5,
-            exemplar: Exemplar(traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", value: 0.5, timestamp: 1_700_000_000.25)
+            exemplar: Exemplar(
+                traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
+                spanID: "00f067aa0ba902b7",
+                value: 0.5,
+                timestamp: 1_700_000_000.25
+            )
         )
         phi.observe(3)
         return registry
@@ -99,21 +116,28 @@ struct MetricsRenderingTests {
         #expect(ExpositionText.canonicalNumber(value) == text)
     }
 
-    @Test(arguments: [
-        (nil, ExpositionFormat.prometheus),
-        ("", .prometheus),
-        ("text/plain;version=0.0.4", .prometheus),
-        ("*/*", .prometheus),
-        ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", .openMetrics),
-        ("text/plain;q=0.5, Application/OpenMetrics-Text; version=1.0.0", .openMetrics),
-        ("application/openmetrics-text;q=0,text/plain", .prometheus),
-    ] as [(String?, ExpositionFormat)])
+    @Test(
+        arguments: [
+            (nil, ExpositionFormat.prometheus),
+            ("", .prometheus),
+            ("text/plain;version=0.0.4", .prometheus),
+            ("*/*", .prometheus),
+            (
+                "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+                .openMetrics
+            ),
+            ("text/plain;q=0.5, Application/OpenMetrics-Text; version=1.0.0", .openMetrics),
+            ("application/openmetrics-text;q=0,text/plain", .prometheus),
+        ] as [(String?, ExpositionFormat)]
+    )
     func formatFromAccept(accept: String?, format: ExpositionFormat) {
         #expect(MetricsRegistry.contentType(forAccept: accept) == format)
     }
 
     @Test func contentTypes() {
         #expect(ExpositionFormat.prometheus.contentType == "text/plain; version=0.0.4; charset=utf-8")
-        #expect(ExpositionFormat.openMetrics.contentType == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        #expect(
+            ExpositionFormat.openMetrics.contentType == "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        )
     }
 }

@@ -8,10 +8,15 @@ struct RegistryMetricsFactoryTests {
     @Test func countersMapDimensionsToLabels() {
         let registry = MetricsRegistry()
         let factory = RegistryMetricsFactory(registry: registry)
-        let counter = Counter(label: "http.server.requests", dimensions: [("method", "GET"), ("status", "200")], factory: factory)
+        let counter = Counter(
+            label: "http.server.requests",
+            dimensions: [("method", "GET"), ("status", "200")],
+            factory: factory
+        )
         counter.increment(by: 2)
         // Dimension order does not matter.
-        Counter(label: "http.server.requests", dimensions: [("status", "200"), ("method", "GET")], factory: factory).increment()
+        Counter(label: "http.server.requests", dimensions: [("status", "200"), ("method", "GET")], factory: factory)
+            .increment()
         FloatingPointCounter(label: "tokens-used", factory: factory).increment(by: 1.5)
 
         let text = registry.render()
@@ -41,7 +46,11 @@ struct RegistryMetricsFactoryTests {
         let sizes = Recorder(label: "body.bytes", dimensions: [("le", "x")], factory: factory)
         sizes.record(50)
         sizes.record(5_000)
-        let timer = CoreMetrics.Timer(label: "request_duration_seconds", dimensions: [("route", "/v1/infer")], factory: factory)
+        let timer = CoreMetrics.Timer(
+            label: "request_duration_seconds",
+            dimensions: [("route", "/v1/infer")],
+            factory: factory
+        )
         timer.recordNanoseconds(1_500_000_000)
         timer.recordMilliseconds(250)
 
@@ -69,7 +78,8 @@ struct RegistryMetricsFactoryTests {
     }
 
     @Test(arguments: [
-        ("http.server.requests", "http_server_requests"), ("9lives", "_9lives"), ("a-b/c d", "a_b_c_d"), ("ok:name_1", "ok:name_1"),
+        ("http.server.requests", "http_server_requests"), ("9lives", "_9lives"), ("a-b/c d", "a_b_c_d"),
+        ("ok:name_1", "ok:name_1"),
     ])
     func namesAreSanitised(label: String, name: String) {
         #expect(MetricName.sanitizedMetricName(label) == name)

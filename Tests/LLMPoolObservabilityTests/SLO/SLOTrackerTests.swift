@@ -12,7 +12,12 @@ struct SLOTrackerTests {
         func advance(_ duration: Duration) { instant.withLock { $0 = $0.advanced(by: duration) } }
     }
 
-    static let objective = ServiceLevelObjective(task: "t", availabilityTarget: 0.99, latencyThreshold: .milliseconds(500), latencyTarget: 0.9)
+    static let objective = ServiceLevelObjective(
+        task: "t",
+        availabilityTarget: 0.99,
+        latencyThreshold: .milliseconds(500),
+        latencyTarget: 0.9
+    )
 
     @Test("availability burn is the bad share over the budget, per window, and old slices age out")
     func availabilityWindows() {
@@ -38,7 +43,9 @@ struct SLOTrackerTests {
     func latency() {
         let now = Now()
         let tracker = SLOTracker(objectives: [Self.objective], now: now.read)
-        for index in 0..<10 { tracker.record(task: "t", success: true, latency: index < 3 ? .seconds(1) : .milliseconds(100)) }
+        for index in 0..<10 {
+            tracker.record(task: "t", success: true, latency: index < 3 ? .seconds(1) : .milliseconds(100))
+        }
         tracker.record(task: "t", success: false, latency: .seconds(2))
         // 3 slow of 10 successful = 30% against a 10% budget.
         #expect(abs(tracker.burnRate(task: "t", indicator: .latency, window: .seconds(300)) - 3) < 1e-9)
@@ -65,7 +72,11 @@ struct SLOTrackerTests {
         let tracker = SLOTracker(objectives: [Self.objective])
         tracker.export(
             burnRate: registry.gauge(name: "llm_pool_slo_burn_rate", help: "b", labelNames: ["slo", "window"]),
-            budgetRemaining: registry.gauge(name: "llm_pool_slo_error_budget_remaining", help: "r", labelNames: ["slo"]),
+            budgetRemaining: registry.gauge(
+                name: "llm_pool_slo_error_budget_remaining",
+                help: "r",
+                labelNames: ["slo"]
+            ),
             on: registry
         )
         tracker.record(task: "t", success: false, latency: .zero)

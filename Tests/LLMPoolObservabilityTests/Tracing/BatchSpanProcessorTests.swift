@@ -1,6 +1,6 @@
+import LLMPoolTesting
 import Logging
 import ServiceLifecycle
-import LLMPoolTesting
 import Testing
 import Tracing
 
@@ -17,7 +17,12 @@ extension TracingTests {
         func processor(queue: Int = 2048, batch: Int = 512, timeout: Duration = .seconds(10)) -> BatchSpanProcessor {
             BatchSpanProcessor(
                 exporter: exporter,
-                configuration: .init(maxQueueSize: queue, maxExportBatchSize: batch, scheduleDelay: .seconds(1), exportTimeout: timeout),
+                configuration: .init(
+                    maxQueueSize: queue,
+                    maxExportBatchSize: batch,
+                    scheduleDelay: .seconds(1),
+                    exportTimeout: timeout
+                ),
                 hooks: counter.hooks,
                 clock: clock,
                 logger: Self.quiet
@@ -107,7 +112,12 @@ extension TracingTests {
             let hanging = HangingExporter()
             let processor = BatchSpanProcessor(
                 exporter: hanging,
-                configuration: .init(maxQueueSize: 10, maxExportBatchSize: 10, scheduleDelay: .seconds(1), exportTimeout: .seconds(5)),
+                configuration: .init(
+                    maxQueueSize: 10,
+                    maxExportBatchSize: 10,
+                    scheduleDelay: .seconds(1),
+                    exportTimeout: .seconds(5)
+                ),
                 hooks: counter.hooks,
                 clock: clock,
                 logger: Self.quiet

@@ -17,12 +17,29 @@ extension TracingTests {
             var configuration = TracingConfiguration.testing()
             configuration.serviceVersion = "1.2.3"
             configuration.resourceAttributes = ["deployment.environment.name": "test"]
-            let recorder = try SpanRecorder(configuration: configuration, exporter: InMemoryExporter(), processors: [capture])
+            let recorder = try SpanRecorder(
+                configuration: configuration,
+                exporter: InMemoryExporter(),
+                processors: [capture]
+            )
 
             var incoming = ServiceContext.topLevel
-            incoming.spanContext = SpanContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "rojo=1")
-            let server = recorder.startSpan("POST /v1/infer", context: incoming, ofKind: .server, at: FixedInstant(nanosecondsSinceEpoch: 1_000))
-            let client = recorder.startSpan("chat phi3:mini", context: server.context, ofKind: .client, at: FixedInstant(nanosecondsSinceEpoch: 2_000))
+            incoming.spanContext = SpanContext(
+                traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                tracestate: "rojo=1"
+            )
+            let server = recorder.startSpan(
+                "POST /v1/infer",
+                context: incoming,
+                ofKind: .server,
+                at: FixedInstant(nanosecondsSinceEpoch: 1_000)
+            )
+            let client = recorder.startSpan(
+                "chat phi3:mini",
+                context: server.context,
+                ofKind: .client,
+                at: FixedInstant(nanosecondsSinceEpoch: 2_000)
+            )
             client.attributes["gen_ai.request.model"] = "phi3:mini"
             client.attributes["gen_ai.usage.input_tokens"] = 12
             client.attributes["gen_ai.request.temperature"] = 0.5
@@ -38,7 +55,9 @@ extension TracingTests {
             let request = try Request(serializedBytes: try encoder.encode(capture.spans))
 
             let resourceSpans = try #require(request.resourceSpans.first)
-            let resource = Dictionary(uniqueKeysWithValues: resourceSpans.resource.attributes.map { ($0.key, $0.value.stringValue) })
+            let resource = Dictionary(
+                uniqueKeysWithValues: resourceSpans.resource.attributes.map { ($0.key, $0.value.stringValue) }
+            )
             #expect(resource["service.name"] == "llm-pool")
             #expect(resource["service.version"] == "1.2.3")
             #expect(resource["service.instance.id"] == "instance-1")

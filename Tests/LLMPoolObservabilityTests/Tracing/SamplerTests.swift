@@ -11,8 +11,18 @@ extension TracingTests {
             TraceID(high: 0xABCD, low: UInt64(index) * ((1 << 56) / 1000) + 1)
         }
 
-        static let sampledParent = SpanContext(traceID: TraceID(high: 1, low: 1), spanID: SpanID(1)!, traceFlags: 1, isRemote: true)
-        static let unsampledParent = SpanContext(traceID: TraceID(high: 1, low: 1), spanID: SpanID(1)!, traceFlags: 0, isRemote: true)
+        static let sampledParent = SpanContext(
+            traceID: TraceID(high: 1, low: 1),
+            spanID: SpanID(1)!,
+            traceFlags: 1,
+            isRemote: true
+        )
+        static let unsampledParent = SpanContext(
+            traceID: TraceID(high: 1, low: 1),
+            spanID: SpanID(1)!,
+            traceFlags: 0,
+            isRemote: true
+        )
 
         @Test("ratio 0 samples nothing, ratio 1 everything")
         func ratioBounds() {
@@ -28,14 +38,19 @@ extension TracingTests {
             #expect(abs(Double(sampled.count) / 1000 - ratio) < 0.01)
             #expect(sampled == Self.evenlySpread.filter { sampler.shouldSample(traceID: $0, parent: nil) })
             // Consistent: a trace sampled at this ratio is sampled at any higher one.
-            #expect(sampled.allSatisfy { Sampler.traceIDRatio(min(1, ratio + 0.05)).shouldSample(traceID: $0, parent: nil) })
+            #expect(
+                sampled.allSatisfy { Sampler.traceIDRatio(min(1, ratio + 0.05)).shouldSample(traceID: $0, parent: nil) }
+            )
         }
 
         @Test("the ratio ignores the parent; parent-based kinds follow it")
         func parentBased() {
             let id = TraceID(high: 1, low: 1)
             #expect(!Sampler.traceIDRatio(0).shouldSample(traceID: id, parent: Self.sampledParent))
-            for sampler in [Sampler.parentBasedAlwaysOn, Sampler(.parentBasedAlwaysOff), .parentBasedTraceIDRatio(0), .parentBasedTraceIDRatio(1)] {
+            for sampler in [
+                Sampler.parentBasedAlwaysOn, Sampler(.parentBasedAlwaysOff), .parentBasedTraceIDRatio(0),
+                .parentBasedTraceIDRatio(1),
+            ] {
                 #expect(sampler.shouldSample(traceID: id, parent: Self.sampledParent), "\(sampler)")
                 #expect(!sampler.shouldSample(traceID: id, parent: Self.unsampledParent), "\(sampler)")
             }

@@ -62,7 +62,11 @@ extension TracingTests {
         func invalidTraceparentIgnored() throws {
             let recorder = try recorder()
             var context = ServiceContext.topLevel
-            recorder.extract(["traceparent": "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"], into: &context, using: HeaderDictionaryExtractor())
+            recorder.extract(
+                ["traceparent": "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+                into: &context,
+                using: HeaderDictionaryExtractor()
+            )
             #expect(context.spanContext == nil)
             #expect(SpanRecorder.traceparent(of: context) == nil)
         }
@@ -76,7 +80,10 @@ extension TracingTests {
             await #expect(throws: Boom.self) {
                 try await recorder.withSpan("outer") { outer in
                     try await recorder.withSpan("inner") { inner in
-                        seen = (SpanRecorder.currentTraceID(), SpanRecorder.currentSpanID(), SpanRecorder.loggingMetadataProvider.get())
+                        seen = (
+                            SpanRecorder.currentTraceID(), SpanRecorder.currentSpanID(),
+                            SpanRecorder.loggingMetadataProvider.get()
+                        )
                         #expect(seen.trace == inner.traceID.hex)
                         #expect(inner.traceID == outer.traceID)
                         throw Boom()
@@ -97,7 +104,12 @@ extension TracingTests {
         func records() throws {
             let recorder = try recorder()
             let other = recorder.startSpan("other", context: .topLevel)
-            let span = recorder.startSpan("chat phi3:mini", context: .topLevel, ofKind: .client, at: FixedInstant(nanosecondsSinceEpoch: 1_000))
+            let span = recorder.startSpan(
+                "chat phi3:mini",
+                context: .topLevel,
+                ofKind: .client,
+                at: FixedInstant(nanosecondsSinceEpoch: 1_000)
+            )
             span.attributes["gen_ai.request.model"] = "phi3:mini"
             span.attributes["gen_ai.usage.input_tokens"] = 12
             span.addEvent("first token")

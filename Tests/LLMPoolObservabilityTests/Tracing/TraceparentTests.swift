@@ -15,17 +15,37 @@ extension TracingTests {
         }
 
         static let valid: [ValidCase] = [
-            .init(header: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                  traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", sampled: true),
-            .init(header: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
-                  traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", sampled: false),
-            .init(header: "00-00000000000000000000000000000001-0000000000000001-03",
-                  traceID: "00000000000000000000000000000001", spanID: "0000000000000001", sampled: true),
+            .init(
+                header: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
+                spanID: "00f067aa0ba902b7",
+                sampled: true
+            ),
+            .init(
+                header: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+                traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
+                spanID: "00f067aa0ba902b7",
+                sampled: false
+            ),
+            .init(
+                header: "00-00000000000000000000000000000001-0000000000000001-03",
+                traceID: "00000000000000000000000000000001",
+                spanID: "0000000000000001",
+                sampled: true
+            ),
             // A later version may append fields; the first four are read.
-            .init(header: "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future",
-                  traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", sampled: true),
-            .init(header: "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                  traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", sampled: true),
+            .init(
+                header: "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future",
+                traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
+                spanID: "00f067aa0ba902b7",
+                sampled: true
+            ),
+            .init(
+                header: "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
+                spanID: "00f067aa0ba902b7",
+                sampled: true
+            ),
         ]
 
         @Test("valid headers parse", arguments: valid)
@@ -38,21 +58,24 @@ extension TracingTests {
             #expect(context.traceState == nil)
         }
 
-        @Test("invalid headers are rejected", arguments: [
-            "",
-            "00",
-            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // all-zero trace id
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // all-zero parent id
-            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // forbidden version
-            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  // upper case
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // version 00 has exactly 4 fields
-            "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",  // later version: fields must be separated
-            "00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01",  // misplaced separator
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",  // bad flags
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7_01",
-            "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-            " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-        ])
+        @Test(
+            "invalid headers are rejected",
+            arguments: [
+                "",
+                "00",
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // all-zero trace id
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // all-zero parent id
+                "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // forbidden version
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  // upper case
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // version 00 has exactly 4 fields
+                "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",  // later version: fields must be separated
+                "00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01",  // misplaced separator
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",  // bad flags
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7_01",
+                "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ]
+        )
         func rejectsInvalid(_ header: String) {
             #expect(SpanContext(traceparent: header) == nil)
         }
@@ -61,7 +84,9 @@ extension TracingTests {
         func formats() throws {
             let header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
             #expect(try #require(SpanContext(traceparent: header)).traceparent == header)
-            let withOtherFlags = try #require(SpanContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03"))
+            let withOtherFlags = try #require(
+                SpanContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03")
+            )
             #expect(withOtherFlags.traceparent == header)
             var unsampled = withOtherFlags
             unsampled.isSampled = false
@@ -71,7 +96,9 @@ extension TracingTests {
         @Test("tracestate is carried through, blank is dropped")
         func tracestate() throws {
             let header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-            let context = try #require(SpanContext(traceparent: header, tracestate: " rojo=00f067aa0ba902b7,congo=t61rcWkgMzE "))
+            let context = try #require(
+                SpanContext(traceparent: header, tracestate: " rojo=00f067aa0ba902b7,congo=t61rcWkgMzE ")
+            )
             #expect(context.traceState == "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE")
             #expect(try #require(SpanContext(traceparent: header, tracestate: "  ")).traceState == nil)
         }

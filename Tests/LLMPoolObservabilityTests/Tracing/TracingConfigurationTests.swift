@@ -11,7 +11,15 @@ extension TracingTests {
             #expect(!configuration.enabled)
             #expect(configuration.tracesURL == "http://127.0.0.1:4318/v1/traces")
             #expect(configuration.sampler == .parentBasedAlwaysOn)
-            #expect(configuration.batch == .init(maxQueueSize: 2048, maxExportBatchSize: 512, scheduleDelay: .seconds(1), exportTimeout: .seconds(10)))
+            #expect(
+                configuration.batch
+                    == .init(
+                        maxQueueSize: 2048,
+                        maxExportBatchSize: 512,
+                        scheduleDelay: .seconds(1),
+                        exportTimeout: .seconds(10)
+                    )
+            )
             #expect(!configuration.gzip)
             try configuration.validate()
         }
@@ -25,7 +33,8 @@ extension TracingTests {
             let configuration = try toml.applyingEnvironment([
                 "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/",
                 "OTEL_SERVICE_NAME": "llm-pool-canary",
-                "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment.name=prod, region=us%2Deast%201,service.version=2.0",
+                "OTEL_RESOURCE_ATTRIBUTES":
+                    "deployment.environment.name=prod, region=us%2Deast%201,service.version=2.0",
                 "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
                 "OTEL_TRACES_SAMPLER_ARG": "0.25",
                 "OTEL_EXPORTER_OTLP_HEADERS": "x-api-key=s%3Dcret",
@@ -40,11 +49,23 @@ extension TracingTests {
             #expect(configuration.tracesURL == "http://collector:4318/v1/traces")
             #expect(configuration.serviceName == "llm-pool-canary")
             #expect(configuration.serviceVersion == "2.0")
-            #expect(configuration.resourceAttributes == ["team": "search", "region": "us-east 1", "deployment.environment.name": "prod"])
+            #expect(
+                configuration.resourceAttributes == [
+                    "team": "search", "region": "us-east 1", "deployment.environment.name": "prod",
+                ]
+            )
             #expect(configuration.sampler == .parentBasedTraceIDRatio(0.25))
             #expect(configuration.headers == ["x-api-key": "s=cret"])
             #expect(configuration.gzip)
-            #expect(configuration.batch == .init(maxQueueSize: 100, maxExportBatchSize: 10, scheduleDelay: .milliseconds(500), exportTimeout: .seconds(2)))
+            #expect(
+                configuration.batch
+                    == .init(
+                        maxQueueSize: 100,
+                        maxExportBatchSize: 10,
+                        scheduleDelay: .milliseconds(500),
+                        exportTimeout: .seconds(2)
+                    )
+            )
             try configuration.validate()
         }
 
@@ -65,22 +86,27 @@ extension TracingTests {
             var enabled = TracingConfiguration.defaults
             enabled.enabled = true
             #expect(try !enabled.applyingEnvironment(["OTEL_TRACES_EXPORTER": "none"]).enabled)
-            #expect(try !TracingConfiguration.defaults.applyingEnvironment([
-                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SDK_DISABLED": "true",
-            ]).enabled)
+            #expect(
+                try !TracingConfiguration.defaults.applyingEnvironment([
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SDK_DISABLED": "true",
+                ]).enabled
+            )
             #expect(try TracingConfiguration.defaults.applyingEnvironment(["OTEL_TRACES_EXPORTER": "otlp"]).enabled)
             #expect(try enabled.applyingEnvironment(["OTEL_TRACES_EXPORTER": "", "OTEL_SERVICE_NAME": " "]) == enabled)
         }
 
-        @Test("unusable values name their variable", arguments: [
-            ("OTEL_TRACES_SAMPLER", "sometimes"),
-            ("OTEL_TRACES_EXPORTER", "zipkin"),
-            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
-            ("OTEL_BSP_MAX_QUEUE_SIZE", "-1"),
-            ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
-            ("OTEL_RESOURCE_ATTRIBUTES", "bad=%zz"),
-            ("OTEL_SDK_DISABLED", "maybe"),
-        ])
+        @Test(
+            "unusable values name their variable",
+            arguments: [
+                ("OTEL_TRACES_SAMPLER", "sometimes"),
+                ("OTEL_TRACES_EXPORTER", "zipkin"),
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+                ("OTEL_BSP_MAX_QUEUE_SIZE", "-1"),
+                ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
+                ("OTEL_RESOURCE_ATTRIBUTES", "bad=%zz"),
+                ("OTEL_SDK_DISABLED", "maybe"),
+            ]
+        )
         func invalid(_ key: String, _ value: String) {
             do {
                 _ = try TracingConfiguration.defaults.applyingEnvironment([key: value])
@@ -93,7 +119,9 @@ extension TracingTests {
         @Test("a ratio argument out of range is rejected")
         func invalidRatio() {
             #expect(throws: TracingConfigurationError.self) {
-                try TracingConfiguration.defaults.applyingEnvironment(["OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1.5"])
+                try TracingConfiguration.defaults.applyingEnvironment([
+                    "OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1.5",
+                ])
             }
         }
 

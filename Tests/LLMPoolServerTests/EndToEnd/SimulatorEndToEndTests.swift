@@ -17,11 +17,19 @@ struct SimulatorEndToEndTests {
         var config = PoolConfiguration()
         config.providers = [
             ProviderConfiguration(name: "phi3-mini", kind: .ollama, baseURL: simulator.baseURL, model: "phi3:mini"),
-            ProviderConfiguration(name: "llama31-8b", kind: .openai, baseURL: simulator.baseURL + "/v1", model: "llama3.1:8b"),
+            ProviderConfiguration(
+                name: "llama31-8b",
+                kind: .openai,
+                baseURL: simulator.baseURL + "/v1",
+                model: "llama3.1:8b"
+            ),
         ]
         config.tasks["expand_queries"] = TaskConfiguration(
-            name: "expand_queries", providers: ["phi3-mini", "llama31-8b"], promptPath: "x.md",
-            template: try PromptTemplate(source: "Expand: {{input}}"), maxTokens: 16
+            name: "expand_queries",
+            providers: ["phi3-mini", "llama31-8b"],
+            promptPath: "x.md",
+            template: try PromptTemplate(source: "Expand: {{input}}"),
+            maxTokens: 16
         )
         // Long enough that a cold connection on a loaded machine does not trigger a hedge; the
         // hedging test makes the first provider hang, so it still hedges.
@@ -36,7 +44,10 @@ struct SimulatorEndToEndTests {
         _ simulator: ProviderSimulator,
         _ body: @Sendable (Vvtv_Llmpool_V1_LlmPool.Client<HTTP2ClientTransport.Posix>) async throws -> T
     ) async throws -> T {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ProviderFactory.recommendedHTTPClientConfiguration())
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: ProviderFactory.recommendedHTTPClientConfiguration()
+        )
         do {
             let value = try await run(simulator, client: client, body)
             try await client.shutdown()
@@ -48,17 +59,27 @@ struct SimulatorEndToEndTests {
     }
 
     static func run<T: Sendable>(
-        _ simulator: ProviderSimulator, client: HTTPClient,
+        _ simulator: ProviderSimulator,
+        client: HTTPClient,
         _ body: @Sendable (Vvtv_Llmpool_V1_LlmPool.Client<HTTP2ClientTransport.Posix>) async throws -> T
     ) async throws -> T {
-        let components = try PoolComponents(configuration: try configuration(simulator: simulator), httpClient: client, logger: Logger(label: "e2e"))
+        let components = try PoolComponents(
+            configuration: try configuration(simulator: simulator),
+            httpClient: client,
+            logger: Logger(label: "e2e")
+        )
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let service = components.grpcService { continuation.yield($0) }
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await service.run(); return nil }
+            group.addTask {
+                try await service.run(); return nil
+            }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
-            let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+            let transport = try HTTP2ClientTransport.Posix(
+                target: .ipv4(address: "127.0.0.1", port: port),
+                transportSecurity: .plaintext
+            )
             let value = try await withGRPCClient(transport: transport) { grpc in
                 try await body(Vvtv_Llmpool_V1_LlmPool.Client(wrapping: grpc))
             }
@@ -67,13 +88,19 @@ struct SimulatorEndToEndTests {
         }
     }
 
-    static let models = [SimulatedModel.instant(name: "phi3:mini", seed: 1), SimulatedModel.instant(name: "llama3.1:8b", seed: 2)]
+    static let models = [
+        SimulatedModel.instant(name: "phi3:mini", seed: 1), SimulatedModel.instant(name: "llama3.1:8b", seed: 2),
+    ]
 
     @Test("a gRPC request is answered by a simulated model through both provider kinds")
     func answers() async throws {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             let answer = try await Self.withPool(simulator) { pool in
-                try await pool.infer(.with { $0.task = "expand_queries"; $0.input = "swift" })
+                try await pool.infer(
+                    .with {
+                        $0.task = "expand_queries"; $0.input = "swift"
+                    }
+                )
             }
             #expect(answer.model == "phi3:mini")
             #expect(!answer.text.isEmpty)
@@ -81,7 +108,11 @@ struct SimulatorEndToEndTests {
             // hedged-away call is cancelled upstream.
             try simulator.setFaults(SimulatorFaults(hang: true), for: "phi3:mini")
             let hedged = try await Self.withPool(simulator) { pool in
-                try await pool.infer(.with { $0.task = "expand_queries"; $0.input = "swift"; $0.deadlineMs = 5000 })
+                try await pool.infer(
+                    .with {
+                        $0.task = "expand_queries"; $0.input = "swift"; $0.deadlineMs = 5000
+                    }
+                )
             }
             #expect(hedged.model == "llama3.1:8b")
             #expect(hedged.decision.hedgesFired == 1)
@@ -100,7 +131,12 @@ struct SimulatorEndToEndTests {
                 // Past the 500 ms hedge delay, so both providers are called before time runs out.
                 options.timeout = .milliseconds(1200)
                 do {
-                    _ = try await pool.infer(.with { $0.task = "expand_queries"; $0.input = "swift" }, options: options)
+                    _ = try await pool.infer(
+                        .with {
+                            $0.task = "expand_queries"; $0.input = "swift"
+                        },
+                        options: options
+                    )
                     return RPCError.Code?.none
                 } catch let error as RPCError {
                     return error.code

@@ -24,7 +24,11 @@ struct GRPCServiceTests {
     /// Runs `body` with clients connected in-process to a server with the pool's services.
     static func withInProcess(
         _ providers: [ScriptedProvider],
-        _ body: @Sendable (Vvtv_Llmpool_V1_LlmPool.Client<InProcessTransport.Client>, Grpc_Health_V1_Health.Client<InProcessTransport.Client>) async throws -> Void
+        _ body:
+            @Sendable (
+                Vvtv_Llmpool_V1_LlmPool.Client<InProcessTransport.Client>,
+                Grpc_Health_V1_Health.Client<InProcessTransport.Client>
+            ) async throws -> Void
     ) async throws {
         let (pool, health) = try services(providers)
         let transport = InProcessTransport()
@@ -87,12 +91,50 @@ struct GRPCServiceTests {
     }
 
     static let errorCases: [ErrorCase] = [
-        .init(name: "invalid input", query: query(""), behaviour: .answer("x", delay: .zero), code: .invalidArgument, message: "input must not be empty"),
-        .init(name: "too large", query: query(String(repeating: "x", count: 2000)), behaviour: .answer("x", delay: .zero), code: .invalidArgument, message: "the limit is 1000"),
-        .init(name: "unknown task", query: query(task: "nope"), behaviour: .answer("x", delay: .zero), code: .notFound, message: "unknown task 'nope'"),
-        .init(name: "no provider", query: query(), behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500"), delay: .zero), code: .unavailable, message: "HTTP 500"),
-        .init(name: "rate limited", query: query(), behaviour: .fail(PoolError(code: .resourceExhausted, message: "quota"), delay: .zero), code: .unavailable, message: "quota"),
-        .init(name: "deadline", query: .with { $0.task = "expand_queries"; $0.input = "x"; $0.deadlineMs = 30 }, behaviour: .hang, code: .deadlineExceeded, message: "deadline exceeded"),
+        .init(
+            name: "invalid input",
+            query: query(""),
+            behaviour: .answer("x", delay: .zero),
+            code: .invalidArgument,
+            message: "input must not be empty"
+        ),
+        .init(
+            name: "too large",
+            query: query(String(repeating: "x", count: 2000)),
+            behaviour: .answer("x", delay: .zero),
+            code: .invalidArgument,
+            message: "the limit is 1000"
+        ),
+        .init(
+            name: "unknown task",
+            query: query(task: "nope"),
+            behaviour: .answer("x", delay: .zero),
+            code: .notFound,
+            message: "unknown task 'nope'"
+        ),
+        .init(
+            name: "no provider",
+            query: query(),
+            behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500"), delay: .zero),
+            code: .unavailable,
+            message: "HTTP 500"
+        ),
+        .init(
+            name: "rate limited",
+            query: query(),
+            behaviour: .fail(PoolError(code: .resourceExhausted, message: "quota"), delay: .zero),
+            code: .unavailable,
+            message: "quota"
+        ),
+        .init(
+            name: "deadline",
+            query: .with {
+                $0.task = "expand_queries"; $0.input = "x"; $0.deadlineMs = 30
+            },
+            behaviour: .hang,
+            code: .deadlineExceeded,
+            message: "deadline exceeded"
+        ),
     ]
 
     @Test("domain errors map to gRPC status codes with a message", arguments: errorCases)
@@ -105,11 +147,17 @@ struct GRPCServiceTests {
         }
     }
 
-    @Test("the domain errors map one to one", arguments: [
-        (PoolError.Code.invalidArgument, RPCError.Code.invalidArgument), (.notFound, .notFound), (.payloadTooLarge, .invalidArgument),
-        (.deadlineExceeded, .deadlineExceeded), (.unavailable, .unavailable), (.resourceExhausted, .resourceExhausted),
-        (.unauthenticated, .unauthenticated), (.permissionDenied, .permissionDenied), (.cancelled, .cancelled), (.internal, .internalError),
-    ])
+    @Test(
+        "the domain errors map one to one",
+        arguments: [
+            (PoolError.Code.invalidArgument, RPCError.Code.invalidArgument), (.notFound, .notFound),
+            (.payloadTooLarge, .invalidArgument),
+            (.deadlineExceeded, .deadlineExceeded), (.unavailable, .unavailable),
+            (.resourceExhausted, .resourceExhausted),
+            (.unauthenticated, .unauthenticated), (.permissionDenied, .permissionDenied), (.cancelled, .cancelled),
+            (.internal, .internalError),
+        ]
+    )
     func mapping(_ pair: (PoolError.Code, RPCError.Code)) {
         #expect(PoolError(code: pair.0, message: "m").rpcError.code == pair.1)
     }
@@ -151,7 +199,9 @@ struct GRPCServiceTests {
                 var seen: [Grpc_Health_V1_HealthCheckResponse.ServingStatus] = []
                 for try await message in response.messages {
                     seen.append(message.status)
-                    if seen.count == 1 { a.setBehaviour(.fail(PoolError(code: .unavailable, message: "down"), delay: .zero)) }
+                    if seen.count == 1 {
+                        a.setBehaviour(.fail(PoolError(code: .unavailable, message: "down"), delay: .zero))
+                    }
                     if seen.count == 2 { break }
                 }
                 return seen
@@ -164,12 +214,18 @@ struct GRPCServiceTests {
     func loopback() async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("over the wire", delay: .zero))
         let (pool, health) = try Self.services([a])
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: "127.0.0.1", port: 0),
+            transportSecurity: .plaintext
+        )
         let server = GRPCServer(transport: transport, services: [pool, health])
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             let port = try #require(try await transport.listeningAddress.ipv4?.port)
-            let clientTransport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+            let clientTransport = try HTTP2ClientTransport.Posix(
+                target: .ipv4(address: "127.0.0.1", port: port),
+                transportSecurity: .plaintext
+            )
             try await withGRPCClient(transport: clientTransport) { client in
                 let answer = try await Vvtv_Llmpool_V1_LlmPool.Client(wrapping: client).infer(Self.query())
                 #expect(answer.text == "over the wire")

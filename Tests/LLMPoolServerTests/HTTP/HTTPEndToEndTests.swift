@@ -16,8 +16,16 @@ struct HTTPEndToEndTests {
     func infer() async throws {
         let a = ScriptedProvider(name: "a", model: "phi3:mini", behaviour: .answer("q1 q2", delay: .zero))
         try await HTTPTestSupport.app([a]).test(.router) { client in
-            let body = HTTPTestSupport.json(["task": "expand_queries", "input": "swift", "strategy": "FASTEST", "maxTokens": 16, "metadata": ["k": "v"]])
-            try await client.execute(uri: "/v1/infer", method: .post, headers: Self.jsonHeaders + [.init("X-Request-Id")!: "req-42"], body: body) { response in
+            let body = HTTPTestSupport.json([
+                "task": "expand_queries", "input": "swift", "strategy": "FASTEST", "maxTokens": 16,
+                "metadata": ["k": "v"],
+            ])
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: Self.jsonHeaders + [.init("X-Request-Id")!: "req-42"],
+                body: body
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.init("X-Request-Id")!] == "req-42")
                 let answer = try HTTPTestSupport.object(response.body)
@@ -38,8 +46,11 @@ struct HTTPEndToEndTests {
     func snakeCase() async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("ok", delay: .zero))
         try await HTTPTestSupport.app([a]).test(.router) { client in
-            let body = HTTPTestSupport.json(["task": "expand_queries", "input": "swift", "max_tokens": 7, "request_id": "abc"])
-            try await client.execute(uri: "/v1/infer", method: .post, headers: Self.jsonHeaders, body: body) { response in
+            let body = HTTPTestSupport.json([
+                "task": "expand_queries", "input": "swift", "max_tokens": 7, "request_id": "abc",
+            ])
+            try await client.execute(uri: "/v1/infer", method: .post, headers: Self.jsonHeaders, body: body) {
+                response in
                 #expect(response.status == .ok)
                 let object = try HTTPTestSupport.object(response.body)
                 #expect(object["requestId"] as? String == "abc")
@@ -58,25 +69,102 @@ struct HTTPEndToEndTests {
     }
 
     static let errorCases: [ErrorCase] = [
-        .init(name: "unknown task", uri: "/v1/infer", body: #"{"task":"nope","input":"x"}"#, status: 404, message: "unknown task 'nope'"),
-        .init(name: "empty input", uri: "/v1/infer", body: #"{"task":"expand_queries","input":""}"#, status: 400, message: "input must not be empty"),
-        .init(name: "bad strategy", uri: "/v1/infer", body: #"{"task":"expand_queries","input":"x","strategy":"RANDOM"}"#, status: 400, message: "strategy must be one of"),
-        .init(name: "malformed JSON", uri: "/v1/infer", body: #"{"task":"#, status: 400, message: "malformed Query JSON"),
-        .init(name: "unknown field", uri: "/v1/infer", body: #"{"task":"expand_queries","input":"x","bogus":1}"#, status: 400, message: "unknown field"),
-        .init(name: "prompt too large", uri: "/v1/infer", body: #"{"task":"expand_queries","input":"\#(String(repeating: "x", count: 1500))"}"#, status: 413, message: "the limit is 1000"),
-        .init(name: "body too large", uri: "/v1/infer", body: #"{"task":"expand_queries","input":"\#(String(repeating: "x", count: 5000))"}"#, status: 413, message: "server.max_body_bytes"),
-        .init(name: "chat unknown model", uri: "/v1/chat/completions", body: #"{"model":"gpt-9","messages":[{"role":"user","content":"hi"}]}"#, status: 404, message: "unknown model 'gpt-9'"),
-        .init(name: "chat no messages", uri: "/v1/chat/completions", body: #"{"model":"pool/expand_queries","messages":[]}"#, status: 400, message: "at least one message"),
-        .init(name: "chat missing model", uri: "/v1/chat/completions", body: #"{"messages":[{"role":"user","content":"hi"}]}"#, status: 400, message: "missing field 'model'"),
-        .init(name: "chat bad role", uri: "/v1/chat/completions", body: #"{"model":"a-model","messages":[{"role":"robot","content":"hi"}]}"#, status: 400, message: "role must be"),
-        .init(name: "chat unknown task", uri: "/v1/chat/completions", body: #"{"model":"pool/nope","messages":[{"role":"user","content":"hi"}]}"#, status: 404, message: "unknown task"),
+        .init(
+            name: "unknown task",
+            uri: "/v1/infer",
+            body: #"{"task":"nope","input":"x"}"#,
+            status: 404,
+            message: "unknown task 'nope'"
+        ),
+        .init(
+            name: "empty input",
+            uri: "/v1/infer",
+            body: #"{"task":"expand_queries","input":""}"#,
+            status: 400,
+            message: "input must not be empty"
+        ),
+        .init(
+            name: "bad strategy",
+            uri: "/v1/infer",
+            body: #"{"task":"expand_queries","input":"x","strategy":"RANDOM"}"#,
+            status: 400,
+            message: "strategy must be one of"
+        ),
+        .init(
+            name: "malformed JSON",
+            uri: "/v1/infer",
+            body: #"{"task":"#,
+            status: 400,
+            message: "malformed Query JSON"
+        ),
+        .init(
+            name: "unknown field",
+            uri: "/v1/infer",
+            body: #"{"task":"expand_queries","input":"x","bogus":1}"#,
+            status: 400,
+            message: "unknown field"
+        ),
+        .init(
+            name: "prompt too large",
+            uri: "/v1/infer",
+            body: #"{"task":"expand_queries","input":"\#(String(repeating: "x", count: 1500))"}"#,
+            status: 413,
+            message: "the limit is 1000"
+        ),
+        .init(
+            name: "body too large",
+            uri: "/v1/infer",
+            body: #"{"task":"expand_queries","input":"\#(String(repeating: "x", count: 5000))"}"#,
+            status: 413,
+            message: "server.max_body_bytes"
+        ),
+        .init(
+            name: "chat unknown model",
+            uri: "/v1/chat/completions",
+            body: #"{"model":"gpt-9","messages":[{"role":"user","content":"hi"}]}"#,
+            status: 404,
+            message: "unknown model 'gpt-9'"
+        ),
+        .init(
+            name: "chat no messages",
+            uri: "/v1/chat/completions",
+            body: #"{"model":"pool/expand_queries","messages":[]}"#,
+            status: 400,
+            message: "at least one message"
+        ),
+        .init(
+            name: "chat missing model",
+            uri: "/v1/chat/completions",
+            body: #"{"messages":[{"role":"user","content":"hi"}]}"#,
+            status: 400,
+            message: "missing field 'model'"
+        ),
+        .init(
+            name: "chat bad role",
+            uri: "/v1/chat/completions",
+            body: #"{"model":"a-model","messages":[{"role":"robot","content":"hi"}]}"#,
+            status: 400,
+            message: "role must be"
+        ),
+        .init(
+            name: "chat unknown task",
+            uri: "/v1/chat/completions",
+            body: #"{"model":"pool/nope","messages":[{"role":"user","content":"hi"}]}"#,
+            status: 404,
+            message: "unknown task"
+        ),
     ]
 
     @Test("bad requests get the right status and an OpenAI-shaped error", arguments: errorCases)
     func errors(_ bad: ErrorCase) async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("ok", delay: .zero))
         try await HTTPTestSupport.app([a]).test(.router) { client in
-            try await client.execute(uri: bad.uri, method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: bad.body)) { response in
+            try await client.execute(
+                uri: bad.uri,
+                method: .post,
+                headers: Self.jsonHeaders,
+                body: ByteBuffer(string: bad.body)
+            ) { response in
                 #expect(response.status.code == bad.status)
                 let error = try #require(try HTTPTestSupport.object(response.body)["error"] as? [String: Any])
                 let message = try #require(error["message"] as? String)
@@ -90,15 +178,28 @@ struct HTTPEndToEndTests {
 
     @Test("no provider answering gives 503; a deadline gives 504")
     func upstreamErrors() async throws {
-        let failing = ScriptedProvider(name: "a", behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500 from a"), delay: .zero))
+        let failing = ScriptedProvider(
+            name: "a",
+            behaviour: .fail(PoolError(code: .upstreamFailed, message: "HTTP 500 from a"), delay: .zero)
+        )
         try await HTTPTestSupport.app([failing]).test(.router) { client in
-            try await client.execute(uri: "/v1/infer", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: #"{"task":"expand_queries","input":"x"}"#)) { response in
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: Self.jsonHeaders,
+                body: ByteBuffer(string: #"{"task":"expand_queries","input":"x"}"#)
+            ) { response in
                 #expect(response.status == .serviceUnavailable)
             }
         }
         let hanging = ScriptedProvider(name: "a", behaviour: .hang)
         try await HTTPTestSupport.app([hanging]).test(.router) { client in
-            try await client.execute(uri: "/v1/infer", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: #"{"task":"expand_queries","input":"x","deadlineMs":50}"#)) { response in
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: Self.jsonHeaders,
+                body: ByteBuffer(string: #"{"task":"expand_queries","input":"x","deadlineMs":50}"#)
+            ) { response in
                 #expect(response.status == .gatewayTimeout)
             }
         }
@@ -110,8 +211,16 @@ struct HTTPEndToEndTests {
         let a = ScriptedProvider(name: "a", model: "phi3:mini", behaviour: .answer("hello there", delay: .zero))
         try await HTTPTestSupport.app([a]).test(.router) { client in
             for model in ["pool/expand_queries", "phi3:mini"] {
-                let body = HTTPTestSupport.json(["model": model, "messages": [["role": "system", "content": "be nice"], ["role": "user", "content": "hi"]]])
-                try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.jsonHeaders, body: body) { response in
+                let body = HTTPTestSupport.json([
+                    "model": model,
+                    "messages": [["role": "system", "content": "be nice"], ["role": "user", "content": "hi"]],
+                ])
+                try await client.execute(
+                    uri: "/v1/chat/completions",
+                    method: .post,
+                    headers: Self.jsonHeaders,
+                    body: body
+                ) { response in
                     #expect(response.status == .ok)
                     let object = try HTTPTestSupport.object(response.body)
                     #expect(object["object"] as? String == "chat.completion")
@@ -131,17 +240,29 @@ struct HTTPEndToEndTests {
     func chatStream() async throws {
         let a = ScriptedProvider(name: "a", model: "phi3:mini", behaviour: .answer("one two three", delay: .zero))
         try await HTTPTestSupport.app([a]).test(.live) { client in
-            let body = HTTPTestSupport.json(["model": "phi3:mini", "stream": true, "stream_options": ["include_usage": true], "messages": [["role": "user", "content": "hi"]]])
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.jsonHeaders, body: body) { response in
+            let body = HTTPTestSupport.json([
+                "model": "phi3:mini", "stream": true, "stream_options": ["include_usage": true],
+                "messages": [["role": "user", "content": "hi"]],
+            ])
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.jsonHeaders, body: body)
+            { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/event-stream")
                 let events = HTTPTestSupport.events(response.body)
                 #expect(events.last == "[DONE]")
-                let chunks = try events.dropLast().map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-                let deltas = chunks.compactMap { (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any]) }
+                let chunks = try events.dropLast().map {
+                    try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+                }
+                let deltas = chunks.compactMap {
+                    (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])
+                }
                 #expect(deltas.first?["role"] as? String == "assistant")
                 #expect(deltas.compactMap { $0["content"] as? String }.joined() == "one two three")
-                #expect(chunks.contains { (($0["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String) == "stop" })
+                #expect(
+                    chunks.contains {
+                        (($0["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String) == "stop"
+                    }
+                )
                 #expect((chunks.last?["usage"] as? [String: Any])?["completion_tokens"] as? Int == 3)
             }
         }
@@ -151,9 +272,16 @@ struct HTTPEndToEndTests {
     func inferStream() async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("alpha beta", delay: .zero))
         try await HTTPTestSupport.app([a]).test(.live) { client in
-            try await client.execute(uri: "/v1/infer/stream", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: #"{"task":"expand_queries","input":"x"}"#)) { response in
+            try await client.execute(
+                uri: "/v1/infer/stream",
+                method: .post,
+                headers: Self.jsonHeaders,
+                body: ByteBuffer(string: #"{"task":"expand_queries","input":"x"}"#)
+            ) { response in
                 #expect(response.status == .ok)
-                let chunks = try HTTPTestSupport.events(response.body).map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+                let chunks = try HTTPTestSupport.events(response.body).map {
+                    try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+                }
                 #expect((chunks.first?["started"] as? [String: Any])?["provider"] as? String == "a")
                 #expect(chunks.compactMap { $0["delta"] as? String }.joined() == "alpha beta")
                 #expect((chunks.last?["final"] as? [String: Any])?["text"] as? String == "alpha beta")
@@ -166,7 +294,9 @@ struct HTTPEndToEndTests {
         let a = ScriptedProvider(name: "a", model: "phi3:mini", behaviour: .answer("ok", delay: .zero))
         try await HTTPTestSupport.app([a]).test(.router) { client in
             try await client.execute(uri: "/v1/models", method: .get) { response in
-                let ids = (try HTTPTestSupport.object(response.body)["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+                let ids = (try HTTPTestSupport.object(response.body)["data"] as? [[String: Any]])?.compactMap {
+                    $0["id"] as? String
+                }
                 #expect(ids == ["phi3:mini", "pool/expand_queries"])
             }
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }

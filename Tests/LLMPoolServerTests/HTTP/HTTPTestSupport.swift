@@ -12,10 +12,17 @@ import NIOFoundationCompat
 enum HTTPTestSupport {
     static func configuration(_ providers: [ScriptedProvider]) throws -> PoolConfiguration {
         var config = PoolConfiguration()
-        config.providers = providers.map { ProviderConfiguration(name: $0.name, kind: .ollama, baseURL: "http://127.0.0.1:1", model: $0.model) }
+        config.providers = providers.map {
+            ProviderConfiguration(name: $0.name, kind: .ollama, baseURL: "http://127.0.0.1:1", model: $0.model)
+        }
         config.tasks["expand_queries"] = TaskConfiguration(
-            name: "expand_queries", strategy: .fastest, providers: providers.map(\.name), promptPath: "x.md",
-            template: try PromptTemplate(source: "Expand: {{input}}"), maxTokens: 32, temperature: 0
+            name: "expand_queries",
+            strategy: .fastest,
+            providers: providers.map(\.name),
+            promptPath: "x.md",
+            template: try PromptTemplate(source: "Expand: {{input}}"),
+            maxTokens: 32,
+            temperature: 0
         )
         config.server.maxBodyBytes = 4096
         config.qos.maxPromptBytes = 1000
@@ -25,8 +32,17 @@ enum HTTPTestSupport {
 
     static func app(_ providers: [ScriptedProvider]) throws -> some ApplicationProtocol {
         let config = try configuration(providers)
-        let orchestrator = Orchestrator(configuration: config, providers: providers, cache: InMemoryAnswerCache(configuration: config.cache))
-        let server = HTTPServer(configuration: config.server, orchestrator: orchestrator, monitor: ProviderHealthMonitor(maxAge: .zero), logger: Logger(label: "test"))
+        let orchestrator = Orchestrator(
+            configuration: config,
+            providers: providers,
+            cache: InMemoryAnswerCache(configuration: config.cache)
+        )
+        let server = HTTPServer(
+            configuration: config.server,
+            orchestrator: orchestrator,
+            monitor: ProviderHealthMonitor(maxAge: .zero),
+            logger: Logger(label: "test")
+        )
         return Application(router: server.router())
     }
 

@@ -2,15 +2,21 @@ import AsyncHTTPClient
 import Foundation
 import LLMPoolCore
 import LLMPoolObservability
-@testable import LLMPoolServer
 import LLMPoolTesting
 import Logging
 import Synchronization
 import Testing
 
+@testable import LLMPoolServer
+
 @Suite("Config reload")
 struct ConfigReloaderTests {
-    static let manual = ConfigReloader.Configuration(watch: .none, debounce: .milliseconds(200), pollInterval: .seconds(1), reloadOnSIGHUP: false)
+    static let manual = ConfigReloader.Configuration(
+        watch: .none,
+        debounce: .milliseconds(200),
+        pollInterval: .seconds(1),
+        reloadOnSIGHUP: false
+    )
 
     @Test("a valid change takes effect: task and provider settings")
     func validChange() async throws {
@@ -18,7 +24,13 @@ struct ConfigReloaderTests {
         defer { fixture.remove() }
         let orchestrator = try fixture.orchestrator()
         let metrics = PoolMetrics(registry: MetricsRegistry())
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, metrics: metrics, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            metrics: metrics,
+            logger: fixture.logger,
+            apply: fixture.applier(orchestrator).apply
+        )
 
         try fixture.write(.init(maxTokens: 64, weight: 2.5, timeoutMs: 5000, prompt: "Expand briefly: {{input}}"))
         let result = await reloader.reload()
@@ -39,7 +51,13 @@ struct ConfigReloaderTests {
         defer { fixture.remove() }
         let orchestrator = try fixture.orchestrator()
         let metrics = PoolMetrics(registry: MetricsRegistry())
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, metrics: metrics, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            metrics: metrics,
+            logger: fixture.logger,
+            apply: fixture.applier(orchestrator).apply
+        )
 
         #expect(await reloader.reloadIfChanged() == nil)
         #expect(await reloader.reload().isApplied)
@@ -55,7 +73,13 @@ struct ConfigReloaderTests {
         let orchestrator = try fixture.orchestrator()
         let before = orchestrator.snapshot.configuration
         let metrics = PoolMetrics(registry: MetricsRegistry())
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, metrics: metrics, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            metrics: metrics,
+            logger: fixture.logger,
+            apply: fixture.applier(orchestrator).apply
+        )
 
         try fixture.write(.init(maxTokens: 0, timeoutMs: 0))
         let result = await reloader.reload()
@@ -83,7 +107,13 @@ struct ConfigReloaderTests {
         defer { fixture.remove() }
         let orchestrator = try fixture.orchestrator()
         let metrics = PoolMetrics(registry: MetricsRegistry())
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, metrics: metrics, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            metrics: metrics,
+            logger: fixture.logger,
+            apply: fixture.applier(orchestrator).apply
+        )
         try FileManager.default.removeItem(atPath: fixture.path)
 
         guard case .rejected = await reloader.reload() else {
@@ -101,17 +131,28 @@ struct ConfigReloaderTests {
         let orchestrator = try fixture.orchestrator()
         let before = orchestrator.snapshot.configuration
         let metrics = PoolMetrics(registry: MetricsRegistry())
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, metrics: metrics, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            metrics: metrics,
+            logger: fixture.logger,
+            apply: fixture.applier(orchestrator).apply
+        )
 
-        try fixture.write(.init(maxTokens: 64, extra: """
+        try fixture.write(
+            .init(
+                maxTokens: 64,
+                extra: """
 
-            [[providers]]
-            name = "vllm"
-            kind = "openai"
-            base_url = "http://127.0.0.1:1/v1"
-            model = "qwen"
-            api_key_env = "LLMPOOL_RELOAD_TEST_UNSET_KEY"
-            """))
+                    [[providers]]
+                    name = "vllm"
+                    kind = "openai"
+                    base_url = "http://127.0.0.1:1/v1"
+                    model = "qwen"
+                    api_key_env = "LLMPOOL_RELOAD_TEST_UNSET_KEY"
+                    """
+            )
+        )
         guard case .failed = await reloader.reload() else {
             Issue.record("expected the apply to fail")
             return
@@ -125,7 +166,12 @@ struct ConfigReloaderTests {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
         let orchestrator = try fixture.orchestrator()
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            logger: fixture.logger,
+            apply: fixture.applier(orchestrator).apply
+        )
 
         try fixture.write(.init(maxTokens: 32, httpPort: 9999))
         #expect(await reloader.reload().isApplied)
@@ -144,7 +190,12 @@ struct ConfigReloaderTests {
         let phi = ScriptedProvider(name: "phi3-mini", model: "phi3:mini", behaviour: .answer("ok", delay: .zero))
         let gemma = ScriptedProvider(name: "gemma2-9b", model: "gemma2:9b", behaviour: .answer("ok", delay: .zero))
         let orchestrator = try fixture.orchestrator(providers: [phi, gemma])
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            logger: fixture.logger,
+            apply: fixture.applier(orchestrator).apply
+        )
 
         try fixture.write(.init(maxTokens: 100))
         #expect(await reloader.reload().isApplied)
@@ -160,12 +211,27 @@ struct ConfigReloaderTests {
     func inFlightRequestKeepsItsSnapshot() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let phi = ScriptedProvider(name: "phi3-mini", model: "phi3:mini", behaviour: .answer("from the old pool", delay: .milliseconds(300)))
-        let gemma = ScriptedProvider(name: "gemma2-9b", model: "gemma2:9b", behaviour: .answer("from the old pool", delay: .milliseconds(300)))
+        let phi = ScriptedProvider(
+            name: "phi3-mini",
+            model: "phi3:mini",
+            behaviour: .answer("from the old pool", delay: .milliseconds(300))
+        )
+        let gemma = ScriptedProvider(
+            name: "gemma2-9b",
+            model: "gemma2:9b",
+            behaviour: .answer("from the old pool", delay: .milliseconds(300))
+        )
         let orchestrator = try fixture.orchestrator(providers: [phi, gemma])
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, logger: fixture.logger, apply: fixture.applier(orchestrator).apply)
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            logger: fixture.logger,
+            apply: fixture.applier(orchestrator).apply
+        )
 
-        async let inFlight = orchestrator.infer(InferenceRequest(requestID: "r1", task: "expand_queries", input: "swift", deadline: .seconds(5)))
+        async let inFlight = orchestrator.infer(
+            InferenceRequest(requestID: "r1", task: "expand_queries", input: "swift", deadline: .seconds(5))
+        )
         for _ in 0..<500 where phi.calls == 0 { try await Task.sleep(for: .milliseconds(2)) }
         try #require(phi.calls == 1)
         // Both providers now point at a closed port: later requests fail at once.
@@ -177,7 +243,9 @@ struct ConfigReloaderTests {
         #expect(answer.text == "from the old pool")
         await #expect(throws: PoolError.self) {
             // New providers at a closed port: `unavailable`, or the deadline while the shared client retries.
-            try await orchestrator.infer(InferenceRequest(requestID: "r2", task: "expand_queries", input: "swift", deadline: .milliseconds(300)))
+            try await orchestrator.infer(
+                InferenceRequest(requestID: "r2", task: "expand_queries", input: "swift", deadline: .milliseconds(300))
+            )
         }
     }
 
@@ -195,7 +263,12 @@ struct ConfigReloaderTests {
         let clock = ManualClock()
         let applier = fixture.applier(orchestrator)
         let (applied, appliedContinuation) = AsyncStream.makeStream(of: Int.self)
-        let reloader = ConfigReloader(path: fixture.path, configuration: Self.manual, logger: fixture.logger, clock: clock) { configuration in
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: Self.manual,
+            logger: fixture.logger,
+            clock: clock
+        ) { configuration in
             try await applier.apply(configuration)
             appliedContinuation.yield(configuration.tasks["expand_queries"]?.maxTokens ?? 0)
         }
@@ -236,7 +309,12 @@ struct ConfigReloaderTests {
         let (applied, appliedContinuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = Self.manual
         configuration.watch = .polling
-        let reloader = ConfigReloader(path: fixture.path, configuration: configuration, logger: fixture.logger, clock: clock) { configuration in
+        let reloader = ConfigReloader(
+            path: fixture.path,
+            configuration: configuration,
+            logger: fixture.logger,
+            clock: clock
+        ) { configuration in
             try await applier.apply(configuration)
             appliedContinuation.yield(configuration.tasks["expand_queries"]?.maxTokens ?? 0)
         }
@@ -258,51 +336,64 @@ struct ConfigReloaderTests {
     }
 
     #if os(Linux)
-    @Test("inotify notices a rename over the file and a prompt edit, whatever else the folder sees", .timeLimit(.minutes(1)))
-    func inotify() async throws {
-        let fixture = try ReloadFixture()
-        defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
-        let applier = fixture.applier(orchestrator)
-        let (applied, appliedContinuation) = AsyncStream.makeStream(of: String.self)
-        var configuration = Self.manual
-        configuration.watch = .automatic
-        configuration.debounce = .milliseconds(50)
-        let reloader = ConfigReloader(path: fixture.path, configuration: configuration, logger: fixture.logger) { configuration in
-            try await applier.apply(configuration)
-            appliedContinuation.yield(configuration.tasks["expand_queries"]?.template.render(["input": "x"]) ?? "")
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await reloader.run() }
-            for _ in 0..<500 where !fixture.log.all.contains(where: { $0.message == "config reloader watching" }) {
-                try await Task.sleep(for: .milliseconds(2))
+        @Test(
+            "inotify notices a rename over the file and a prompt edit, whatever else the folder sees",
+            .timeLimit(.minutes(1))
+        )
+        func inotify() async throws {
+            let fixture = try ReloadFixture()
+            defer { fixture.remove() }
+            let orchestrator = try fixture.orchestrator()
+            let applier = fixture.applier(orchestrator)
+            let (applied, appliedContinuation) = AsyncStream.makeStream(of: String.self)
+            var configuration = Self.manual
+            configuration.watch = .automatic
+            configuration.debounce = .milliseconds(50)
+            let reloader = ConfigReloader(path: fixture.path, configuration: configuration, logger: fixture.logger) {
+                configuration in
+                try await applier.apply(configuration)
+                appliedContinuation.yield(configuration.tasks["expand_queries"]?.template.render(["input": "x"]) ?? "")
             }
-            #expect(fixture.log.all.first { $0.message == "config reloader watching" }?.metadata["watch"]?.description == "inotify")
-            var iterator = applied.makeAsyncIterator()
-
-            try fixture.replace(.init(maxTokens: 300))
-            _ = await iterator.next()
-            #expect(orchestrator.snapshot.configuration.tasks["expand_queries"]?.maxTokens == 300)
-
-            try "Expand further: {{input}}".write(to: fixture.folder.appendingPathComponent("prompts/expand.md"), atomically: true, encoding: .utf8)
-            #expect(await iterator.next() == "Expand further: x")
-
-            // A file beside the configuration written without pause (a log) does not hold a reload back.
-            let busy = Task {
-                let log = try FileHandle(forWritingTo: fixture.folder.appendingPathComponent("busy.log").createFile())
-                for _ in 0..<1000 where !Task.isCancelled {
-                    log.write(Data("line\n".utf8))
-                    try await Task.sleep(for: .milliseconds(5))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await reloader.run() }
+                for _ in 0..<500 where !fixture.log.all.contains(where: { $0.message == "config reloader watching" }) {
+                    try await Task.sleep(for: .milliseconds(2))
                 }
+                #expect(
+                    fixture.log.all.first { $0.message == "config reloader watching" }?.metadata["watch"]?.description
+                        == "inotify"
+                )
+                var iterator = applied.makeAsyncIterator()
+
+                try fixture.replace(.init(maxTokens: 300))
+                _ = await iterator.next()
+                #expect(orchestrator.snapshot.configuration.tasks["expand_queries"]?.maxTokens == 300)
+
+                try "Expand further: {{input}}".write(
+                    to: fixture.folder.appendingPathComponent("prompts/expand.md"),
+                    atomically: true,
+                    encoding: .utf8
+                )
+                #expect(await iterator.next() == "Expand further: x")
+
+                // A file beside the configuration written without pause (a log) does not hold a reload back.
+                let busy = Task {
+                    let log = try FileHandle(
+                        forWritingTo: fixture.folder.appendingPathComponent("busy.log").createFile()
+                    )
+                    for _ in 0..<1000 where !Task.isCancelled {
+                        log.write(Data("line\n".utf8))
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                }
+                try fixture.write(.init(maxTokens: 301))
+                _ = await iterator.next()
+                busy.cancel()
+                #expect(orchestrator.snapshot.configuration.tasks["expand_queries"]?.maxTokens == 301)
+                group.cancelAll()
             }
-            try fixture.write(.init(maxTokens: 301))
-            _ = await iterator.next()
-            busy.cancel()
-            #expect(orchestrator.snapshot.configuration.tasks["expand_queries"]?.maxTokens == 301)
-            group.cancelAll()
+            appliedContinuation.finish()
         }
-        appliedContinuation.finish()
-    }
     #endif
 }
 

@@ -1,9 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import LLMPoolCore
-@testable import LLMPoolServer
 import Logging
 import Synchronization
+
+@testable import LLMPoolServer
 
 /// A configuration file and its prompt in a temporary folder, the pool built from it, and a log
 /// that keeps what was written.
@@ -28,7 +29,10 @@ struct ReloadFixture {
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-pool-reload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("prompts"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("prompts"),
+            withIntermediateDirectories: true
+        )
         try write(Settings())
     }
 
@@ -65,7 +69,11 @@ struct ReloadFixture {
 
     /// Writes the file (and its prompt) in place.
     func write(_ settings: Settings) throws {
-        try settings.prompt.write(to: folder.appendingPathComponent("prompts/expand.md"), atomically: false, encoding: .utf8)
+        try settings.prompt.write(
+            to: folder.appendingPathComponent("prompts/expand.md"),
+            atomically: false,
+            encoding: .utf8
+        )
         try Self.toml(settings).write(toFile: path, atomically: false, encoding: .utf8)
     }
 
@@ -79,7 +87,8 @@ struct ReloadFixture {
     /// The orchestrator serving the file as it is now, with `providers` (built from the file when nil).
     func orchestrator(providers: [any Provider]? = nil) throws -> Orchestrator {
         let configuration = try ConfigurationLoader.load(path: path)
-        let built = try providers ?? ProviderFactory.makeProviders(configuration.providers, httpClient: HTTPClient.shared)
+        let built =
+            try providers ?? ProviderFactory.makeProviders(configuration.providers, httpClient: HTTPClient.shared)
         return Orchestrator(configuration: configuration, providers: built, logger: logger)
     }
 
@@ -112,6 +121,12 @@ struct RecordingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        storage.append(Entry(level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 }))
+        storage.append(
+            Entry(
+                level: event.level,
+                message: "\(event.message)",
+                metadata: metadata.merging(event.metadata ?? [:]) { $1 }
+            )
+        )
     }
 }

@@ -16,8 +16,10 @@ struct GRPCSecurityTests {
     typealias HealthClient = Grpc_Health_V1_Health.Client<InProcessTransport.Client>
 
     static func withServer(
-        security: SecurityConfiguration = .defaults, rateLimits: RateLimitConfiguration = .defaults,
-        limiter: (any RateLimiter)? = nil, metrics: PoolMetrics = PoolMetrics(registry: MetricsRegistry()),
+        security: SecurityConfiguration = .defaults,
+        rateLimits: RateLimitConfiguration = .defaults,
+        limiter: (any RateLimiter)? = nil,
+        metrics: PoolMetrics = PoolMetrics(registry: MetricsRegistry()),
         _ body: @Sendable (PoolClient, HealthClient) async throws -> Void
     ) async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("one two", delay: .zero))
@@ -28,7 +30,10 @@ struct GRPCSecurityTests {
         let transport = InProcessTransport()
         let server = GRPCServer(
             transport: transport.server,
-            services: [LlmPoolService(orchestrator: orchestrator, monitor: monitor, logger: Logger(label: "test")), HealthCheckService(orchestrator: orchestrator, monitor: monitor)],
+            services: [
+                LlmPoolService(orchestrator: orchestrator, monitor: monitor, logger: Logger(label: "test")),
+                HealthCheckService(orchestrator: orchestrator, monitor: monitor),
+            ],
             interceptors: guards.interceptors()
         )
         try await withThrowingDiscardingTaskGroup { group in
@@ -51,12 +56,20 @@ struct GRPCSecurityTests {
     }
 
     /// Metadata signing `query` for `method`, over its deterministic serialization.
-    static func signed(_ query: Vvtv_Llmpool_V1_Query, method: String = "/vvtv.llmpool.v1.LlmPool/Infer", secret: String = SecurityTestSupport.hmacSecret) throws -> Metadata {
+    static func signed(
+        _ query: Vvtv_Llmpool_V1_Query,
+        method: String = "/vvtv.llmpool.v1.LlmPool/Infer",
+        secret: String = SecurityTestSupport.hmacSecret
+    ) throws -> Metadata {
         var options = BinaryEncodingOptions()
         options.useDeterministicOrdering = true
         let bytes: [UInt8] = try query.serializedBytes(options: options)
         var metadata = Metadata()
-        for (name, value) in HMACRequestSigner(keyID: "k1", secret: Secret(secret)).headers(method: "POST", path: method, body: bytes) {
+        for (name, value) in HMACRequestSigner(keyID: "k1", secret: Secret(secret)).headers(
+            method: "POST",
+            path: method,
+            body: bytes
+        ) {
             metadata.addString(value, forKey: name)
         }
         return metadata
@@ -73,7 +86,9 @@ struct GRPCSecurityTests {
             #expect(unsigned?.code == .unauthenticated)
             #expect(unsigned?.message.hasPrefix("missing credentials") == true)
 
-            let wrong = await #expect(throws: RPCError.self) { try await pool.infer(Self.query(), metadata: try Self.signed(Self.query(), secret: "guess")) }
+            let wrong = await #expect(throws: RPCError.self) {
+                try await pool.infer(Self.query(), metadata: try Self.signed(Self.query(), secret: "guess"))
+            }
             #expect(wrong?.code == .unauthenticated)
             #expect(wrong?.message == "signature mismatch")
 
@@ -109,7 +124,10 @@ struct GRPCSecurityTests {
             let answer = try await pool.infer(Self.query(), metadata: ["authorization": "Bearer \(token)"])
             #expect(answer.text == "one two")
             let denied = await #expect(throws: RPCError.self) {
-                try await pool.infer(Self.query(), metadata: ["authorization": "Bearer \(token)", "x-llm-pool-tenant": "team-b"])
+                try await pool.infer(
+                    Self.query(),
+                    metadata: ["authorization": "Bearer \(token)", "x-llm-pool-tenant": "team-b"]
+                )
             }
             #expect(denied?.code == .permissionDenied)
             #expect(denied?.metadata["llm-pool-error"].contains(.string("permission_denied")) == true)
@@ -135,7 +153,9 @@ struct GRPCSecurityTests {
         }
     }
 
-    @Test("over the limit: RESOURCE_EXHAUSTED with retry-after in the trailers; admitted calls carry x-ratelimit metadata")
+    @Test(
+        "over the limit: RESOURCE_EXHAUSTED with retry-after in the trailers; admitted calls carry x-ratelimit metadata"
+    )
     func rateLimit() async throws {
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let limits = RateLimitConfiguration(enabled: true, requestsPerMinute: 1)
@@ -148,8 +168,13 @@ struct GRPCSecurityTests {
             }
             let error = await #expect(throws: RPCError.self) { try await pool.infer(Self.query(tenant: "t1")) }
             #expect(error?.code == .resourceExhausted)
-            #expect(error?.message.hasPrefix("rate limit exceeded for tenant 't1': 1 requests per minute; retry after") == true)
-            let retryAfter = error.flatMap { RequestMessagesProbe.first("retry-after", in: $0.metadata) }.flatMap(Int.init)
+            #expect(
+                error?.message.hasPrefix("rate limit exceeded for tenant 't1': 1 requests per minute; retry after")
+                    == true
+            )
+            let retryAfter = error.flatMap { RequestMessagesProbe.first("retry-after", in: $0.metadata) }.flatMap(
+                Int.init
+            )
             #expect(retryAfter.map { (1...60).contains($0) } == true)
             #expect(error?.metadata["llm-pool-error"].contains(.string("resource_exhausted")) == true)
             // Another tenant, named in metadata, has its own budget.
@@ -161,7 +186,10 @@ struct GRPCSecurityTests {
     @Test("the token estimate is corrected with the answer's usage")
     func tokenCorrection() async throws {
         let limiter = RecordingLimiter()
-        try await Self.withServer(rateLimits: RateLimitConfiguration(enabled: true, tokensPerMinute: 10_000), limiter: limiter) { pool, _ in
+        try await Self.withServer(
+            rateLimits: RateLimitConfiguration(enabled: true, tokensPerMinute: 10_000),
+            limiter: limiter
+        ) { pool, _ in
             _ = try await pool.infer(Self.query())
             try await pool.inferStream(Self.query()) { response in
                 for try await _ in response.messages {}
@@ -175,21 +203,41 @@ struct GRPCSecurityTests {
     @Test("over a real loopback port, and GRPCServerService takes the guards' interceptors")
     func loopback() async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("over the wire", delay: .zero))
-        let config = try SecurityTestSupport.configuration([a], security: SecurityTestSupport.security(), rateLimits: .init(enabled: true, requestsPerMinute: 5))
+        let config = try SecurityTestSupport.configuration(
+            [a],
+            security: SecurityTestSupport.security(),
+            rateLimits: .init(enabled: true, requestsPerMinute: 5)
+        )
         let orchestrator = Orchestrator(configuration: config, providers: [a])
         let guards = try SecurityTestSupport.guards(config, metrics: PoolMetrics(registry: MetricsRegistry()))
-        let service = GRPCServerService(host: "127.0.0.1", port: 0, maxMessageBytes: 4096, services: [], logger: Logger(label: "test")).guarded(by: guards)
+        let service = GRPCServerService(
+            host: "127.0.0.1",
+            port: 0,
+            maxMessageBytes: 4096,
+            services: [],
+            logger: Logger(label: "test")
+        ).guarded(by: guards)
         // Authentication and rate limits, run by one interceptor that reads the guards in force.
         #expect(guards.interceptors().count == 2)
         #expect(service.interceptors.count == 1)
 
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
-        let pool = LlmPoolService(orchestrator: orchestrator, monitor: ProviderHealthMonitor(maxAge: .zero), logger: Logger(label: "test"))
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: "127.0.0.1", port: 0),
+            transportSecurity: .plaintext
+        )
+        let pool = LlmPoolService(
+            orchestrator: orchestrator,
+            monitor: ProviderHealthMonitor(maxAge: .zero),
+            logger: Logger(label: "test")
+        )
         let server = GRPCServer(transport: transport, services: [pool], interceptors: service.interceptors)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             let port = try #require(try await transport.listeningAddress.ipv4?.port)
-            let clientTransport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+            let clientTransport = try HTTP2ClientTransport.Posix(
+                target: .ipv4(address: "127.0.0.1", port: port),
+                transportSecurity: .plaintext
+            )
             try await withGRPCClient(transport: clientTransport) { client in
                 let client = Vvtv_Llmpool_V1_LlmPool.Client(wrapping: client)
                 try await client.infer(Self.query(), metadata: try Self.signed(Self.query())) { response in

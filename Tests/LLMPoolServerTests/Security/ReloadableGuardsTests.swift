@@ -18,25 +18,48 @@ struct ReloadableGuardsTests {
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let provider = ScriptedProvider(name: "a", behaviour: .answer("one two", delay: .zero))
         let open = try SecurityTestSupport.configuration([provider])
-        let holder = GuardsHolder(try SecurityTestSupport.guards(open, metrics: metrics), nonceStore: InMemoryNonceStore())
+        let holder = GuardsHolder(
+            try SecurityTestSupport.guards(open, metrics: metrics),
+            nonceStore: InMemoryNonceStore()
+        )
         let orchestrator = Orchestrator(configuration: open, providers: [provider])
-        let server = HTTPServer(configuration: open.server, orchestrator: orchestrator, monitor: ProviderHealthMonitor(maxAge: .zero), logger: Logger(label: "test"))
-            .guarded(by: holder)
+        let server = HTTPServer(
+            configuration: open.server,
+            orchestrator: orchestrator,
+            monitor: ProviderHealthMonitor(maxAge: .zero),
+            logger: Logger(label: "test")
+        )
+        .guarded(by: holder)
         let logger = Logger(label: "test")
 
         try await Application(router: server.router()).test(.router) { client in
             let plain: HTTPFields = [.contentType: "application/json"]
-            try await client.execute(uri: "/v1/infer", method: .post, headers: plain, body: ByteBuffer(string: Self.body)) { response in
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: plain,
+                body: ByteBuffer(string: Self.body)
+            ) { response in
                 #expect(response.status == .ok)
             }
             // Authentication on: the same request is refused, a signed one served.
             let secured = try SecurityTestSupport.configuration([provider], security: SecurityTestSupport.security())
             try holder.reload(configuration: secured, redisLimiter: nil, metrics: metrics, logger: logger)
-            try await client.execute(uri: "/v1/infer", method: .post, headers: plain, body: ByteBuffer(string: Self.body)) { response in
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: plain,
+                body: ByteBuffer(string: Self.body)
+            ) { response in
                 #expect(response.status == .unauthorized)
             }
             let signed = SecurityTestSupport.signedHeaders(path: "/v1/infer", body: Self.body)
-            try await client.execute(uri: "/v1/infer", method: .post, headers: signed, body: ByteBuffer(string: Self.body)) { response in
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: signed,
+                body: ByteBuffer(string: Self.body)
+            ) { response in
                 #expect(response.status == .ok)
             }
             // Authentication off, a limit of two requests a minute on.
@@ -44,11 +67,19 @@ struct ReloadableGuardsTests {
             limited.enabled = true
             limited.requestsPerMinute = 2
             try holder.reload(
-                configuration: try SecurityTestSupport.configuration([provider], rateLimits: limited), redisLimiter: nil, metrics: metrics, logger: logger
+                configuration: try SecurityTestSupport.configuration([provider], rateLimits: limited),
+                redisLimiter: nil,
+                metrics: metrics,
+                logger: logger
             )
             var statuses: [UInt] = []
             for _ in 0..<3 {
-                try await client.execute(uri: "/v1/infer", method: .post, headers: plain, body: ByteBuffer(string: Self.body)) { response in
+                try await client.execute(
+                    uri: "/v1/infer",
+                    method: .post,
+                    headers: plain,
+                    body: ByteBuffer(string: Self.body)
+                ) { response in
                     statuses.append(UInt(response.status.code))
                 }
             }
@@ -56,11 +87,19 @@ struct ReloadableGuardsTests {
             // A reload that keeps the in-memory backend keeps the tenant's usage.
             limited.requestsPerMinute = 3
             try holder.reload(
-                configuration: try SecurityTestSupport.configuration([provider], rateLimits: limited), redisLimiter: nil, metrics: metrics, logger: logger
+                configuration: try SecurityTestSupport.configuration([provider], rateLimits: limited),
+                redisLimiter: nil,
+                metrics: metrics,
+                logger: logger
             )
             statuses = []
             for _ in 0..<2 {
-                try await client.execute(uri: "/v1/infer", method: .post, headers: plain, body: ByteBuffer(string: Self.body)) { response in
+                try await client.execute(
+                    uri: "/v1/infer",
+                    method: .post,
+                    headers: plain,
+                    body: ByteBuffer(string: Self.body)
+                ) { response in
                     statuses.append(UInt(response.status.code))
                 }
             }

@@ -15,16 +15,25 @@ enum SecurityTestSupport {
     static let hmacSecret = "team-a-shared-secret"
     static let jwtSecret = "a-jwt-secret-that-is-long-enough-for-hs256!"
 
-    static func security(mode: SecurityConfiguration.Mode = .any, protectHealth: Bool = false, protectMetrics: Bool = false) -> SecurityConfiguration {
+    static func security(
+        mode: SecurityConfiguration.Mode = .any,
+        protectHealth: Bool = false,
+        protectMetrics: Bool = false
+    ) -> SecurityConfiguration {
         SecurityConfiguration(
-            enabled: true, mode: mode, protectHealth: protectHealth, protectMetrics: protectMetrics,
+            enabled: true,
+            mode: mode,
+            protectHealth: protectHealth,
+            protectMetrics: protectMetrics,
             hmac: .init(tenants: ["k1": "team-a"], keys: ["k1": Secret(hmacSecret)]),
             jwt: .init(hmacSecret: Secret(jwtSecret))
         )
     }
 
     static func configuration(
-        _ providers: [ScriptedProvider], security: SecurityConfiguration = .defaults, rateLimits: RateLimitConfiguration = .defaults
+        _ providers: [ScriptedProvider],
+        security: SecurityConfiguration = .defaults,
+        rateLimits: RateLimitConfiguration = .defaults
     ) throws -> PoolConfiguration {
         var config = try HTTPTestSupport.configuration(providers)
         config.security = security
@@ -32,25 +41,47 @@ enum SecurityTestSupport {
         return config
     }
 
-    static func guards(_ config: PoolConfiguration, limiter: (any RateLimiter)? = nil, metrics: PoolMetrics) throws -> RequestGuards {
+    static func guards(_ config: PoolConfiguration, limiter: (any RateLimiter)? = nil, metrics: PoolMetrics) throws
+        -> RequestGuards
+    {
         try RequestGuards(configuration: config, rateLimiter: limiter, metrics: metrics, logger: Logger(label: "test"))
     }
 
     static func app(
-        _ providers: [ScriptedProvider], security: SecurityConfiguration = .defaults, rateLimits: RateLimitConfiguration = .defaults,
-        limiter: (any RateLimiter)? = nil, metrics: PoolMetrics = PoolMetrics(registry: MetricsRegistry())
+        _ providers: [ScriptedProvider],
+        security: SecurityConfiguration = .defaults,
+        rateLimits: RateLimitConfiguration = .defaults,
+        limiter: (any RateLimiter)? = nil,
+        metrics: PoolMetrics = PoolMetrics(registry: MetricsRegistry())
     ) throws -> some ApplicationProtocol {
         let config = try configuration(providers, security: security, rateLimits: rateLimits)
         let orchestrator = Orchestrator(configuration: config, providers: providers)
-        let server = HTTPServer(configuration: config.server, orchestrator: orchestrator, monitor: ProviderHealthMonitor(maxAge: .zero), logger: Logger(label: "test"))
-            .guarded(by: try guards(config, limiter: limiter, metrics: metrics))
+        let server = HTTPServer(
+            configuration: config.server,
+            orchestrator: orchestrator,
+            monitor: ProviderHealthMonitor(maxAge: .zero),
+            logger: Logger(label: "test")
+        )
+        .guarded(by: try guards(config, limiter: limiter, metrics: metrics))
         return Application(router: server.router())
     }
 
     /// HTTP headers of an HMAC-signed request.
-    static func signedHeaders(method: String = "POST", path: String, body: String, keyID: String = "k1", secret: String = hmacSecret, nonce: String = HMACRequestSigner.randomNonce()) -> HTTPFields {
+    static func signedHeaders(
+        method: String = "POST",
+        path: String,
+        body: String,
+        keyID: String = "k1",
+        secret: String = hmacSecret,
+        nonce: String = HMACRequestSigner.randomNonce()
+    ) -> HTTPFields {
         var fields: HTTPFields = [.contentType: "application/json"]
-        for (name, value) in HMACRequestSigner(keyID: keyID, secret: Secret(secret)).headers(method: method, path: path, body: Array(body.utf8), nonce: nonce) {
+        for (name, value) in HMACRequestSigner(keyID: keyID, secret: Secret(secret)).headers(
+            method: method,
+            path: path,
+            body: Array(body.utf8),
+            nonce: nonce
+        ) {
             fields[HTTPField.Name(name)!] = value
         }
         return fields
@@ -79,7 +110,9 @@ final class RecordingLimiter: RateLimiter {
     let base = InMemoryRateLimiter()
     private let recorded = Mutex<[(tenant: String, estimate: Int, delta: Int?)]>([])
 
-    var acquired: [(tenant: String, estimate: Int)] { recorded.withLock { $0.filter { $0.delta == nil }.map { ($0.tenant, $0.estimate) } } }
+    var acquired: [(tenant: String, estimate: Int)] {
+        recorded.withLock { $0.filter { $0.delta == nil }.map { ($0.tenant, $0.estimate) } }
+    }
     var adjustments: [Int] { recorded.withLock { $0.compactMap(\.delta) } }
 
     func acquire(tenant: String, estimatedTokens: Int, limit: RateLimit) async throws -> RateLimitDecision {

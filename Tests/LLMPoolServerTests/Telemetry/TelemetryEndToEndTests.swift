@@ -35,24 +35,56 @@ struct TelemetryEndToEndTests {
 
     static func fixture(slo: Bool = true) throws -> Fixture {
         let providers = [
-            ScriptedProvider(name: "phi3-mini", model: "phi3:mini", behaviour: .answer("alpha beta", delay: .milliseconds(5))),
-            ScriptedProvider(name: "gemma2-9b", model: "gemma2:9b", behaviour: .answer("gamma", delay: .milliseconds(400))),
+            ScriptedProvider(
+                name: "phi3-mini",
+                model: "phi3:mini",
+                behaviour: .answer("alpha beta", delay: .milliseconds(5))
+            ),
+            ScriptedProvider(
+                name: "gemma2-9b",
+                model: "gemma2:9b",
+                behaviour: .answer("gamma", delay: .milliseconds(400))
+            ),
         ]
         var config = try HTTPTestSupport.configuration(providers)
-        config.slos = [ServiceLevelObjective(task: "expand_queries", availabilityTarget: 0.99, latencyThreshold: .seconds(1), latencyTarget: 0.9)]
+        config.slos = [
+            ServiceLevelObjective(
+                task: "expand_queries",
+                availabilityTarget: 0.99,
+                latencyThreshold: .seconds(1),
+                latencyTarget: 0.9
+            )
+        ]
         let capture = SpanCapture()
         let registry = MetricsRegistry()
         let metrics = PoolMetrics(registry: registry)
         metrics.seed(for: config)
         let tracker = SLOTracker(objectives: config.slos)
         tracker.export(burnRate: metrics.sloBurnRate, budgetRemaining: metrics.sloErrorBudgetRemaining, on: registry)
-        let telemetry = PoolTelemetry(metrics: metrics, tracer: try SpanRecorder(configuration: .defaults, processors: [capture]), slo: tracker)
+        let telemetry = PoolTelemetry(
+            metrics: metrics,
+            tracer: try SpanRecorder(configuration: .defaults, processors: [capture]),
+            slo: tracker
+        )
         let instrumented = providers.map { InstrumentedProvider($0, telemetry: telemetry) }
         let orchestrator = Orchestrator(
-            configuration: config, providers: instrumented, cache: InMemoryAnswerCache(configuration: config.cache), telemetry: telemetry
+            configuration: config,
+            providers: instrumented,
+            cache: InMemoryAnswerCache(configuration: config.cache),
+            telemetry: telemetry
         )
-        let server = HTTPServer(configuration: config.server, orchestrator: orchestrator, monitor: ProviderHealthMonitor(maxAge: .zero), logger: Logger(label: "test"))
-        return Fixture(app: Application(router: server.router()), capture: capture, telemetry: telemetry, providers: providers)
+        let server = HTTPServer(
+            configuration: config.server,
+            orchestrator: orchestrator,
+            monitor: ProviderHealthMonitor(maxAge: .zero),
+            logger: Logger(label: "test")
+        )
+        return Fixture(
+            app: Application(router: server.router()),
+            capture: capture,
+            telemetry: telemetry,
+            providers: providers
+        )
     }
 
     @Test("a traced request fills the catalogue, links exemplars to its trace and records the span tree")
@@ -61,33 +93,78 @@ struct TelemetryEndToEndTests {
         try await fixture.app.test(.router) { client in
             let body = HTTPTestSupport.json(["task": "expand_queries", "input": "swift web frameworks"])
             let traceparent = "00-\(Self.traceID)-\(Self.callerSpanID)-01"
-            try await client.execute(uri: "/v1/infer", method: .post, headers: [.contentType: "application/json", HTTPField.Name("traceparent")!: traceparent], body: body) { response in
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: [.contentType: "application/json", HTTPField.Name("traceparent")!: traceparent],
+                body: body
+            ) { response in
                 #expect(response.status == .ok)
             }
-            try await client.execute(uri: "/v1/infer", method: .post, headers: [.contentType: "application/json"], body: HTTPTestSupport.json(["task": "nope", "input": "x"])) { response in
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: [.contentType: "application/json"],
+                body: HTTPTestSupport.json(["task": "nope", "input": "x"])
+            ) { response in
                 #expect(response.status == .notFound)
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 let text = String(buffer: response.body)
-                #expect(text.contains(#"llm_pool_requests_total{api="http",task="expand_queries",strategy="FASTEST",code="ok"} 1"#))
-                #expect(text.contains(#"llm_pool_requests_total{api="http",task="unknown",strategy="none",code="not_found"} 1"#))
-                #expect(text.contains(#"llm_pool_provider_requests_total{provider="phi3-mini",model="phi3:mini",outcome="success"} 1"#))
+                #expect(
+                    text.contains(
+                        #"llm_pool_requests_total{api="http",task="expand_queries",strategy="FASTEST",code="ok"} 1"#
+                    )
+                )
+                #expect(
+                    text.contains(
+                        #"llm_pool_requests_total{api="http",task="unknown",strategy="none",code="not_found"} 1"#
+                    )
+                )
+                #expect(
+                    text.contains(
+                        #"llm_pool_provider_requests_total{provider="phi3-mini",model="phi3:mini",outcome="success"} 1"#
+                    )
+                )
                 #expect(text.contains(#"llm_pool_tokens_total{provider="phi3-mini",model="phi3:mini",type="output"}"#))
-                #expect(text.contains(#"llm_pool_provider_latency_seconds_count{provider="phi3-mini",model="phi3:mini",task="expand_queries"} 1"#))
-                #expect(text.contains(#"llm_pool_request_duration_seconds_count{api="http",task="expand_queries",strategy="FASTEST"} 1"#))
+                #expect(
+                    text.contains(
+                        #"llm_pool_provider_latency_seconds_count{provider="phi3-mini",model="phi3:mini",task="expand_queries"} 1"#
+                    )
+                )
+                #expect(
+                    text.contains(
+                        #"llm_pool_request_duration_seconds_count{api="http",task="expand_queries",strategy="FASTEST"} 1"#
+                    )
+                )
                 #expect(text.contains(#"llm_pool_cache_requests_total{backend="memory",result="miss"} 1"#))
                 #expect(text.contains(#"llm_pool_inflight_requests{api="http"} 0"#))
                 #expect(text.contains(#"llm_pool_slo_burn_rate{slo="expand_queries:availability",window="5m"} 0"#))
-                #expect(text.contains(#"gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_system="scripted",gen_ai_request_model="phi3:mini",gen_ai_response_model="phi3:mini",error_type=""} 1"#))
-                #expect(text.contains(#"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_system="scripted",gen_ai_request_model="phi3:mini",gen_ai_response_model="phi3:mini",gen_ai_token_type="input"} 1"#))
+                #expect(
+                    text.contains(
+                        #"gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_system="scripted",gen_ai_request_model="phi3:mini",gen_ai_response_model="phi3:mini",error_type=""} 1"#
+                    )
+                )
+                #expect(
+                    text.contains(
+                        #"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_system="scripted",gen_ai_request_model="phi3:mini",gen_ai_response_model="phi3:mini",gen_ai_token_type="input"} 1"#
+                    )
+                )
                 #expect(text.contains("llm_pool_build_info{version="))
                 #expect(!text.contains("# {"), "the 0.0.4 text format has no exemplars")
             }
-            try await client.execute(uri: "/metrics", method: .get, headers: [.accept: "application/openmetrics-text; version=1.0.0"]) { response in
+            try await client.execute(
+                uri: "/metrics",
+                method: .get,
+                headers: [.accept: "application/openmetrics-text; version=1.0.0"]
+            ) { response in
                 #expect(response.headers[.contentType]?.hasPrefix("application/openmetrics-text") == true)
                 let text = String(buffer: response.body)
-                let exemplarLines = text.split(separator: "\n").filter { $0.hasPrefix("llm_pool_request_duration_seconds_bucket") && $0.contains(#"task="expand_queries""#) && $0.contains("# {") }
+                let exemplarLines = text.split(separator: "\n").filter {
+                    $0.hasPrefix("llm_pool_request_duration_seconds_bucket") && $0.contains(#"task="expand_queries""#)
+                        && $0.contains("# {")
+                }
                 #expect(exemplarLines.count == 1)
                 #expect(exemplarLines.first?.contains(#"trace_id="\#(Self.traceID)""#) == true)
                 #expect(text.hasSuffix("# EOF\n"))
@@ -123,14 +200,29 @@ struct TelemetryEndToEndTests {
         fixture.providers[0].setBehaviour(.fail(PoolError(code: .upstreamFailed, message: "boom"), delay: .zero))
         fixture.providers[1].setBehaviour(.fail(PoolError(code: .upstreamFailed, message: "boom"), delay: .zero))
         try await fixture.app.test(.router) { client in
-            try await client.execute(uri: "/v1/infer", method: .post, headers: [.contentType: "application/json"], body: HTTPTestSupport.json(["task": "expand_queries", "input": "q"])) { response in
+            try await client.execute(
+                uri: "/v1/infer",
+                method: .post,
+                headers: [.contentType: "application/json"],
+                body: HTTPTestSupport.json(["task": "expand_queries", "input": "q"])
+            ) { response in
                 #expect(response.status == .serviceUnavailable)
             }
         }
         let text = fixture.telemetry.metrics.registry.render()
-        #expect(text.contains(#"llm_pool_requests_total{api="http",task="expand_queries",strategy="FASTEST",code="unavailable"} 1"#))
-        #expect(text.contains(#"llm_pool_provider_requests_total{provider="phi3-mini",model="phi3:mini",outcome="error"} 1"#))
-        let burn = try #require(fixture.telemetry.slo?.burnRate(task: "expand_queries", indicator: .availability, window: .seconds(300)))
+        #expect(
+            text.contains(
+                #"llm_pool_requests_total{api="http",task="expand_queries",strategy="FASTEST",code="unavailable"} 1"#
+            )
+        )
+        #expect(
+            text.contains(
+                #"llm_pool_provider_requests_total{provider="phi3-mini",model="phi3:mini",outcome="error"} 1"#
+            )
+        )
+        let burn = try #require(
+            fixture.telemetry.slo?.burnRate(task: "expand_queries", indicator: .availability, window: .seconds(300))
+        )
         #expect(abs(burn - 100) < 1e-6, "one failure out of one request burns a 1% budget 100 times over")
         let failed = fixture.capture.spans.filter { $0.kind == .client }
         #expect(failed.count == 2)

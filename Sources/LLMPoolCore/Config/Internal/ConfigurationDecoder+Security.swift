@@ -7,14 +7,21 @@ import TOMLKit
 extension ConfigurationDecoder {
     func decodeSecurity(_ t: TOMLTable) -> SecurityConfiguration {
         let p = "security"
-        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "mode", "protect_health", "protect_metrics", "hmac", "jwt"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: ["enabled", "mode", "protect_health", "protect_metrics", "hmac", "jwt"]
+        )
         var security = SecurityConfiguration.defaults
         security.enabled = reader.bool(t, "enabled", at: p, default: false)
         let modeName = reader.string(t, "mode", at: p, default: "any") ?? "any"
         if let mode = SecurityConfiguration.Mode(rawValue: modeName) {
             security.mode = mode
         } else {
-            reader.report(reader.join(p, "mode"), "must be one of \(SecurityConfiguration.Mode.allCases.map(\.rawValue).joined(separator: ", ")), found '\(modeName)'")
+            reader.report(
+                reader.join(p, "mode"),
+                "must be one of \(SecurityConfiguration.Mode.allCases.map(\.rawValue).joined(separator: ", ")), found '\(modeName)'"
+            )
         }
         security.protectHealth = reader.bool(t, "protect_health", at: p, default: false)
         security.protectMetrics = reader.bool(t, "protect_metrics", at: p, default: false)
@@ -31,7 +38,10 @@ extension ConfigurationDecoder {
         case .jwt where !jwtReady:
             reader.report("security.jwt", "mode 'jwt' needs a key: set hmac_secret_env or public_key_file")
         case .any where !hmacReady && !jwtReady:
-            reader.report("security", "no credentials can pass: set [security.hmac] keys_env or keys_file, or [security.jwt] hmac_secret_env or public_key_file")
+            reader.report(
+                "security",
+                "no credentials can pass: set [security.hmac] keys_env or keys_file, or [security.jwt] hmac_secret_env or public_key_file"
+            )
         default:
             break
         }
@@ -47,12 +57,18 @@ extension ConfigurationDecoder {
         hmac.maxSkew = reader.milliseconds(t, "max_skew_ms", at: p, default: hmac.maxSkew)
         if let tenants = reader.table(t, "tenants", at: p) {
             for keyID in tenants.keys {
-                if let tenant = reader.string(tenants, keyID, at: reader.join(p, "tenants")) { hmac.tenants[keyID] = tenant }
+                if let tenant = reader.string(tenants, keyID, at: reader.join(p, "tenants")) {
+                    hmac.tenants[keyID] = tenant
+                }
             }
         }
         guard readSecrets else { return hmac }
         if let name = hmac.keysEnv, let text = environmentSecret(name, key: reader.join(p, "keys_env")) {
-            parseHMACKeys(text.split(separator: ",", omittingEmptySubsequences: false), key: reader.join(p, "keys_env"), into: &hmac.keys)
+            parseHMACKeys(
+                text.split(separator: ",", omittingEmptySubsequences: false),
+                key: reader.join(p, "keys_env"),
+                into: &hmac.keys
+            )
         }
         if let path = hmac.keysFile {
             do {
@@ -91,14 +107,23 @@ extension ConfigurationDecoder {
 
     private func decodeJWT(_ t: TOMLTable, readSecrets: Bool) -> SecurityConfiguration.JWT {
         let p = "security.jwt"
-        reader.rejectUnknownKeys(t, at: p, known: ["algorithms", "issuer", "audience", "tenant_claim", "leeway_ms", "hmac_secret_env", "public_key_file"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: [
+                "algorithms", "issuer", "audience", "tenant_claim", "leeway_ms", "hmac_secret_env", "public_key_file",
+            ]
+        )
         var jwt = SecurityConfiguration.JWT.defaults
         if let algorithms = reader.strings(t, "algorithms", at: p) {
             for (index, name) in algorithms.enumerated() {
                 if name.lowercased() == "none" {
                     reader.report("\(p).algorithms[\(index)]", "'none' is never allowed: unsigned tokens prove nothing")
                 } else if !SecurityConfiguration.JWT.supportedAlgorithms.contains(name) {
-                    reader.report("\(p).algorithms[\(index)]", "must be one of \(SecurityConfiguration.JWT.supportedAlgorithms.sorted().joined(separator: ", ")), found '\(name)'")
+                    reader.report(
+                        "\(p).algorithms[\(index)]",
+                        "must be one of \(SecurityConfiguration.JWT.supportedAlgorithms.sorted().joined(separator: ", ")), found '\(name)'"
+                    )
                 }
             }
             jwt.algorithms = algorithms.filter { SecurityConfiguration.JWT.supportedAlgorithms.contains($0) }
@@ -116,7 +141,10 @@ extension ConfigurationDecoder {
             jwt.hmacSecret = Secret(text)
             let needed = jwt.algorithms.filter { $0.hasPrefix("HS") }.map(JWTVerifier.minimumSecretBytes).max() ?? 0
             if text.utf8.count < needed {
-                reader.report(reader.join(p, "hmac_secret_env"), "the secret in '\(name)' must be at least \(needed) bytes for the HS algorithms allowed (RFC 7518 §3.2)")
+                reader.report(
+                    reader.join(p, "hmac_secret_env"),
+                    "the secret in '\(name)' must be at least \(needed) bytes for the HS algorithms allowed (RFC 7518 §3.2)"
+                )
             }
         }
         if let path = jwt.publicKeyFile {
@@ -149,14 +177,21 @@ extension ConfigurationDecoder {
 
     func decodeRateLimits(_ t: TOMLTable) -> RateLimitConfiguration {
         let p = "rate_limits"
-        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "backend", "requests_per_minute", "tokens_per_minute", "tenants"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: ["enabled", "backend", "requests_per_minute", "tokens_per_minute", "tenants"]
+        )
         var limits = RateLimitConfiguration.defaults
         limits.enabled = reader.bool(t, "enabled", at: p, default: false)
         let backendName = reader.string(t, "backend", at: p, default: "memory") ?? "memory"
         if let backend = RateLimitConfiguration.Backend(rawValue: backendName) {
             limits.backend = backend
         } else {
-            reader.report(reader.join(p, "backend"), "must be one of \(RateLimitConfiguration.Backend.allCases.map(\.rawValue).joined(separator: ", ")), found '\(backendName)'")
+            reader.report(
+                reader.join(p, "backend"),
+                "must be one of \(RateLimitConfiguration.Backend.allCases.map(\.rawValue).joined(separator: ", ")), found '\(backendName)'"
+            )
         }
         limits.requestsPerMinute = perMinute(t, "requests_per_minute", at: p)
         limits.tokensPerMinute = perMinute(t, "tokens_per_minute", at: p)

@@ -8,7 +8,14 @@ struct ConfigurationDecoder {
     let prompts: ConfigurationLoader.PromptSource
 
     mutating func decode(_ root: TOMLTable) -> PoolConfiguration {
-        reader.rejectUnknownKeys(root, at: "", known: ["server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo", "rate_limits", "tracing", "redis"])
+        reader.rejectUnknownKeys(
+            root,
+            at: "",
+            known: [
+                "server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo",
+                "rate_limits", "tracing", "redis",
+            ]
+        )
         var config = PoolConfiguration()
         if let table = reader.table(root, "server", at: "") { config.server = decodeServer(table) }
         if let table = reader.table(root, "qos", at: "") { config.qos = decodeQoS(table) }
@@ -28,18 +35,28 @@ struct ConfigurationDecoder {
         } else {
             reader.report("tasks", "at least one [tasks.NAME] table is required")
         }
-        if let table = reader.table(root, "slo", at: "") { config.slos = decodeSLOs(table, tasks: Set(config.tasks.keys)) }
+        if let table = reader.table(root, "slo", at: "") {
+            config.slos = decodeSLOs(table, tasks: Set(config.tasks.keys))
+        }
         if let table = reader.table(root, "redis", at: "") { config.redis = decodeRedis(table) }
         if config.redis == nil {
-            if config.cache.enabled, config.cache.backend == .redis { reader.report("cache.backend", "is 'redis' but there is no [redis] table with a url") }
-            if config.rateLimits.enabled, config.rateLimits.backend == .redis { reader.report("rate_limits.backend", "is 'redis' but there is no [redis] table with a url") }
+            if config.cache.enabled, config.cache.backend == .redis {
+                reader.report("cache.backend", "is 'redis' but there is no [redis] table with a url")
+            }
+            if config.rateLimits.enabled, config.rateLimits.backend == .redis {
+                reader.report("rate_limits.backend", "is 'redis' but there is no [redis] table with a url")
+            }
         }
         return config
     }
 
     private func decodeServer(_ t: TOMLTable) -> ServerConfiguration {
         let p = "server"
-        reader.rejectUnknownKeys(t, at: p, known: ["host", "http_port", "grpc_port", "max_body_bytes", "drain_timeout_ms"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: ["host", "http_port", "grpc_port", "max_body_bytes", "drain_timeout_ms"]
+        )
         let d = ServerConfiguration.defaults
         return .init(
             host: reader.string(t, "host", at: p, default: d.host) ?? d.host,
@@ -66,41 +83,63 @@ struct ConfigurationDecoder {
                 reader.report(p, "must be a table")
                 continue
             }
-            reader.rejectUnknownKeys(t, at: p, known: ["name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env", "endpoint", "tasks"])
+            reader.rejectUnknownKeys(
+                t,
+                at: p,
+                known: [
+                    "name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env",
+                    "endpoint", "tasks",
+                ]
+            )
             let name = reader.string(t, "name", at: p, required: true) ?? ""
             let kindName = reader.string(t, "kind", at: p, default: "ollama") ?? "ollama"
             let kind = ProviderConfiguration.Kind(rawValue: kindName)
             if kind == nil {
-                reader.report(reader.join(p, "kind"), "must be one of \(ProviderConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")), found '\(kindName)'")
+                reader.report(
+                    reader.join(p, "kind"),
+                    "must be one of \(ProviderConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")), found '\(kindName)'"
+                )
             }
             let endpointName = reader.string(t, "endpoint", at: p, default: "chat") ?? "chat"
             let endpoint = ProviderConfiguration.OllamaEndpoint(rawValue: endpointName)
             if endpoint == nil {
                 reader.report(reader.join(p, "endpoint"), "must be 'chat' or 'generate', found '\(endpointName)'")
             }
-            result.append(.init(
-                name: name,
-                kind: kind ?? .ollama,
-                baseURL: reader.string(t, "base_url", at: p, required: true) ?? "",
-                model: reader.string(t, "model", at: p, required: true) ?? "",
-                description: reader.string(t, "description", at: p, default: "") ?? "",
-                timeout: reader.milliseconds(t, "timeout_ms", at: p, default: .seconds(30)),
-                weight: reader.double(t, "weight", at: p, default: 1),
-                apiKeyEnv: reader.string(t, "api_key_env", at: p),
-                ollamaEndpoint: endpoint ?? .chat,
-                tasks: reader.strings(t, "tasks", at: p) ?? []
-            ))
+            result.append(
+                .init(
+                    name: name,
+                    kind: kind ?? .ollama,
+                    baseURL: reader.string(t, "base_url", at: p, required: true) ?? "",
+                    model: reader.string(t, "model", at: p, required: true) ?? "",
+                    description: reader.string(t, "description", at: p, default: "") ?? "",
+                    timeout: reader.milliseconds(t, "timeout_ms", at: p, default: .seconds(30)),
+                    weight: reader.double(t, "weight", at: p, default: 1),
+                    apiKeyEnv: reader.string(t, "api_key_env", at: p),
+                    ollamaEndpoint: endpoint ?? .chat,
+                    tasks: reader.strings(t, "tasks", at: p) ?? []
+                )
+            )
         }
         return result
     }
 
     private func decodeTask(name: String, _ t: TOMLTable) -> TaskConfiguration? {
         let p = "tasks.\(name)"
-        reader.rejectUnknownKeys(t, at: p, known: ["strategy", "providers", "prompt", "max_tokens", "temperature", "variables", "json_output", "cacheable", "system"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: [
+                "strategy", "providers", "prompt", "max_tokens", "temperature", "variables", "json_output", "cacheable",
+                "system",
+            ]
+        )
         let strategyName = reader.string(t, "strategy", at: p, default: "FASTEST") ?? "FASTEST"
         let strategy = StrategyKind(name: strategyName)
         if strategy == nil {
-            reader.report(reader.join(p, "strategy"), "must be one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), found '\(strategyName)'")
+            reader.report(
+                reader.join(p, "strategy"),
+                "must be one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), found '\(strategyName)'"
+            )
         }
         var variables: [String: String] = [:]
         if let table = reader.table(t, "variables", at: p) {
@@ -116,7 +155,10 @@ struct ConfigurationDecoder {
             } catch let error as PoolError {
                 reader.report(reader.join(p, "prompt"), "\(promptPath): \(error.message)")
             } catch {
-                reader.report(reader.join(p, "prompt"), "cannot read prompt template '\(promptPath)': \(error.localizedDescription)")
+                reader.report(
+                    reader.join(p, "prompt"),
+                    "cannot read prompt template '\(promptPath)': \(error.localizedDescription)"
+                )
             }
         }
         return .init(
@@ -136,7 +178,14 @@ struct ConfigurationDecoder {
 
     private func decodeQoS(_ t: TOMLTable) -> QoSConfiguration {
         let p = "qos"
-        reader.rejectUnknownKeys(t, at: p, known: ["default_deadline_ms", "max_deadline_ms", "max_prompt_bytes", "max_tokens", "hedging", "circuit_breaker", "retry", "weighted", "consensus"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: [
+                "default_deadline_ms", "max_deadline_ms", "max_prompt_bytes", "max_tokens", "hedging",
+                "circuit_breaker", "retry", "weighted", "consensus",
+            ]
+        )
         let d = QoSConfiguration.defaults
         var qos = QoSConfiguration(
             defaultDeadline: reader.milliseconds(t, "default_deadline_ms", at: p, default: d.defaultDeadline),
@@ -148,7 +197,14 @@ struct ConfigurationDecoder {
         )
         if let h = reader.table(t, "hedging", at: p) {
             let hp = "qos.hedging"
-            reader.rejectUnknownKeys(h, at: hp, known: ["enabled", "quantile", "static_delay_ms", "min_delay_ms", "max_delay_ms", "max_hedges", "budget_ratio"])
+            reader.rejectUnknownKeys(
+                h,
+                at: hp,
+                known: [
+                    "enabled", "quantile", "static_delay_ms", "min_delay_ms", "max_delay_ms", "max_hedges",
+                    "budget_ratio",
+                ]
+            )
             let hd = HedgingConfiguration.defaults
             qos.hedging = .init(
                 enabled: reader.bool(h, "enabled", at: hp, default: hd.enabled),
@@ -162,11 +218,24 @@ struct ConfigurationDecoder {
         }
         if let c = reader.table(t, "circuit_breaker", at: p) {
             let cp = "qos.circuit_breaker"
-            reader.rejectUnknownKeys(c, at: cp, known: ["enabled", "consecutive_failures", "failure_rate", "minimum_calls", "window_ms", "cooldown_ms", "half_open_probes"])
+            reader.rejectUnknownKeys(
+                c,
+                at: cp,
+                known: [
+                    "enabled", "consecutive_failures", "failure_rate", "minimum_calls", "window_ms", "cooldown_ms",
+                    "half_open_probes",
+                ]
+            )
             let cd = CircuitBreakerConfiguration.defaults
             qos.circuitBreaker = .init(
                 enabled: reader.bool(c, "enabled", at: cp, default: cd.enabled),
-                consecutiveFailures: reader.int(c, "consecutive_failures", at: cp, default: cd.consecutiveFailures, range: 1...10_000),
+                consecutiveFailures: reader.int(
+                    c,
+                    "consecutive_failures",
+                    at: cp,
+                    default: cd.consecutiveFailures,
+                    range: 1...10_000
+                ),
                 failureRate: reader.double(c, "failure_rate", at: cp, default: cd.failureRate, range: 0.01...1),
                 minimumCalls: reader.int(c, "minimum_calls", at: cp, default: cd.minimumCalls, range: 1...100_000),
                 window: reader.milliseconds(c, "window_ms", at: cp, default: cd.window),
@@ -182,7 +251,10 @@ struct ConfigurationDecoder {
             let d = ConsensusConfiguration.defaults
             let fallback = reader.string(c, "fallback", at: cp, default: "error") ?? "error"
             if fallback != "error", fallback != "best" {
-                reader.report(reader.join(cp, "fallback"), "must be 'error' (fail with no_consensus) or 'best' (answer with the best-supported candidate), found '\(fallback)'")
+                reader.report(
+                    reader.join(cp, "fallback"),
+                    "must be 'error' (fail with no_consensus) or 'best' (answer with the best-supported candidate), found '\(fallback)'"
+                )
             }
             qos.consensus = .init(
                 threshold: reader.double(c, "threshold", at: cp, default: d.threshold, range: 0.05...1),
@@ -195,28 +267,53 @@ struct ConfigurationDecoder {
 
     private func decodeRetry(_ t: TOMLTable) -> RetryConfiguration {
         let p = "qos.retry"
-        reader.rejectUnknownKeys(t, at: p, known: ["enabled", "budget_ratio", "min_retries_per_second", "max_attempts"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: ["enabled", "budget_ratio", "min_retries_per_second", "max_attempts"]
+        )
         let d = RetryConfiguration.defaults
         return .init(
             enabled: reader.bool(t, "enabled", at: p, default: d.enabled),
             budgetRatio: reader.double(t, "budget_ratio", at: p, default: d.budgetRatio, range: 0...1),
-            minRetriesPerSecond: reader.double(t, "min_retries_per_second", at: p, default: d.minRetriesPerSecond, range: 0...10_000),
+            minRetriesPerSecond: reader.double(
+                t,
+                "min_retries_per_second",
+                at: p,
+                default: d.minRetriesPerSecond,
+                range: 0...10_000
+            ),
             maxAttempts: reader.int(t, "max_attempts", at: p, default: d.maxAttempts, range: 1...16)
         )
     }
 
     private func decodeWeighted(_ t: TOMLTable) -> WeightedConfiguration {
         let p = "qos.weighted"
-        reader.rejectUnknownKeys(t, at: p, known: ["selection", "latency_quantile", "window_ms", "min_samples", "half_open_penalty", "unhealthy_penalty"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: [
+                "selection", "latency_quantile", "window_ms", "min_samples", "half_open_penalty", "unhealthy_penalty",
+            ]
+        )
         let d = WeightedConfiguration.defaults
         let selectionName = reader.string(t, "selection", at: p, default: d.selection.rawValue) ?? d.selection.rawValue
         let selection = WeightedConfiguration.Selection(rawValue: selectionName)
         if selection == nil {
-            reader.report(reader.join(p, "selection"), "must be one of \(WeightedConfiguration.Selection.allCases.map(\.rawValue).joined(separator: ", ")), found '\(selectionName)'")
+            reader.report(
+                reader.join(p, "selection"),
+                "must be one of \(WeightedConfiguration.Selection.allCases.map(\.rawValue).joined(separator: ", ")), found '\(selectionName)'"
+            )
         }
         return .init(
             selection: selection ?? d.selection,
-            latencyQuantile: reader.double(t, "latency_quantile", at: p, default: d.latencyQuantile, range: 0.5...0.999),
+            latencyQuantile: reader.double(
+                t,
+                "latency_quantile",
+                at: p,
+                default: d.latencyQuantile,
+                range: 0.5...0.999
+            ),
             window: reader.milliseconds(t, "window_ms", at: p, default: d.window, minimum: 1000),
             minSamples: reader.int(t, "min_samples", at: p, default: d.minSamples, range: 1...100_000),
             halfOpenPenalty: reader.double(t, "half_open_penalty", at: p, default: d.halfOpenPenalty, range: 0...1),
@@ -246,7 +343,11 @@ struct ConfigurationDecoder {
     /// `[redis]`: `url` (or `url_env`, the name of a variable holding it, for URLs with passwords).
     private func decodeRedis(_ t: TOMLTable) -> RedisConfiguration? {
         let p = "redis"
-        reader.rejectUnknownKeys(t, at: p, known: ["url", "url_env", "pool_size", "connect_timeout_ms", "command_timeout_ms", "key_prefix"])
+        reader.rejectUnknownKeys(
+            t,
+            at: p,
+            known: ["url", "url_env", "pool_size", "connect_timeout_ms", "command_timeout_ms", "key_prefix"]
+        )
         var url = reader.string(t, "url", at: p)
         if let name = reader.string(t, "url_env", at: p) {
             if let value = ProcessInfo.processInfo.environment[name], !value.isEmpty {

@@ -14,7 +14,10 @@ struct ConfigurationValidator {
         for (index, provider) in config.providers.enumerated() {
             validateProvider(provider, index: index, taskNames: Set(config.tasks.keys))
             if !provider.name.isEmpty, let first = names[provider.name] {
-                reader.report("providers[\(index)].name", "duplicate provider name '\(provider.name)' (also providers[\(first)])")
+                reader.report(
+                    "providers[\(index)].name",
+                    "duplicate provider name '\(provider.name)' (also providers[\(first)])"
+                )
             }
             names[provider.name] = names[provider.name] ?? index
         }
@@ -29,7 +32,10 @@ struct ConfigurationValidator {
             reader.report("qos.hedging.min_delay_ms", "must not exceed qos.hedging.max_delay_ms")
         }
         if !Self.logLevels.contains(config.logging.level) {
-            reader.report("logging.level", "must be one of \(Self.logLevels.sorted().joined(separator: ", ")), found '\(config.logging.level)'")
+            reader.report(
+                "logging.level",
+                "must be one of \(Self.logLevels.sorted().joined(separator: ", ")), found '\(config.logging.level)'"
+            )
         }
         if !["json", "text"].contains(config.logging.format) {
             reader.report("logging.format", "must be 'json' or 'text', found '\(config.logging.format)'")
@@ -48,7 +54,9 @@ struct ConfigurationValidator {
             reader.report("\(p).name", "may contain only letters, digits, '-', '_', '.', ':', found '\(provider.name)'")
         }
         if !provider.baseURL.isEmpty {
-            if let url = URL(string: provider.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
+            if let url = URL(string: provider.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
+                url.host != nil
+            {
                 // valid
             } else {
                 reader.report("\(p).base_url", "must be an http:// or https:// URL, found '\(provider.baseURL)'")
@@ -58,7 +66,10 @@ struct ConfigurationValidator {
             reader.report("\(p).weight", "must be > 0, found \(provider.weight)")
         }
         if let env = provider.apiKeyEnv, env.isEmpty || !env.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-            reader.report("\(p).api_key_env", "must name an environment variable (letters, digits, '_'), found '\(env)'")
+            reader.report(
+                "\(p).api_key_env",
+                "must name an environment variable (letters, digits, '_'), found '\(env)'"
+            )
         }
         for (i, task) in provider.tasks.enumerated() where !taskNames.contains(task) {
             reader.report("\(p).tasks[\(i)]", "unknown task '\(task)'")
@@ -80,11 +91,17 @@ struct ConfigurationValidator {
                 continue
             }
             if !provider.tasks.isEmpty, !provider.tasks.contains(task.name) {
-                reader.report("\(p).providers[\(i)]", "provider '\(name)' does not list task '\(task.name)' in its tasks")
+                reader.report(
+                    "\(p).providers[\(i)]",
+                    "provider '\(name)' does not list task '\(task.name)' in its tasks"
+                )
             }
         }
         if task.maxTokens < 1 || task.maxTokens > config.qos.maxTokens {
-            reader.report("\(p).max_tokens", "must be between 1 and qos.max_tokens (\(config.qos.maxTokens)), found \(task.maxTokens)")
+            reader.report(
+                "\(p).max_tokens",
+                "must be between 1 and qos.max_tokens (\(config.qos.maxTokens)), found \(task.maxTokens)"
+            )
         }
         if !task.promptPath.isEmpty {
             let known = Self.builtinVariables.union(task.variables.keys)
@@ -92,7 +109,10 @@ struct ConfigurationValidator {
                 reader.report("\(p).prompt", "\(task.promptPath): template must use {{input}}")
             }
             for name in task.template.placeholders where !known.contains(name) {
-                reader.report("\(p).prompt", "\(task.promptPath): placeholder {{\(name)}} has no value; declare it under [\(p).variables] (known: \(known.sorted().joined(separator: ", ")))")
+                reader.report(
+                    "\(p).prompt",
+                    "\(task.promptPath): placeholder {{\(name)}} has no value; declare it under [\(p).variables] (known: \(known.sorted().joined(separator: ", ")))"
+                )
             }
         }
     }

@@ -11,7 +11,7 @@ struct TOMLLineIndex: Sendable {
         for (offset, raw) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             let number = offset + 1
-            if line.hasPrefix("[[") , let end = line.range(of: "]]") {
+            if line.hasPrefix("[["), let end = line.range(of: "]]") {
                 let name = Self.normalize(line[line.index(line.startIndex, offsetBy: 2)..<end.lowerBound])
                 let index = arrayCounts[name, default: -1] + 1
                 arrayCounts[name] = index

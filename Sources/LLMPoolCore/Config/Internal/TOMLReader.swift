@@ -31,7 +31,13 @@ final class TOMLReader {
         return result
     }
 
-    func string(_ table: TOMLTable, _ key: String, at path: String, default fallback: String? = nil, required: Bool = false) -> String? {
+    func string(
+        _ table: TOMLTable,
+        _ key: String,
+        at path: String,
+        default fallback: String? = nil,
+        required: Bool = false
+    ) -> String? {
         guard let value = table[key] else {
             if required { report(join(path, key), "is required") }
             return fallback
@@ -43,7 +49,9 @@ final class TOMLReader {
         return result
     }
 
-    func int(_ table: TOMLTable, _ key: String, at path: String, default fallback: Int, range: ClosedRange<Int>? = nil) -> Int {
+    func int(_ table: TOMLTable, _ key: String, at path: String, default fallback: Int, range: ClosedRange<Int>? = nil)
+        -> Int
+    {
         guard let value = table[key] else { return fallback }
         guard let result = value.int else {
             report(join(path, key), "must be an integer, found \(value.type)")
@@ -56,7 +64,13 @@ final class TOMLReader {
         return result
     }
 
-    func double(_ table: TOMLTable, _ key: String, at path: String, default fallback: Double, range: ClosedRange<Double>? = nil) -> Double {
+    func double(
+        _ table: TOMLTable,
+        _ key: String,
+        at path: String,
+        default fallback: Double,
+        range: ClosedRange<Double>? = nil
+    ) -> Double {
         guard let value = table[key] else { return fallback }
         guard let result = value.double ?? value.int.map(Double.init) else {
             report(join(path, key), "must be a number, found \(value.type)")
@@ -78,8 +92,12 @@ final class TOMLReader {
         return result
     }
 
-    func milliseconds(_ table: TOMLTable, _ key: String, at path: String, default fallback: Duration, minimum: Int = 1) -> Duration {
-        let fallbackMS = Int(fallback.components.seconds * 1000 + fallback.components.attoseconds / 1_000_000_000_000_000)
+    func milliseconds(_ table: TOMLTable, _ key: String, at path: String, default fallback: Duration, minimum: Int = 1)
+        -> Duration
+    {
+        let fallbackMS = Int(
+            fallback.components.seconds * 1000 + fallback.components.attoseconds / 1_000_000_000_000_000
+        )
         let ms = int(table, key, at: path, default: fallbackMS)
         if ms < minimum {
             report(join(path, key), "must be >= \(minimum), found \(ms)")

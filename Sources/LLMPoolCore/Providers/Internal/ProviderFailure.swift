@@ -17,7 +17,11 @@ import NIOPosix
 enum ProviderFailure {
     /// The call ran out of time.
     static func deadlineExceeded(provider: String, timeout: Duration, cause: (any Error)? = nil) -> PoolError {
-        PoolError(code: .deadlineExceeded, message: "provider '\(provider)' did not answer within \(milliseconds(timeout)) ms", cause: cause)
+        PoolError(
+            code: .deadlineExceeded,
+            message: "provider '\(provider)' did not answer within \(milliseconds(timeout)) ms",
+            cause: cause
+        )
     }
 
     /// A duration in whole milliseconds, for messages.
@@ -34,44 +38,75 @@ enum ProviderFailure {
     /// The backend answered with an error status.
     static func status(_ status: HTTPResponseStatus, body: ByteBuffer, provider: String) -> PoolError {
         let detail = upstreamMessage(in: body) ?? status.reasonPhrase
-        return PoolError(code: .upstreamFailed, message: "provider '\(provider)' answered HTTP \(status.code): \(detail)")
+        return PoolError(
+            code: .upstreamFailed,
+            message: "provider '\(provider)' answered HTTP \(status.code): \(detail)"
+        )
     }
 
     /// Maps any error thrown while calling a backend; ``PoolError``s pass through unchanged.
     static func map(_ error: any Error, provider: String, url: String) -> PoolError {
         if let error = error as? PoolError { return error }
         if Task.isCancelled || error is CancellationError || (error as? HTTPClientError) == .cancelled {
-            return PoolError(code: .cancelled, message: "the call to provider '\(provider)' was cancelled", cause: error)
+            return PoolError(
+                code: .cancelled,
+                message: "the call to provider '\(provider)' was cancelled",
+                cause: error
+            )
         }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout:
-                return PoolError(code: .deadlineExceeded, message: "provider '\(provider)' did not answer in time", cause: error)
+                return PoolError(
+                    code: .deadlineExceeded,
+                    message: "provider '\(provider)' did not answer in time",
+                    cause: error
+                )
             case .connectTimeout, .getConnectionFromPoolTimeout:
                 return unavailable(provider: provider, url: url, reason: "connect timeout", cause: error)
             case .remoteConnectionClosed:
-                return PoolError(code: .upstreamFailed, message: "provider '\(provider)' closed the connection without a complete answer", cause: error)
+                return PoolError(
+                    code: .upstreamFailed,
+                    message: "provider '\(provider)' closed the connection without a complete answer",
+                    cause: error
+                )
             default:
                 break
             }
         }
-        if error is NIOConnectionError { return unavailable(provider: provider, url: url, reason: "connection refused", cause: error) }
-        if case ChannelError.connectTimeout = error { return unavailable(provider: provider, url: url, reason: "connect timeout", cause: error) }
+        if error is NIOConnectionError {
+            return unavailable(provider: provider, url: url, reason: "connection refused", cause: error)
+        }
+        if case ChannelError.connectTimeout = error {
+            return unavailable(provider: provider, url: url, reason: "connect timeout", cause: error)
+        }
         if let error = error as? IOError {
             switch error.errnoCode {
             case ECONNREFUSED, EHOSTUNREACH, ENETUNREACH:
                 return unavailable(provider: provider, url: url, reason: "connection refused", cause: error)
             case ECONNRESET, EPIPE:
-                return PoolError(code: .upstreamFailed, message: "provider '\(provider)' reset the connection", cause: error)
+                return PoolError(
+                    code: .upstreamFailed,
+                    message: "provider '\(provider)' reset the connection",
+                    cause: error
+                )
             default:
                 break
             }
         }
-        return PoolError(code: .upstreamFailed, message: "the call to provider '\(provider)' failed: \(error)", cause: error)
+        return PoolError(
+            code: .upstreamFailed,
+            message: "the call to provider '\(provider)' failed: \(error)",
+            cause: error
+        )
     }
 
     private static func unavailable(provider: String, url: String, reason: String, cause: any Error) -> PoolError {
-        PoolError(code: .unavailable, message: "cannot connect to provider '\(provider)' at \(url): \(reason)", cause: cause)
+        PoolError(
+            code: .unavailable,
+            message: "cannot connect to provider '\(provider)' at \(url): \(reason)",
+            cause: cause
+        )
     }
 
     /// The message of an error body in Ollama's (`{"error": "…"}`) or OpenAI's

@@ -4,7 +4,11 @@ extension ProviderHTTP {
     ///
     /// - Throws: ``PoolError``: `deadlineExceeded` when the time is up, `cancelled` when the
     ///   calling task is cancelled, or what the call threw, mapped.
-    func call<Value: Sendable>(timeout: Duration, url: String, _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    func call<Value: Sendable>(
+        timeout: Duration,
+        url: String,
+        _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
         do {
             return try await withProviderTimeout(timeout, provider: provider, operation)
         } catch {
@@ -19,8 +23,10 @@ extension ProviderHTTP {
     /// the events `produce` yields. When the consumer stops listening, the task is cancelled,
     /// which closes the upstream connection.
     func stream(
-        timeout: Duration, url: String,
-        _ produce: @escaping @Sendable (AsyncThrowingStream<ProviderStreamEvent, any Error>.Continuation) async throws -> Void
+        timeout: Duration,
+        url: String,
+        _ produce:
+            @escaping @Sendable (AsyncThrowingStream<ProviderStreamEvent, any Error>.Continuation) async throws -> Void
     ) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         let (events, continuation) = AsyncThrowingStream.makeStream(of: ProviderStreamEvent.self)
         // An unstructured task is what an AsyncThrowingStream producer needs; it lives no longer

@@ -28,7 +28,13 @@ struct ProviderHTTP: Sendable {
     ///   - headers: Extra headers, such as `traceparent`.
     ///   - timeout: The time allowed until the head arrives; the caller bounds the body.
     /// - Throws: ``PoolError``.
-    func send(_ method: HTTPMethod, url: String, json body: ByteBuffer? = nil, headers: [String: String] = [:], timeout: Duration) async throws -> HTTPClientResponse {
+    func send(
+        _ method: HTTPMethod,
+        url: String,
+        json body: ByteBuffer? = nil,
+        headers: [String: String] = [:],
+        timeout: Duration
+    ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
@@ -40,7 +46,10 @@ struct ProviderHTTP: Sendable {
         let response: HTTPClientResponse
         do {
             let (seconds, attoseconds) = timeout.components
-            response = try await client.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+            response = try await client.execute(
+                request,
+                timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            )
         } catch {
             throw ProviderFailure.map(error, provider: provider, url: url)
         }
@@ -54,7 +63,9 @@ struct ProviderHTTP: Sendable {
     /// Reads a whole body and decodes it as JSON.
     ///
     /// - Throws: ``PoolError``: `upstreamFailed` "malformed response…" when it does not decode.
-    func decode<Value: Decodable>(_ type: Value.Type, from response: HTTPClientResponse, url: String) async throws -> Value {
+    func decode<Value: Decodable>(_ type: Value.Type, from response: HTTPClientResponse, url: String) async throws
+        -> Value
+    {
         let body: ByteBuffer
         do {
             body = try await response.body.collect(upTo: Self.maxBodyBytes)
@@ -72,7 +83,11 @@ struct ProviderHTTP: Sendable {
             return try JSONDecoder().decode(type, from: buffer)
         } catch {
             let excerpt = String(buffer: buffer).prefix(120)
-            throw ProviderFailure.malformed(provider: provider, "\(Self.describe(error)) in \"\(excerpt)\"", cause: error)
+            throw ProviderFailure.malformed(
+                provider: provider,
+                "\(Self.describe(error)) in \"\(excerpt)\"",
+                cause: error
+            )
         }
     }
 
@@ -96,7 +111,9 @@ struct ProviderHTTP: Sendable {
     /// Encodes a request body.
     static func json(_ value: some Encodable) -> ByteBuffer {
         // Plain structs of strings and numbers always encode; failing is a programmer error.
-        guard let data = try? JSONEncoder().encode(value) else { preconditionFailure("provider request failed to encode") }
+        guard let data = try? JSONEncoder().encode(value) else {
+            preconditionFailure("provider request failed to encode")
+        }
         return ByteBuffer(data: data)
     }
 

@@ -10,7 +10,9 @@ struct RESPDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
         // A partial reply at EOF is dropped: the command handler fails its promise on close.
         try decode(context: context, buffer: &buffer)
     }

@@ -49,7 +49,9 @@ enum RESPParser {
         guard let line = try readLine(&buffer) else { return nil }
         let length = try integer(line)
         if length == -1 { return .null }
-        guard (0...maxBulkLength).contains(length) else { throw failure("bulk string length \(length) is out of range") }
+        guard (0...maxBulkLength).contains(length) else {
+            throw failure("bulk string length \(length) is out of range")
+        }
         guard buffer.readableBytes >= length + 2 else { return nil }
         let bytes = buffer.readSlice(length: length)!
         guard buffer.readInteger(as: UInt8.self) == cr, buffer.readInteger(as: UInt8.self) == lf else {

@@ -44,9 +44,13 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         let timeout = commandTimeout
         let timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             let millis = timeout.nanoseconds / 1_000_000
-            fail(context: context, with: RedisError(
-                code: .timeout, message: "redis at \(endpoint) did not reply within \(millis) ms; the connection was closed"
-            ))
+            fail(
+                context: context,
+                with: RedisError(
+                    code: .timeout,
+                    message: "redis at \(endpoint) did not reply within \(millis) ms; the connection was closed"
+                )
+            )
         }
         pending.append(Pending(reply: request.reply, timer: timer))
         context.write(wrapOutboundOut(buffer), promise: promise)
@@ -55,7 +59,10 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let value = unwrapInboundIn(data)
         guard let head = pending.popFirst() else {
-            fail(context: context, with: RedisError(code: .protocolError, message: "redis at \(endpoint) sent a reply nobody asked for"))
+            fail(
+                context: context,
+                with: RedisError(code: .protocolError, message: "redis at \(endpoint) sent a reply nobody asked for")
+            )
             return
         }
         head.timer.cancel()
@@ -63,7 +70,8 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let redisError = error as? RedisError
+        let redisError =
+            error as? RedisError
             ?? RedisError(code: .connectionClosed, message: "connection to redis at \(endpoint) failed", cause: error)
         fail(context: context, with: redisError)
     }

@@ -16,7 +16,9 @@ final class RedisConnection: Sendable {
     /// Opens a connection, then sends `AUTH` and `SELECT` when the configuration asks for them.
     /// The future fails with a ``RedisError`` (``RedisError/Code/connectionFailed``,
     /// ``RedisError/Code/authenticationFailed``, …) and leaves no channel open.
-    static func connect(configuration: RedisConfiguration, group: any EventLoopGroup) -> EventLoopFuture<RedisConnection> {
+    static func connect(configuration: RedisConfiguration, group: any EventLoopGroup) -> EventLoopFuture<
+        RedisConnection
+    > {
         let endpoint = "\(configuration.host):\(configuration.port)"
         let connectTimeout = TimeAmount(configuration.connectTimeout)
         let commandTimeout = TimeAmount(configuration.commandTimeout)
@@ -37,7 +39,11 @@ final class RedisConnection: Sendable {
                 if case ChannelError.connectTimeout = error {
                     reason = "no answer within \(connectTimeout.nanoseconds / 1_000_000) ms"
                 }
-                throw RedisError(code: .connectionFailed, message: "cannot connect to redis at \(endpoint): \(reason)", cause: error)
+                throw RedisError(
+                    code: .connectionFailed,
+                    message: "cannot connect to redis at \(endpoint): \(reason)",
+                    cause: error
+                )
             }
             .flatMap { channel in
                 let connection = RedisConnection(channel: channel)
@@ -56,7 +62,10 @@ final class RedisConnection: Sendable {
         let request = RedisRequest(command: command, reply: reply)
         channel.writeAndFlush(request).whenFailure { error in
             // Normally the handler has already failed the reply; completing twice is a no-op.
-            reply.fail(error as? RedisError ?? RedisError(code: .connectionClosed, message: "cannot send to redis", cause: error))
+            reply.fail(
+                error as? RedisError
+                    ?? RedisError(code: .connectionClosed, message: "cannot send to redis", cause: error)
+            )
         }
         return reply.futureResult
     }
@@ -79,9 +88,15 @@ final class RedisConnection: Sendable {
             future = future.flatMap { self.send(step) }.flatMapThrowing { reply in
                 guard case .error(let text) = reply else { return }
                 if step[0] == "AUTH" {
-                    throw RedisError(code: .authenticationFailed, message: "redis at \(endpoint) rejected AUTH: \(text)")
+                    throw RedisError(
+                        code: .authenticationFailed,
+                        message: "redis at \(endpoint) rejected AUTH: \(text)"
+                    )
                 }
-                throw RedisError(code: .invalidConfiguration, message: "redis at \(endpoint) rejected SELECT \(configuration.database): \(text)")
+                throw RedisError(
+                    code: .invalidConfiguration,
+                    message: "redis at \(endpoint) rejected SELECT \(configuration.database): \(text)"
+                )
             }
         }
         return future

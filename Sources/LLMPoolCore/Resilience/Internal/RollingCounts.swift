@@ -42,7 +42,8 @@ struct RollingCounts: Sendable {
     func totals(at now: ContinuousClock.Instant) -> [Int] {
         let current = epoch(of: now)
         var totals = Array(repeating: 0, count: kinds)
-        for slot in epochs.indices where epochs[slot] != .min && epochs[slot] > current - Int64(epochs.count) && epochs[slot] <= current {
+        for slot in epochs.indices
+        where epochs[slot] != .min && epochs[slot] > current - Int64(epochs.count) && epochs[slot] <= current {
             for kind in 0..<kinds { totals[kind] += counts[slot * kinds + kind] }
         }
         return totals

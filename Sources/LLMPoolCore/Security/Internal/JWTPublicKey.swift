@@ -13,7 +13,9 @@ enum JWTPublicKey: Sendable {
     /// - Throws: ``PoolError`` `invalidConfiguration` when it is not an RSA or EC public key or certificate.
     init(pem: String) throws {
         let isCertificate = pem.contains("BEGIN CERTIFICATE")
-        if let key = try? (isCertificate ? Insecure.RSA.PublicKey(certificatePEM: pem) : Insecure.RSA.PublicKey(pem: pem)) {
+        if let key = try?
+            (isCertificate ? Insecure.RSA.PublicKey(certificatePEM: pem) : Insecure.RSA.PublicKey(pem: pem))
+        {
             self = .rsa(key)
         } else if let key = try? (isCertificate ? ES256PublicKey(certificate: pem) : ES256PublicKey(pem: pem)) {
             self = .p256(key)
@@ -22,7 +24,10 @@ enum JWTPublicKey: Sendable {
         } else if let key = try? (isCertificate ? ES512PublicKey(certificate: pem) : ES512PublicKey(pem: pem)) {
             self = .p521(key)
         } else {
-            throw PoolError(code: .invalidConfiguration, message: "not a PEM RSA (2048 bits or more) or EC (P-256, P-384, P-521) public key or certificate")
+            throw PoolError(
+                code: .invalidConfiguration,
+                message: "not a PEM RSA (2048 bits or more) or EC (P-256, P-384, P-521) public key or certificate"
+            )
         }
     }
 
@@ -40,7 +45,8 @@ enum JWTPublicKey: Sendable {
     func add(to keys: JWTKeyCollection, algorithm: String) async {
         switch self {
         case .rsa(let key):
-            let digest: DigestAlgorithm = algorithm.hasSuffix("512") ? .sha512 : algorithm.hasSuffix("384") ? .sha384 : .sha256
+            let digest: DigestAlgorithm =
+                algorithm.hasSuffix("512") ? .sha512 : algorithm.hasSuffix("384") ? .sha384 : .sha256
             if algorithm.hasPrefix("PS") {
                 await keys.add(pss: key, digestAlgorithm: digest)
             } else {

@@ -42,12 +42,24 @@ enum Gather {
         }
     }
 
-    static func candidates(_ outcome: Outcome, providers: [any Provider], winner: Int?, losers: EnsembleDecision.Outcome = .lost) -> [EnsembleDecision.Candidate] {
+    static func candidates(
+        _ outcome: Outcome,
+        providers: [any Provider],
+        winner: Int?,
+        losers: EnsembleDecision.Outcome = .lost
+    ) -> [EnsembleDecision.Candidate] {
         var result = outcome.finished.sorted { $0.index < $1.index }.map {
             ProviderCall.candidate($0, provider: providers[$0.index], won: $0.index == winner, loser: losers)
         }
         for index in outcome.cancelled {
-            result.append(.init(provider: providers[index].name, model: providers[index].model, latency: outcome.elapsed, outcome: .cancelled))
+            result.append(
+                .init(
+                    provider: providers[index].name,
+                    model: providers[index].model,
+                    latency: outcome.elapsed,
+                    outcome: .cancelled
+                )
+            )
         }
         return result
     }

@@ -24,7 +24,10 @@ struct HedgeLedger {
         }
         hedged.append(index)
         context.countHedge("fired")
-        context.event("hedge fired", ["llm_pool.provider": .string(provider.name), "llm_pool.hedge.after_ms": .int64(elapsed.milliseconds)])
+        context.event(
+            "hedge fired",
+            ["llm_pool.provider": .string(provider.name), "llm_pool.hedge.after_ms": .int64(elapsed.milliseconds)]
+        )
         return true
     }
 

@@ -19,10 +19,20 @@ enum ProviderCall {
     ///   - index: Its position in the strategy's list, echoed in the result.
     ///   - context: Breakers, clock, telemetry and the request.
     ///   - request: The request to send; default the context's with the remaining time.
-    static func complete(_ provider: any Provider, index: Int, context: StrategyContext, request: ProviderRequest? = nil) async -> Finished {
+    static func complete(
+        _ provider: any Provider,
+        index: Int,
+        context: StrategyContext,
+        request: ProviderRequest? = nil
+    ) async -> Finished {
         let clock = context.clock
         guard let permit = acquire(provider, context: context) else {
-            return Finished(index: index, result: .failure(rejection(provider, context: context)), latency: .zero, rejected: true)
+            return Finished(
+                index: index,
+                result: .failure(rejection(provider, context: context)),
+                latency: .zero,
+                rejected: true
+            )
         }
         let request = request ?? context.requestWithRemainingTime()
         let start = clock.now
@@ -47,19 +57,40 @@ enum ProviderCall {
         if context.telemetry.isEnabled {
             context.telemetry.metrics.providerRequests.labels(provider.name, provider.model, "rejected").increment()
         }
-        context.event("breaker rejected", ["llm_pool.provider": .string(provider.name), "llm_pool.circuit_breaker.state": .string(breaker.state.description)])
+        context.event(
+            "breaker rejected",
+            [
+                "llm_pool.provider": .string(provider.name),
+                "llm_pool.circuit_breaker.state": .string(breaker.state.description),
+            ]
+        )
         return nil
     }
 
     /// The error of a call its breaker refused.
     static func rejection(_ provider: any Provider, context: StrategyContext) -> PoolError {
-        PoolError(code: .unavailable, message: "the circuit breaker of \(provider.name) is \(context.resilience.breakers.state(of: provider.name))")
+        PoolError(
+            code: .unavailable,
+            message:
+                "the circuit breaker of \(provider.name) is \(context.resilience.breakers.state(of: provider.name))"
+        )
     }
 
     /// Reports how a permitted call ended to the provider's breaker, tracing any state change.
-    static func settle(_ provider: any Provider, _ permit: CircuitBreaker.Permit, _ outcome: CircuitBreaker.Outcome, context: StrategyContext) {
+    static func settle(
+        _ provider: any Provider,
+        _ permit: CircuitBreaker.Permit,
+        _ outcome: CircuitBreaker.Outcome,
+        context: StrategyContext
+    ) {
         for transition in context.resilience.breakers.breaker(for: provider.name).record(permit, outcome) {
-            context.event("circuit breaker \(transition.to)", ["llm_pool.provider": .string(provider.name), "llm_pool.circuit_breaker.from": .string(transition.from.description)])
+            context.event(
+                "circuit breaker \(transition.to)",
+                [
+                    "llm_pool.provider": .string(provider.name),
+                    "llm_pool.circuit_breaker.from": .string(transition.from.description),
+                ]
+            )
         }
     }
 
@@ -78,13 +109,29 @@ enum ProviderCall {
     }
 
     /// The candidate record of a finished call.
-    static func candidate(_ finished: Finished, provider: any Provider, won: Bool, loser: EnsembleDecision.Outcome = .lost) -> EnsembleDecision.Candidate {
+    static func candidate(
+        _ finished: Finished,
+        provider: any Provider,
+        won: Bool,
+        loser: EnsembleDecision.Outcome = .lost
+    ) -> EnsembleDecision.Candidate {
         switch finished.result {
         case .success:
-            return .init(provider: provider.name, model: provider.model, latency: finished.latency, outcome: won ? .won : loser)
+            return .init(
+                provider: provider.name,
+                model: provider.model,
+                latency: finished.latency,
+                outcome: won ? .won : loser
+            )
         case .failure(let error):
             let outcome: EnsembleDecision.Outcome = finished.rejected ? .skipped : outcome(of: error)
-            return .init(provider: provider.name, model: provider.model, latency: finished.latency, outcome: outcome, error: error.message)
+            return .init(
+                provider: provider.name,
+                model: provider.model,
+                latency: finished.latency,
+                outcome: outcome,
+                error: error.message
+            )
         }
     }
 }
@@ -93,7 +140,9 @@ extension PoolError {
     /// Turns any error into a ``PoolError``, keeping ``PoolError`` as is.
     static func wrap(_ error: any Error, provider: String) -> PoolError {
         if let error = error as? PoolError { return error }
-        if error is CancellationError { return PoolError(code: .cancelled, message: "call to \(provider) was cancelled") }
+        if error is CancellationError {
+            return PoolError(code: .cancelled, message: "call to \(provider) was cancelled")
+        }
         return PoolError(code: .upstreamFailed, message: "provider \(provider) failed: \(error)", cause: error)
     }
 
@@ -103,8 +152,15 @@ extension PoolError {
             return PoolError(code: .unavailable, message: "no provider available for task '\(task)'")
         }
         if errors.allSatisfy({ $0.code == .deadlineExceeded }) {
-            return PoolError(code: .deadlineExceeded, message: "every provider for task '\(task)' ran out of time: \(errors.map(\.message).joined(separator: "; "))")
+            return PoolError(
+                code: .deadlineExceeded,
+                message:
+                    "every provider for task '\(task)' ran out of time: \(errors.map(\.message).joined(separator: "; "))"
+            )
         }
-        return PoolError(code: .unavailable, message: "every provider for task '\(task)' failed: \(errors.map(\.message).joined(separator: "; "))")
+        return PoolError(
+            code: .unavailable,
+            message: "every provider for task '\(task)' failed: \(errors.map(\.message).joined(separator: "; "))"
+        )
     }
 }

@@ -57,7 +57,9 @@ final class AtomicCells: @unchecked Sendable {
         while true {
             let next = (Double(bitPattern: current) + amount).bitPattern
             let (exchanged, original) = base[index].weakCompareExchange(
-                expected: current, desired: next, ordering: .relaxed
+                expected: current,
+                desired: next,
+                ordering: .relaxed
             )
             if exchanged { return }
             current = original

@@ -12,7 +12,9 @@ enum ExpositionText {
     }
 
     private static func escape(_ text: String, quotes: Bool) -> String {
-        let needsWork = text.utf8.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") || (quotes && $0 == UInt8(ascii: "\"")) }
+        let needsWork = text.utf8.contains {
+            $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") || (quotes && $0 == UInt8(ascii: "\""))
+        }
         guard needsWork else { return text }
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count + 8)

@@ -25,7 +25,15 @@ struct FamilyDescriptor: Sendable {
     var kind: Kind { shape.kind }
     var labelNames: [String] { shape.labelNames }
 
-    init(name: String, help: String, kind: Kind, unit: String?, labelNames: [String], buckets: [Double] = [], seriesLimit: Int) {
+    init(
+        name: String,
+        help: String,
+        kind: Kind,
+        unit: String?,
+        labelNames: [String],
+        buckets: [Double] = [],
+        seriesLimit: Int
+    ) {
         precondition(MetricName.isValidMetricName(name), "invalid metric name '\(name)'")
         for label in labelNames {
             precondition(MetricName.isValidLabelName(label), "invalid label name '\(label)' on \(name)")
@@ -36,7 +44,10 @@ struct FamilyDescriptor: Sendable {
         let familyName = kind == .counter && name.hasSuffix("_total") ? String(name.dropLast(6)) : name
         if let unit {
             // OpenMetrics: "the MetricFamily name MUST be suffixed by an underscore and the unit".
-            precondition(!unit.isEmpty && familyName.hasSuffix("_" + unit), "metric \(name) must end with its unit '_\(unit)'")
+            precondition(
+                !unit.isEmpty && familyName.hasSuffix("_" + unit),
+                "metric \(name) must end with its unit '_\(unit)'"
+            )
         }
         self.name = name
         self.help = help
@@ -44,8 +55,10 @@ struct FamilyDescriptor: Sendable {
         self.seriesLimit = seriesLimit
         self.openMetricsName = familyName
 
-        prometheusHeader = "# HELP \(name) \(ExpositionText.escapeHelp(help, format: .prometheus))\n# TYPE \(name) \(kind.rawValue)\n"
-        var openMetrics = "# HELP \(familyName) \(ExpositionText.escapeHelp(help, format: .openMetrics))\n# TYPE \(familyName) \(kind.rawValue)\n"
+        prometheusHeader =
+            "# HELP \(name) \(ExpositionText.escapeHelp(help, format: .prometheus))\n# TYPE \(name) \(kind.rawValue)\n"
+        var openMetrics =
+            "# HELP \(familyName) \(ExpositionText.escapeHelp(help, format: .openMetrics))\n# TYPE \(familyName) \(kind.rawValue)\n"
         if let unit { openMetrics += "# UNIT \(familyName) \(unit)\n" }
         openMetricsHeader = openMetrics
     }

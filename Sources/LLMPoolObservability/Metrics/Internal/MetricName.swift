@@ -2,10 +2,13 @@
 /// `[a-zA-Z_][a-zA-Z0-9_]*` with `__` reserved (Prometheus data model).
 enum MetricName {
     static func isValidMetricName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":") else {
+        guard let first = name.utf8.first, isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":")
+        else {
             return false
         }
-        return name.utf8.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":") }
+        return name.utf8.allSatisfy {
+            isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":")
+        }
     }
 
     static func isValidLabelName(_ name: String) -> Bool {
@@ -30,7 +33,9 @@ enum MetricName {
 
     private static func sanitize(_ text: String, allowColon: Bool) -> String {
         var bytes = text.utf8.map { byte -> UInt8 in
-            let allowed = isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_") || (allowColon && byte == UInt8(ascii: ":"))
+            let allowed =
+                isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_")
+                || (allowColon && byte == UInt8(ascii: ":"))
             return allowed ? byte : UInt8(ascii: "_")
         }
         if bytes.first.map(isDigit) ?? true { bytes.insert(UInt8(ascii: "_"), at: 0) }
@@ -38,7 +43,8 @@ enum MetricName {
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads of this process's `/proc/self` files (Linux; `proc(5)`). Everything returns `nil` where
@@ -31,7 +31,9 @@ enum ProcSelf {
             let index = number - 3
             return index < fields.count ? UInt64(fields[index].trimmingNewlines()) : nil
         }
-        guard let user = field(14), let system = field(15), let start = field(22), let virtual = field(23), let resident = field(24) else {
+        guard let user = field(14), let system = field(15), let start = field(22), let virtual = field(23),
+            let resident = field(24)
+        else {
             return nil
         }
         return Stat(cpuTicks: user + system, startTicks: start, virtualBytes: virtual, residentPages: resident)
@@ -92,11 +94,11 @@ enum ProcSelf {
 private enum Glue {
     static func read(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
         #if canImport(Glibc)
-        Glibc.read(descriptor, buffer, count)
+            Glibc.read(descriptor, buffer, count)
         #elseif canImport(Musl)
-        Musl.read(descriptor, buffer, count)
+            Musl.read(descriptor, buffer, count)
         #else
-        Darwin.read(descriptor, buffer, count)
+            Darwin.read(descriptor, buffer, count)
         #endif
     }
 }

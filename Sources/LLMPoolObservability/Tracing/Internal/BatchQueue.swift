@@ -36,7 +36,9 @@ struct BatchQueue {
         if case .finished = phase { return (false, nil) }
         guard spans.count < maxQueueSize else { return (false, nil) }
         spans.append(span)
-        guard spans.count >= maxExportBatchSize, !batchSignalled, case .running(let wakeup) = phase else { return (true, nil) }
+        guard spans.count >= maxExportBatchSize, !batchSignalled, case .running(let wakeup) = phase else {
+            return (true, nil)
+        }
         batchSignalled = true
         return (true, wakeup)
     }

@@ -8,7 +8,8 @@ import NIOFoundationCompat
 /// JSON and SSE helpers shared by the routes.
 enum HTTPJSON {
     static func response(_ object: Any, status: HTTPResponse.Status = .ok, requestID: String) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
         return response(data: data, status: status, requestID: requestID)
     }
 
@@ -33,12 +34,18 @@ enum HTTPJSON {
             throw PoolError(code: .invalidArgument, message: "Content-Type must be application/json, got '\(type)'")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
-            throw PoolError(code: .payloadTooLarge, message: "request body is \(length) bytes; the limit is \(maxBytes) (server.max_body_bytes)")
+            throw PoolError(
+                code: .payloadTooLarge,
+                message: "request body is \(length) bytes; the limit is \(maxBytes) (server.max_body_bytes)"
+            )
         }
         do {
             return try await request.body.collect(upTo: maxBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw PoolError(code: .payloadTooLarge, message: "request body exceeds \(maxBytes) bytes (server.max_body_bytes)")
+            throw PoolError(
+                code: .payloadTooLarge,
+                message: "request body exceeds \(maxBytes) bytes (server.max_body_bytes)"
+            )
         }
     }
 
@@ -58,7 +65,10 @@ enum HTTPJSON {
     static func deadline(from request: Request) throws -> Duration? {
         guard let name = HTTPField.Name("X-Request-Timeout-Ms"), let value = request.headers[name] else { return nil }
         guard let ms = Int(value), ms > 0 else {
-            throw PoolError(code: .invalidArgument, message: "X-Request-Timeout-Ms must be a positive integer, got '\(value)'")
+            throw PoolError(
+                code: .invalidArgument,
+                message: "X-Request-Timeout-Ms must be a positive integer, got '\(value)'"
+            )
         }
         return .milliseconds(ms)
     }

@@ -21,7 +21,13 @@ struct ChatCompletionRequest: Decodable, Sendable {
             } else if try container.decodeNil(forKey: .content) {
                 content = ""
             } else {
-                throw DecodingError.typeMismatch(String.self, .init(codingPath: container.codingPath + [CodingKeys.content], debugDescription: "content must be a string or an array of text parts"))
+                throw DecodingError.typeMismatch(
+                    String.self,
+                    .init(
+                        codingPath: container.codingPath + [CodingKeys.content],
+                        debugDescription: "content must be a string or an array of text parts"
+                    )
+                )
             }
         }
     }
@@ -57,13 +63,22 @@ struct ChatCompletionRequest: Decodable, Sendable {
         guard !messages.isEmpty else {
             throw PoolError(code: .invalidArgument, message: "messages must contain at least one message")
         }
-        for (index, message) in messages.enumerated() where !["system", "user", "assistant", "tool", "developer"].contains(message.role) {
-            throw PoolError(code: .invalidArgument, message: "messages[\(index)].role must be system, user, assistant, tool or developer, got '\(message.role)'")
+        for (index, message) in messages.enumerated()
+        where !["system", "user", "assistant", "tool", "developer"].contains(message.role) {
+            throw PoolError(
+                code: .invalidArgument,
+                message:
+                    "messages[\(index)].role must be system, user, assistant, tool or developer, got '\(message.role)'"
+            )
         }
         var strategyKind: StrategyKind?
         if let strategy {
             guard let kind = StrategyKind(name: strategy) else {
-                throw PoolError(code: .invalidArgument, message: "strategy must be one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(strategy)'")
+                throw PoolError(
+                    code: .invalidArgument,
+                    message:
+                        "strategy must be one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(strategy)'"
+                )
             }
             strategyKind = kind
         }
@@ -72,17 +87,33 @@ struct ChatCompletionRequest: Decodable, Sendable {
             let task = String(model.dropFirst(Self.poolPrefix.count))
             let input = messages.last { $0.role == "user" }?.content ?? ""
             return InferenceRequest(
-                requestID: requestID, task: task, input: input, strategy: strategyKind, maxTokens: maxTokens,
-                temperature: temperature, deadline: deadline, tenant: user, metadata: metadata ?? [:]
+                requestID: requestID,
+                task: task,
+                input: input,
+                strategy: strategyKind,
+                maxTokens: maxTokens,
+                temperature: temperature,
+                deadline: deadline,
+                tenant: user,
+                metadata: metadata ?? [:]
             )
         }
         guard !model.isEmpty else {
             throw PoolError(code: .invalidArgument, message: "model is required: a configured model or pool/<task>")
         }
         return InferenceRequest(
-            requestID: requestID, task: "", input: "", strategy: nil, maxTokens: maxTokens, temperature: temperature,
-            deadline: deadline, tenant: user, metadata: metadata ?? [:],
-            directMessages: messages.map { ChatMessage(role: $0.role == "developer" ? "system" : $0.role, content: $0.content) },
+            requestID: requestID,
+            task: "",
+            input: "",
+            strategy: nil,
+            maxTokens: maxTokens,
+            temperature: temperature,
+            deadline: deadline,
+            tenant: user,
+            metadata: metadata ?? [:],
+            directMessages: messages.map {
+                ChatMessage(role: $0.role == "developer" ? "system" : $0.role, content: $0.content)
+            },
             directProvider: model
         )
     }

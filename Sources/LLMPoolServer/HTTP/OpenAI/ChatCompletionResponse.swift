@@ -93,19 +93,40 @@ enum ChatCompletionResponse {
 
     static func completion(_ answer: InferenceAnswer, requestedModel: String, created: Int) -> Data {
         let model = requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) ? answer.model : requestedModel
-        return encode(Completion(
-            id: "chatcmpl-\(answer.requestID)", created: created, model: model,
-            choices: [Choice(message: Message(content: answer.text), finishReason: answer.finishReason)],
-            usage: Usage(answer.usage), llmPool: PoolInfo(answer)
-        ))
+        return encode(
+            Completion(
+                id: "chatcmpl-\(answer.requestID)",
+                created: created,
+                model: model,
+                choices: [Choice(message: Message(content: answer.text), finishReason: answer.finishReason)],
+                usage: Usage(answer.usage),
+                llmPool: PoolInfo(answer)
+            )
+        )
     }
 
     static func chunk(id: String, model: String, created: Int, delta: Delta, finishReason: String? = nil) -> Data {
-        encode(Chunk(id: "chatcmpl-\(id)", created: created, model: model, choices: [Choice(delta: delta, finishReason: finishReason)]))
+        encode(
+            Chunk(
+                id: "chatcmpl-\(id)",
+                created: created,
+                model: model,
+                choices: [Choice(delta: delta, finishReason: finishReason)]
+            )
+        )
     }
 
     static func usageChunk(id: String, model: String, created: Int, answer: InferenceAnswer) -> Data {
-        encode(Chunk(id: "chatcmpl-\(id)", created: created, model: model, choices: [], usage: Usage(answer.usage), llmPool: PoolInfo(answer)))
+        encode(
+            Chunk(
+                id: "chatcmpl-\(id)",
+                created: created,
+                model: model,
+                choices: [],
+                usage: Usage(answer.usage),
+                llmPool: PoolInfo(answer)
+            )
+        )
     }
 
     static func encode(_ value: some Encodable) -> Data {

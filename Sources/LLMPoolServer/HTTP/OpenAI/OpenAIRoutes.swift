@@ -24,7 +24,9 @@ struct OpenAIRoutes {
         var data: [[String: Any]] = []
         var seen = Set<String>()
         for provider in snapshot.providers where seen.insert(provider.model).inserted {
-            data.append(["id": provider.model, "object": "model", "created": 0, "owned_by": "llm-pool/\(provider.name)"])
+            data.append([
+                "id": provider.model, "object": "model", "created": 0, "owned_by": "llm-pool/\(provider.name)",
+            ])
         }
         for task in snapshot.configuration.tasks.keys.sorted() {
             data.append(["id": "pool/\(task)", "object": "model", "created": 0, "owned_by": "llm-pool"])
@@ -37,7 +39,10 @@ struct OpenAIRoutes {
         var inference: InferenceRequest
         do {
             body = try await HTTPJSON.decode(ChatCompletionRequest.self, from: request, maxBytes: maxBodyBytes)
-            inference = try body.inferenceRequest(requestID: context.requestID, deadline: HTTPJSON.deadline(from: request))
+            inference = try body.inferenceRequest(
+                requestID: context.requestID,
+                deadline: HTTPJSON.deadline(from: request)
+            )
         } catch {
             orchestrator.recordRejected(api: .openai, error: error)
             throw error
@@ -49,47 +54,80 @@ struct OpenAIRoutes {
             return stream(inference, body: body, created: created, context: context)
         }
         let answer = try await orchestrator.infer(inference)
-        var response = HTTPJSON.response(data: ChatCompletionResponse.completion(answer, requestedModel: body.model, created: created), requestID: context.requestID)
+        var response = HTTPJSON.response(
+            data: ChatCompletionResponse.completion(answer, requestedModel: body.model, created: created),
+            requestID: context.requestID
+        )
         response.headers.annotate(with: answer, task: inference.directMessages == nil ? inference.task : nil)
         return response
     }
 
-    private func stream(_ inference: InferenceRequest, body: ChatCompletionRequest, created: Int, context: PoolRequestContext) -> Response {
+    private func stream(
+        _ inference: InferenceRequest,
+        body: ChatCompletionRequest,
+        created: Int,
+        context: PoolRequestContext
+    ) -> Response {
         let events = orchestrator.stream(inference)
         let id = context.requestID
         let includeUsage = body.streamOptions?.includeUsage ?? false
         var headers = HTTPJSON.sseHeaders(requestID: id)
         headers[.poolTask] = inference.directMessages == nil ? inference.task : nil
         let requestedModel = body.model
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var model = requestedModel
-            do {
-                for try await event in events {
-                    switch event {
-                    case .started(_, let providerModel):
-                        if requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) { model = providerModel }
-                        let chunk = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(role: "assistant", content: ""))
-                        try await writer.write(SSE.event(chunk))
-                    case .delta(let text):
-                        let chunk = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(content: text))
-                        try await writer.write(SSE.event(chunk))
-                    case .completed(let answer):
-                        let last = ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(), finishReason: answer.finishReason)
-                        try await writer.write(SSE.event(last))
-                        if includeUsage {
-                            let usage = ChatCompletionResponse.usageChunk(id: id, model: model, created: created, answer: answer)
-                            try await writer.write(SSE.event(usage))
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: ResponseBody { writer in
+                var model = requestedModel
+                do {
+                    for try await event in events {
+                        switch event {
+                        case .started(_, let providerModel):
+                            if requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) { model = providerModel }
+                            let chunk = ChatCompletionResponse.chunk(
+                                id: id,
+                                model: model,
+                                created: created,
+                                delta: .init(role: "assistant", content: "")
+                            )
+                            try await writer.write(SSE.event(chunk))
+                        case .delta(let text):
+                            let chunk = ChatCompletionResponse.chunk(
+                                id: id,
+                                model: model,
+                                created: created,
+                                delta: .init(content: text)
+                            )
+                            try await writer.write(SSE.event(chunk))
+                        case .completed(let answer):
+                            let last = ChatCompletionResponse.chunk(
+                                id: id,
+                                model: model,
+                                created: created,
+                                delta: .init(),
+                                finishReason: answer.finishReason
+                            )
+                            try await writer.write(SSE.event(last))
+                            if includeUsage {
+                                let usage = ChatCompletionResponse.usageChunk(
+                                    id: id,
+                                    model: model,
+                                    created: created,
+                                    answer: answer
+                                )
+                                try await writer.write(SSE.event(usage))
+                            }
                         }
                     }
+                } catch {
+                    // The status line is already sent: report the error in the stream, as OpenAI does.
+                    let poolError = PoolError.fromHTTP(error)
+                    try await writer.write(SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON())))
                 }
-            } catch {
-                // The status line is already sent: report the error in the stream, as OpenAI does.
-                let poolError = PoolError.fromHTTP(error)
-                try await writer.write(SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON())))
+                try await writer.write(SSE.done)
+                try await writer.finish(nil)
             }
-            try await writer.write(SSE.done)
-            try await writer.finish(nil)
-        })
+        )
     }
 }
 

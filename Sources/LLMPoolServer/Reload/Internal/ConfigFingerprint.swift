@@ -42,7 +42,7 @@ struct ConfigFingerprint: Sendable, Equatable {
         // `attributesOfItem` describes a link itself, not its target.
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard let attributes = try? manager.attributesOfItem(atPath: resolved),
-              let contents = manager.contents(atPath: resolved)
+            let contents = manager.contents(atPath: resolved)
         else { return nil }
         var hasher = Hasher()
         contents.withUnsafeBytes { hasher.combine(bytes: $0) }

@@ -30,10 +30,16 @@ enum RestartOnlySettings {
             ("server.http_port", "\(running.server.httpPort)", "\(requested.server.httpPort)"),
             ("server.grpc_port", "\(running.server.grpcPort)", "\(requested.server.grpcPort)"),
             ("server.max_body_bytes", "\(running.server.maxBodyBytes)", "\(requested.server.maxBodyBytes)"),
-            ("server.drain_timeout_ms", milliseconds(running.server.drainTimeout), milliseconds(requested.server.drainTimeout)),
+            (
+                "server.drain_timeout_ms", milliseconds(running.server.drainTimeout),
+                milliseconds(requested.server.drainTimeout)
+            ),
             ("cache.enabled", "\(running.cache.enabled)", "\(requested.cache.enabled)"),
             ("cache.backend", running.cache.backendName, requested.cache.backendName),
-            ("cache.ttl_seconds", "\(running.cache.ttl.components.seconds)", "\(requested.cache.ttl.components.seconds)"),
+            (
+                "cache.ttl_seconds", "\(running.cache.ttl.components.seconds)",
+                "\(requested.cache.ttl.components.seconds)"
+            ),
             ("cache.capacity", "\(running.cache.capacity)", "\(requested.cache.capacity)"),
             ("cache.max_bytes", "\(running.cache.maxBytes)", "\(requested.cache.maxBytes)"),
             ("logging.level", running.logging.level, requested.logging.level),

@@ -17,7 +17,9 @@ struct InferenceFacts: Sendable, Equatable {
 
     /// Facts of a native (`/v1/infer`, proto3 JSON `Query`) or OpenAI (`/v1/chat/completions`) body.
     init(path: String, body: ByteBuffer) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] else { return }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] else {
+            return
+        }
         if path.hasPrefix("/v1/chat/completions") {
             // OpenAI: `user` is the tenant, as ChatCompletionRequest maps it.
             tenant = object["user"] as? String

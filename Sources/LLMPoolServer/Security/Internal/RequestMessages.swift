@@ -8,13 +8,17 @@ import SwiftProtobuf
 /// holding them is bounded by `server.max_body_bytes`.
 enum RequestMessages {
     /// The messages of `request`, and a request that replays them.
-    static func buffer<Input: Sendable>(_ request: StreamingServerRequest<Input>) async throws -> ([Input], StreamingServerRequest<Input>) {
+    static func buffer<Input: Sendable>(_ request: StreamingServerRequest<Input>) async throws -> (
+        [Input], StreamingServerRequest<Input>
+    ) {
         var messages: [Input] = []
         for try await message in request.messages { messages.append(message) }
         let (stream, continuation) = AsyncThrowingStream<Input, any Error>.makeStream()
         for message in messages { continuation.yield(message) }
         continuation.finish()
-        return (messages, StreamingServerRequest(metadata: request.metadata, messages: RPCAsyncSequence(wrapping: stream)))
+        return (
+            messages, StreamingServerRequest(metadata: request.metadata, messages: RPCAsyncSequence(wrapping: stream))
+        )
     }
 
     /// The messages serialized deterministically (map entries in key order) and concatenated:

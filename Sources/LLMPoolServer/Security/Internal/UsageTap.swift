@@ -29,7 +29,9 @@ final class UsageTap: Sendable {
 
     /// A body writing the same bytes as `body`, then calling `onFinish` with the tokens found
     /// (also when writing fails part way).
-    static func wrap(_ body: ResponseBody, streaming: Bool, onFinish: @escaping @Sendable (Int?) async -> Void) -> ResponseBody {
+    static func wrap(_ body: ResponseBody, streaming: Bool, onFinish: @escaping @Sendable (Int?) async -> Void)
+        -> ResponseBody
+    {
         let tap = UsageTap(streaming: streaming)
         let contentLength = body.contentLength
         let tapped = body.map { buffer in
@@ -90,7 +92,8 @@ final class UsageTap: Sendable {
     }
 
     private static func tokens(inJSON bytes: [UInt8]) -> Int? {
-        guard !bytes.isEmpty, let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return nil }
+        guard !bytes.isEmpty, let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+        else { return nil }
         return tokens(in: object)
     }
 

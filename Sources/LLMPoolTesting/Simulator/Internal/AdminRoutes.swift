@@ -25,7 +25,10 @@ struct AdminRoutes: Sendable {
             let faults: SimulatorFaults
             do {
                 var request = request
-                faults = try SimulatorJSON.decode(SimulatorFaults.self, from: try await request.collectBody(upTo: 1 << 16))
+                faults = try SimulatorJSON.decode(
+                    SimulatorFaults.self,
+                    from: try await request.collectBody(upTo: 1 << 16)
+                )
                 try faults.validate()
             } catch {
                 return failure(400, "invalid faults: \(error)")

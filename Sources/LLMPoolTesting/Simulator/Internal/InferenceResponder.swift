@@ -20,18 +20,28 @@ struct InferenceResponder: Sendable {
     let core: SimulatorCore
 
     func respond(
-        to call: InferenceCall, in dialect: some SimulatorDialect, request: Request, context: SimulatorRequestContext
+        to call: InferenceCall,
+        in dialect: some SimulatorDialect,
+        request: Request,
+        context: SimulatorRequestContext
     ) async throws -> Response {
         guard let model = core.models[call.modelName] else {
             core.recordUnknownModel()
-            return SimulatorJSON.response(status: 404, dialect.errorBody(status: 404, message: "model '\(call.modelName)' not found"))
+            return SimulatorJSON.response(
+                status: 404,
+                dialect.errorBody(status: 404, message: "model '\(call.modelName)' not found")
+            )
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         core.recordRequest(
             SimulatedRequest(
-                endpoint: call.endpoint, model: model.name, prompt: call.prompt,
-                streaming: call.streaming, maxTokens: call.maxTokens, headers: headers
+                endpoint: call.endpoint,
+                model: model.name,
+                prompt: call.prompt,
+                streaming: call.streaming,
+                maxTokens: call.maxTokens,
+                headers: headers
             )
         )
         let started = ContinuousClock.now
@@ -57,8 +67,13 @@ struct InferenceResponder: Sendable {
 
         case .answer(let delay, let malformed, let stallAfterTokens) where call.streaming:
             return streamingResponse(
-                completion, in: dialect, request: request, started: started,
-                delay: delay, malformed: malformed, stallAfterTokens: stallAfterTokens
+                completion,
+                in: dialect,
+                request: request,
+                started: started,
+                delay: delay,
+                malformed: malformed,
+                stallAfterTokens: stallAfterTokens
             )
 
         case .answer(let delay, let malformed, _):
@@ -69,15 +84,22 @@ struct InferenceResponder: Sendable {
                 throw error
             }
             core.record(malformed ? .faulted : .completed, model: model.name)
-            let body = malformed ? SimulatorJSON.malformed : dialect.completeBody(completion, elapsed: started.duration(to: .now))
+            let body =
+                malformed
+                ? SimulatorJSON.malformed : dialect.completeBody(completion, elapsed: started.duration(to: .now))
             return SimulatorJSON.response(status: 200, body, headers: delay > .zero ? Self.closeHeaders : [:])
         }
     }
 
     /// A streamed answer: the first token after `delay`, then one token per `perTokenDelay`.
     private func streamingResponse(
-        _ completion: SimulatedCompletion, in dialect: some SimulatorDialect, request: Request, started: ContinuousClock.Instant,
-        delay: Duration, malformed: Bool, stallAfterTokens: Int?
+        _ completion: SimulatedCompletion,
+        in dialect: some SimulatorDialect,
+        request: Request,
+        started: ContinuousClock.Instant,
+        delay: Duration,
+        malformed: Bool,
+        stallAfterTokens: Int?
     ) -> Response {
         let core = self.core
         let tokenDelay = core.perTokenDelay(of: completion.model)

@@ -16,14 +16,22 @@ struct OllamaRoutes: Sendable {
         }
     }
 
-    private func infer(_ endpoint: OllamaDialect.Endpoint, request: Request, context: SimulatorRequestContext) async throws -> Response {
+    private func infer(_ endpoint: OllamaDialect.Endpoint, request: Request, context: SimulatorRequestContext)
+        async throws -> Response
+    {
         let dialect = OllamaDialect(endpoint: endpoint)
         var request = request
         let body: SimulatorWire.OllamaRequest
         do {
-            body = try SimulatorJSON.decode(SimulatorWire.OllamaRequest.self, from: try await request.collectBody(upTo: SimulatorJSON.maxBodyBytes))
+            body = try SimulatorJSON.decode(
+                SimulatorWire.OllamaRequest.self,
+                from: try await request.collectBody(upTo: SimulatorJSON.maxBodyBytes)
+            )
         } catch {
-            return SimulatorJSON.response(status: 400, dialect.errorBody(status: 400, message: "invalid request body: \(error)"))
+            return SimulatorJSON.response(
+                status: 400,
+                dialect.errorBody(status: 400, message: "invalid request body: \(error)")
+            )
         }
         let prompt: String
         switch endpoint {
@@ -38,7 +46,12 @@ struct OllamaRoutes: Sendable {
             prompt: prompt,
             maxTokens: body.options?.numPredict.flatMap { $0 < 0 ? nil : $0 }
         )
-        return try await InferenceResponder(core: core).respond(to: call, in: dialect, request: request, context: context)
+        return try await InferenceResponder(core: core).respond(
+            to: call,
+            in: dialect,
+            request: request,
+            context: context
+        )
     }
 
     private struct Tags: Encodable {
@@ -59,7 +72,13 @@ struct OllamaRoutes: Sendable {
 
     private func tags() -> Response {
         let models = core.configuration.models.map {
-            Tags.Model(name: $0.name, model: $0.name, modifiedAt: "2024-01-01T00:00:00Z", size: 0, digest: "sha256:simulated-\($0.seed)")
+            Tags.Model(
+                name: $0.name,
+                model: $0.name,
+                modifiedAt: "2024-01-01T00:00:00Z",
+                size: 0,
+                digest: "sha256:simulated-\($0.seed)"
+            )
         }
         return SimulatorJSON.response(status: 200, SimulatorJSON.buffer(Tags(models: models)))
     }

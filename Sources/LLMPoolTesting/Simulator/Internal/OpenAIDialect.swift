@@ -82,14 +82,30 @@ struct OpenAIDialect: SimulatorDialect {
     }
 
     func errorBody(status: Int, message: String) -> ByteBuffer {
-        SimulatorJSON.buffer(ErrorBody(error: .init(message: message, type: Self.errorType(status: status), code: status == 404 ? "model_not_found" : nil)))
+        SimulatorJSON.buffer(
+            ErrorBody(
+                error: .init(
+                    message: message,
+                    type: Self.errorType(status: status),
+                    code: status == 404 ? "model_not_found" : nil
+                )
+            )
+        )
     }
 
     func completeBody(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer {
         SimulatorJSON.buffer(
             Completion(
-                id: id, object: "chat.completion", created: created, model: completion.model.name,
-                choices: [Choice(message: Message(role: "assistant", content: completion.text), finishReason: completion.finishReason)],
+                id: id,
+                object: "chat.completion",
+                created: created,
+                model: completion.model.name,
+                choices: [
+                    Choice(
+                        message: Message(role: "assistant", content: completion.text),
+                        finishReason: completion.finishReason
+                    )
+                ],
                 usage: usage(of: completion)
             )
         )
@@ -104,7 +120,9 @@ struct OpenAIDialect: SimulatorDialect {
     }
 
     func streamEnd(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer {
-        var buffer = event(chunk(completion, choices: [Choice(delta: Message(), finishReason: completion.finishReason)]))
+        var buffer = event(
+            chunk(completion, choices: [Choice(delta: Message(), finishReason: completion.finishReason)])
+        )
         if includeUsage {
             // The usage chunk has an empty `choices`, as OpenAI sends it.
             var usageChunk = chunk(completion, choices: [])
@@ -119,11 +137,21 @@ struct OpenAIDialect: SimulatorDialect {
     var malformedChunk: ByteBuffer { ByteBuffer(string: "data: {\"id\": \"sim\", \"choices\": [<<not json>>\n\n") }
 
     private func chunk(_ completion: SimulatedCompletion, choices: [Choice]) -> Completion {
-        Completion(id: id, object: "chat.completion.chunk", created: created, model: completion.model.name, choices: choices)
+        Completion(
+            id: id,
+            object: "chat.completion.chunk",
+            created: created,
+            model: completion.model.name,
+            choices: choices
+        )
     }
 
     private func usage(of completion: SimulatedCompletion) -> Usage {
-        Usage(promptTokens: completion.promptTokens, completionTokens: completion.words.count, totalTokens: completion.promptTokens + completion.words.count)
+        Usage(
+            promptTokens: completion.promptTokens,
+            completionTokens: completion.words.count,
+            totalTokens: completion.promptTokens + completion.words.count
+        )
     }
 
     private func event(_ chunk: Completion) -> ByteBuffer {

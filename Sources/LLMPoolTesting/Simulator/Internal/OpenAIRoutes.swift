@@ -20,7 +20,10 @@ struct OpenAIRoutes: Sendable {
         var request = request
         let body: SimulatorWire.OpenAIRequest
         do {
-            body = try SimulatorJSON.decode(SimulatorWire.OpenAIRequest.self, from: try await request.collectBody(upTo: SimulatorJSON.maxBodyBytes))
+            body = try SimulatorJSON.decode(
+                SimulatorWire.OpenAIRequest.self,
+                from: try await request.collectBody(upTo: SimulatorJSON.maxBodyBytes)
+            )
         } catch {
             return Self.error(400, "invalid request body: \(error)")
         }
@@ -32,7 +35,12 @@ struct OpenAIRoutes: Sendable {
             maxTokens: body.maxCompletionTokens ?? body.maxTokens
         )
         let dialect = OpenAIDialect(includeUsage: body.streamOptions?.includeUsage ?? false)
-        return try await InferenceResponder(core: core).respond(to: call, in: dialect, request: request, context: context)
+        return try await InferenceResponder(core: core).respond(
+            to: call,
+            in: dialect,
+            request: request,
+            context: context
+        )
     }
 
     /// A 401 when the simulator has a key and the request does not carry it.
@@ -59,10 +67,16 @@ struct OpenAIRoutes: Sendable {
     }
 
     private func models() -> Response {
-        SimulatorJSON.response(status: 200, SimulatorJSON.buffer(ModelList(data: core.configuration.models.map { .init(id: $0.name) })))
+        SimulatorJSON.response(
+            status: 200,
+            SimulatorJSON.buffer(ModelList(data: core.configuration.models.map { .init(id: $0.name) }))
+        )
     }
 
     private static func error(_ status: Int, _ message: String) -> Response {
-        SimulatorJSON.response(status: status, OpenAIDialect(includeUsage: false).errorBody(status: status, message: message))
+        SimulatorJSON.response(
+            status: status,
+            OpenAIDialect(includeUsage: false).errorBody(status: status, message: message)
+        )
     }
 }

@@ -58,7 +58,11 @@ final class SimulatorCore: Sendable {
         var generator = SystemRandomNumberGenerator()
         let base = streaming ? model.timeToFirstToken : (latencies[model.name]?.sample(using: &generator) ?? .zero)
         let delay = (base + faults.extraLatency).scaled(by: configuration.latencyScale)
-        return .answer(delay: delay, malformed: faults.malformedBody, stallAfterTokens: streaming ? faults.stallAfterTokens : nil)
+        return .answer(
+            delay: delay,
+            malformed: faults.malformedBody,
+            stallAfterTokens: streaming ? faults.stallAfterTokens : nil
+        )
     }
 
     /// The delay between two streamed tokens of `model`.

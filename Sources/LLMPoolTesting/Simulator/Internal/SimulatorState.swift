@@ -35,7 +35,9 @@ struct SimulatorState: Sendable {
 
     init(modelNames: [String]) {
         faults = Dictionary(uniqueKeysWithValues: modelNames.map { ($0, SimulatorFaults.none) })
-        stats = SimulatorStats(models: Dictionary(uniqueKeysWithValues: modelNames.map { ($0, SimulatorStats.Model()) }))
+        stats = SimulatorStats(
+            models: Dictionary(uniqueKeysWithValues: modelNames.map { ($0, SimulatorStats.Model()) })
+        )
     }
 
     // MARK: Lifecycle
