@@ -108,3 +108,26 @@ extension Orchestrator {
         return pieces
     }
 }
+
+extension Orchestrator {
+    /// Streams an answer into `onEvent`, in the calling task: ``AnswerStreamEvent/started(provider:model:)``,
+    /// the deltas in order, then ``AnswerStreamEvent/completed(_:)``, and returns the completed answer.
+    ///
+    /// Errors found before any provider is called (validation, routing, every breaker open) are
+    /// thrown before the first event. When `onEvent` throws (the client went away), the upstream
+    /// calls are cancelled and the error is rethrown.
+    public func stream(
+        _ request: InferenceRequest,
+        onEvent: @escaping @Sendable (AnswerStreamEvent) async throws -> Void
+    ) async throws -> InferenceAnswer {
+        var completed: InferenceAnswer?
+        for try await event in stream(request) {
+            if case .completed(let answer) = event { completed = answer }
+            try await onEvent(event)
+        }
+        guard let completed else {
+            throw PoolError(code: .internal, message: "stream ended without an answer")
+        }
+        return completed
+    }
+}
