@@ -115,10 +115,11 @@ extension Orchestrator {
     ///
     /// Errors found before any provider is called (validation, routing, every breaker open) are
     /// thrown before the first event. When `onEvent` throws (the client went away), the upstream
-    /// calls are cancelled and the error is rethrown.
+    /// calls are cancelled and the error is rethrown. `onEvent` is called from the calling task
+    /// only, one event at a time, so it may write to the caller's response writer directly.
     public func stream(
         _ request: InferenceRequest,
-        onEvent: @escaping @Sendable (AnswerStreamEvent) async throws -> Void
+        onEvent: (AnswerStreamEvent) async throws -> Void
     ) async throws -> InferenceAnswer {
         var completed: InferenceAnswer?
         for try await event in stream(request) {

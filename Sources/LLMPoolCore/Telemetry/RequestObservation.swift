@@ -28,7 +28,7 @@ struct RequestObservation: Sendable {
         inflight.decrement()
         let elapsed = started.duration(to: .now)
         let seconds = elapsed.seconds
-        let code = error.map { PoolError.wrap($0, provider: "request").code.description } ?? "ok"
+        let code = error.map { PoolError.classifying($0).code.description } ?? "ok"
         let metrics = telemetry.metrics
         metrics.requests.labels(api, task, strategy, code).increment()
         var exemplar: Exemplar?
@@ -64,7 +64,7 @@ extension Orchestrator {
     /// body, too large, bad credentials), under task `unknown` and strategy `none`.
     public func recordRejected(api: RequestAPI, error: any Error) {
         guard telemetry.isEnabled else { return }
-        let code = PoolError.wrap(error, provider: "request").code.description
+        let code = PoolError.classifying(error).code.description
         telemetry.metrics.requests.labels(api.rawValue, "unknown", "none", code).increment()
     }
 }

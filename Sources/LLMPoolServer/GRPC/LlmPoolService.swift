@@ -6,21 +6,23 @@ import Logging
 import SwiftProtobuf
 import Tracing
 
-/// The `vvtv.llmpool.v1.LlmPool` service over the orchestrator.
+/// The `vvtv.llmpool.v1.LlmPool` service: decodes each `Query` once into an ``InferenceCall``
+/// and runs it through the ``Gateway`` shared with the HTTP door.
 ///
-/// The gRPC deadline (`grpc-timeout`) becomes the query's deadline when it is shorter than
-/// `deadline_ms`; a cancelled RPC cancels its provider calls. `x-request-id` is accepted (or
-/// generated) and echoed in the response metadata.
+/// The call's deadline is the query's `deadline_ms` (or the configured default); a shorter
+/// client deadline (`grpc-timeout`) is enforced by grpc-swift, which cancels the RPC, and a
+/// cancelled RPC (deadline, client gone, shutdown) cancels its provider calls. `x-request-id` is
+/// accepted (or generated) and echoed in the response metadata, with the `x-ratelimit-*` keys.
 public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
-    let orchestrator: Orchestrator
+    let gateway: Gateway
     let monitor: ProviderHealthMonitor
-    let logger: Logger
+
+    var orchestrator: Orchestrator { gateway.orchestrator }
 
     /// Creates the service.
-    public init(orchestrator: Orchestrator, monitor: ProviderHealthMonitor, logger: Logger) {
-        self.orchestrator = orchestrator
+    public init(gateway: Gateway, monitor: ProviderHealthMonitor) {
+        self.gateway = gateway
         self.monitor = monitor
-        self.logger = logger
     }
 
     public func infer(
@@ -28,71 +30,26 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         context: ServerContext
     ) async throws -> ServerResponse<Vvtv_Llmpool_V1_Answer> {
         let requestID = Self.requestID(request.metadata)
-        return await withServerSpan("vvtv.llmpool.v1.LlmPool/Infer", metadata: request.metadata, requestID: requestID) {
-            span in
-            let start = ContinuousClock.now
-            let inference: InferenceRequest
-            do {
-                inference = try Self.inference(request.message, metadata: request.metadata, requestID: requestID)
-            } catch {
-                orchestrator.recordRejected(api: .grpc, error: error)
-                return failure(error, requestID: requestID, task: request.message.task, start: start, span: span)
+        let operation = "vvtv.llmpool.v1.LlmPool/Infer"
+        return await GRPCServerSpan.run(operation, metadata: request.metadata, requestID: requestID, gateway) { span in
+            let admission: Admission
+            switch await admit(request, requestID: requestID, operation: operation, streaming: false, span: span) {
+            case .failure(let error): return ServerResponse(error: error)
+            case .success(let admitted): admission = admitted
             }
+            var metadata = Self.responseMetadata(requestID: requestID, admission: admission)
             do {
-                let answer = try await orchestrator.infer(inference)
-                log(
-                    requestID: requestID,
-                    method: "Infer",
-                    task: inference.task,
-                    answer: answer,
-                    code: "ok",
-                    start: start
-                )
-                return ServerResponse(
-                    message: Vvtv_Llmpool_V1_Answer(answer),
-                    metadata: ["x-request-id": .string(requestID)]
-                )
+                let answer = try await GRPCCancellation.bind(context, metadata: request.metadata) {
+                    try await gateway.infer(admission)
+                }
+                return ServerResponse(message: Vvtv_Llmpool_V1_Answer(answer), metadata: metadata)
             } catch {
-                return failure(error, requestID: requestID, task: inference.task, start: start, span: span)
+                let rpcError = PoolError.rpcError(from: error)
+                span?.attributes["rpc.grpc.status_code"] = rpcError.code.rawValue
+                metadata.add(contentsOf: rpcError.metadata)
+                return ServerResponse(error: RPCError(code: rpcError.code, message: rpcError.message, metadata: metadata))
             }
         }
-    }
-
-    private func failure(
-        _ error: any Error,
-        requestID: String,
-        task: String,
-        start: ContinuousClock.Instant,
-        span: RecordedSpan?
-    ) -> ServerResponse<Vvtv_Llmpool_V1_Answer> {
-        let rpcError = PoolError.rpcError(from: error)
-        log(requestID: requestID, method: "Infer", task: task, answer: nil, code: "\(rpcError.code)", start: start)
-        span?.attributes["rpc.grpc.status_code"] = rpcError.code.rawValue
-        span?.setStatus(.init(code: .error, message: rpcError.message))
-        var metadata = rpcError.metadata
-        metadata.addString(requestID, forKey: "x-request-id")
-        return ServerResponse(error: RPCError(code: rpcError.code, message: rpcError.message, metadata: metadata))
-    }
-
-    /// Runs `body` in a server span continuing the caller's `traceparent` metadata.
-    private func withServerSpan<T>(
-        _ name: String,
-        metadata: Metadata,
-        requestID: String,
-        _ body: (RecordedSpan?) async -> T
-    ) async -> T {
-        let telemetry = orchestrator.telemetry
-        guard telemetry.isEnabled else { return await body(nil) }
-        var parent = ServiceContext.current ?? .topLevel
-        telemetry.tracer.extract(metadata, into: &parent, using: GRPCMetadataExtractor())
-        let span = telemetry.tracer.startSpan(name, context: parent, ofKind: .server)
-        if span.isRecording {
-            span.attributes["rpc.system"] = "grpc"
-            span.attributes["rpc.method"] = name
-            span.attributes["llm_pool.request_id"] = requestID
-        }
-        defer { span.end() }
-        return await ServiceContext.withValue(span.context) { await body(span) }
     }
 
     public func inferStream(
@@ -100,29 +57,37 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         context: ServerContext
     ) async throws -> StreamingServerResponse<Vvtv_Llmpool_V1_AnswerChunk> {
         let requestID = Self.requestID(request.metadata)
-        let inference: InferenceRequest
-        do {
-            inference = try Self.inference(request.message, metadata: request.metadata, requestID: requestID)
-        } catch {
-            orchestrator.recordRejected(api: .grpc, error: error)
-            return StreamingServerResponse(error: PoolError.rpcError(from: error))
+        let operation = "vvtv.llmpool.v1.LlmPool/InferStream"
+        let span = GRPCServerSpan.start(operation, metadata: request.metadata, requestID: requestID, gateway)
+        let admission: Admission
+        let admitted = await ServiceContext.withValue(span?.context ?? ServiceContext.current ?? .topLevel) {
+            await admit(request, requestID: requestID, operation: operation, streaming: true, span: span)
         }
-        let orchestrator = self.orchestrator
+        switch admitted {
+        case .failure(let error):
+            GRPCServerSpan.end(span, error: error)
+            return StreamingServerResponse(error: error)
+        case .success(let value): admission = value
+        }
+        let gateway = self.gateway
         let metadata = request.metadata
-        return StreamingServerResponse(metadata: ["x-request-id": .string(requestID)]) { writer in
-            try await withServerSpan("vvtv.llmpool.v1.LlmPool/InferStream", metadata: metadata, requestID: requestID) {
-                span -> Result<Metadata, RPCError> in
-                do {
-                    for try await event in orchestrator.stream(inference) {
-                        try await writer.write(Vvtv_Llmpool_V1_AnswerChunk(event))
+        return StreamingServerResponse(metadata: Self.responseMetadata(requestID: requestID, admission: admission)) {
+            writer in
+            do {
+                try await ServiceContext.withValue(span?.context ?? ServiceContext.current ?? .topLevel) {
+                    _ = try await GRPCCancellation.bind(context, metadata: metadata) {
+                        try await gateway.stream(admission) { event in
+                            try await writer.write(Vvtv_Llmpool_V1_AnswerChunk(event))
+                        }
                     }
-                    return .success([:])
-                } catch {
-                    let rpcError = PoolError.rpcError(from: error)
-                    span?.setStatus(.init(code: .error, message: rpcError.message))
-                    return .failure(rpcError)
                 }
-            }.get()
+                GRPCServerSpan.end(span, error: nil)
+                return [:]
+            } catch {
+                let rpcError = PoolError.rpcError(from: error)
+                GRPCServerSpan.end(span, error: rpcError)
+                throw rpcError
+            }
         }
     }
 
@@ -148,55 +113,66 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         return ServerResponse(message: health)
     }
 
+    /// Decodes the query once and admits the call; a refusal is the RPC's error.
+    private func admit(
+        _ request: ServerRequest<Vvtv_Llmpool_V1_Query>,
+        requestID: String,
+        operation: String,
+        streaming: Bool,
+        span: RecordedSpan?
+    ) async -> Result<Admission, RPCError> {
+        let principal = AuthenticatedPrincipal.current
+        let hint = RequestMessages.first(RequestGuards.tenantHeader, in: request.metadata)
+        let inference: InferenceRequest
+        do {
+            inference = try request.message.inferenceRequest(requestID: requestID, api: .grpc)
+        } catch {
+            gateway.reject(
+                error,
+                api: .grpc,
+                requestID: requestID,
+                operation: operation,
+                streaming: streaming,
+                principal: principal,
+                tenantHint: hint,
+                span: span
+            )
+            return .failure(Self.withRequestID(PoolError.rpcError(from: error), requestID))
+        }
+        let call = InferenceCall(
+            request: inference,
+            principal: principal,
+            tenantHint: hint,
+            estimator: gateway.estimator,
+            streaming: streaming,
+            operation: operation,
+            span: span
+        )
+        let admission = await gateway.admit(call)
+        if let rejection = admission.rejection {
+            var error = rejection.rpcError
+            for field in admission.rateLimitFields { error.metadata.addString(field.value, forKey: field.name) }
+            return .failure(Self.withRequestID(error, requestID))
+        }
+        return .success(admission)
+    }
+
+    static func responseMetadata(requestID: String, admission: Admission) -> Metadata {
+        var metadata: Metadata = ["x-request-id": .string(requestID)]
+        for field in admission.rateLimitFields { metadata.addString(field.value, forKey: field.name) }
+        return metadata
+    }
+
+    static func withRequestID(_ error: RPCError, _ requestID: String) -> RPCError {
+        var error = error
+        error.metadata.addString(requestID, forKey: "x-request-id")
+        return error
+    }
+
     static func requestID(_ metadata: Metadata) -> String {
         for value in metadata["x-request-id"] {
             if case .string(let id) = value, !id.isEmpty, id.utf8.count <= 128 { return id }
         }
         return RequestIDGenerator.next()
-    }
-
-    static func inference(_ query: Vvtv_Llmpool_V1_Query, metadata: Metadata, requestID: String) throws
-        -> InferenceRequest
-    {
-        var inference = try query.inferenceRequest(requestID: requestID)
-        inference.api = .grpc
-        if let tenant = AuthenticatedPrincipal.current?.tenant { inference.tenant = tenant }
-        if let timeout = GRPCTimeout.parse(metadata), timeout > .zero {
-            inference.deadline = min(inference.deadline ?? timeout, timeout)
-        }
-        return inference
-    }
-
-    private func log(
-        requestID: String,
-        method: String,
-        task: String,
-        answer: InferenceAnswer?,
-        code: String,
-        start: ContinuousClock.Instant
-    ) {
-        var metadata: Logger.Metadata = [
-            "request_id": .string(requestID), "api": "grpc", "method": .string(method), "task": .string(task),
-            "status": .string(code),
-            "latency_ms": .stringConvertible(
-                (start.duration(to: .now).fractionalMillisecondsValue * 100).rounded() / 100
-            ),
-        ]
-        if let answer {
-            metadata["model"] = .string(answer.model)
-            metadata["strategy"] = .string(answer.strategy.rawValue)
-            metadata["cache"] = .string(answer.cached ? "hit" : "miss")
-        }
-        logger.info("request", metadata: metadata)
-    }
-}
-
-/// Reads W3C trace context from gRPC request metadata.
-struct GRPCMetadataExtractor: Extractor {
-    func extract(key: String, from carrier: Metadata) -> String? {
-        for value in carrier[key] {
-            if case .string(let text) = value { return text }
-        }
-        return nil
     }
 }

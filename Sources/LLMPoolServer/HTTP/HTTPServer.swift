@@ -4,31 +4,27 @@ import Logging
 import NIOCore
 
 /// Builds llm-pool's HTTP front door: the native JSON API, the OpenAI-compatible API, health and
-/// readiness, on Hummingbird.
+/// readiness, on Hummingbird. Inference routes decode their body once and hand the call to the
+/// ``Gateway`` shared with the gRPC door.
 public struct HTTPServer: Sendable {
     /// Where and how to listen.
     public var configuration: ServerConfiguration
     /// The pipeline requests go through.
-    public let orchestrator: Orchestrator
+    public let gateway: Gateway
     /// Provider health for `/readyz`.
     public let monitor: ProviderHealthMonitor
     /// The logger for access logs.
     public var logger: Logger
     /// Whether Hummingbird's own metrics middleware runs (TOML `telemetry.http_server_metrics`).
     public var httpServerMetrics = false
-    /// Authentication and rate limits (`[security]`, `[rate_limits]`); `nil` enforces nothing.
-    /// Guards that a reload can swap; installed before the routes when set.
-    public var guardsHolder: GuardsHolder?
+
+    /// The orchestrator behind the gateway.
+    public var orchestrator: Orchestrator { gateway.orchestrator }
 
     /// Creates the server description.
-    public init(
-        configuration: ServerConfiguration,
-        orchestrator: Orchestrator,
-        monitor: ProviderHealthMonitor,
-        logger: Logger
-    ) {
+    public init(configuration: ServerConfiguration, gateway: Gateway, monitor: ProviderHealthMonitor, logger: Logger) {
         self.configuration = configuration
-        self.orchestrator = orchestrator
+        self.gateway = gateway
         self.monitor = monitor
         self.logger = logger
     }
@@ -37,20 +33,19 @@ public struct HTTPServer: Sendable {
     public func router() -> Router<PoolRequestContext> {
         let router = Router(context: PoolRequestContext.self)
         let telemetry = orchestrator.telemetry
-        router.add(
-            middleware: RequestIDMiddleware(logger: logger, tracer: telemetry.isEnabled ? telemetry.tracer : nil)
-        )
+        router.add(middleware: RequestIDMiddleware(logger: logger, tracer: telemetry.isEnabled ? telemetry.tracer : nil))
         if telemetry.isEnabled, httpServerMetrics {
             // Hummingbird's own request metrics, through swift-metrics into the same registry
             // once the executable bootstraps `RegistryMetricsFactory`.
             router.add(middleware: MetricsMiddleware())
         }
-        if let guardsHolder {
-            router.add(middleware: GuardsMiddleware(holder: guardsHolder, maxBodyBytes: configuration.maxBodyBytes))
+        if let guards = gateway.guards {
+            router.add(middleware: GuardsMiddleware(holder: guards, maxBodyBytes: configuration.maxBodyBytes))
         }
+        let edge = HTTPEdge(gateway: gateway)
         MetricsRoutes(registry: telemetry.metrics.registry).register(on: router)
-        InferRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-        OpenAIRoutes(orchestrator: orchestrator, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        InferRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        OpenAIRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         HealthRoutes(orchestrator: orchestrator, monitor: monitor).register(on: router)
         return router
     }

@@ -8,7 +8,7 @@ struct HealthRoutes {
 
     func register(on router: Router<PoolRequestContext>) {
         router.get("/healthz") { _, context in
-            HTTPJSON.response(["status": "ok"], requestID: context.requestID)
+            try HTTPJSON.response(["status": "ok"], requestID: context.requestID)
         }
         router.get("/readyz") { _, context in
             let snapshot = orchestrator.snapshot
@@ -24,7 +24,7 @@ struct HealthRoutes {
                 "unserved_tasks": report.unservedTasks,
                 "providers": providers,
             ]
-            return HTTPJSON.response(
+            return try HTTPJSON.response(
                 body,
                 status: report.ready ? .ok : .serviceUnavailable,
                 requestID: context.requestID

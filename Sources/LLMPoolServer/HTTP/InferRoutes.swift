@@ -10,7 +10,7 @@ import SwiftProtobuf
 /// The native JSON API: `POST /v1/infer` takes the proto3 JSON mapping of `Query` and returns an
 /// `Answer`; `POST /v1/infer/stream` returns the `AnswerChunk`s as server-sent events.
 struct InferRoutes {
-    let orchestrator: Orchestrator
+    let edge: HTTPEdge
     let maxBodyBytes: Int
 
     /// Field names as written in the `.proto` are accepted too (proto3 JSON parsers must).
@@ -28,75 +28,98 @@ struct InferRoutes {
 
     func register(on router: Router<PoolRequestContext>) {
         router.post("/v1/infer") { request, context in
-            let inference = try await inferenceRequest(request, context: context)
-            let answer = try await orchestrator.infer(inference)
-            var response = HTTPJSON.response(
-                data: try Vvtv_Llmpool_V1_Answer(answer).jsonUTF8Data(options: Self.encodingOptions),
-                requestID: context.requestID
-            )
-            response.headers.annotate(with: answer, task: inference.task)
-            return response
+            try await infer(request, context: context)
         }
         router.post("/v1/infer/stream") { request, context in
-            let inference = try await inferenceRequest(request, context: context)
-            let events = orchestrator.stream(inference)
-            var headers = HTTPJSON.sseHeaders(requestID: context.requestID)
-            headers[.poolTask] = inference.task
-            return Response(
-                status: .ok,
-                headers: headers,
-                body: ResponseBody { writer in
-                    do {
-                        for try await event in events {
-                            let chunk = Vvtv_Llmpool_V1_AnswerChunk(event)
-                            try await writer.write(SSE.event(try chunk.jsonUTF8Data(options: Self.encodingOptions)))
-                        }
-                    } catch {
-                        let poolError = PoolError.fromHTTP(error)
-                        try await writer.write(
-                            SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON()), name: "error")
-                        )
-                    }
-                    try await writer.finish(nil)
-                }
-            )
+            try await stream(request, context: context)
         }
     }
 
-    /// Decodes the body into a request for the orchestrator; a rejected body is counted.
-    private func inferenceRequest(_ request: Request, context: PoolRequestContext) async throws -> InferenceRequest {
+    private func infer(_ request: Request, context: PoolRequestContext) async throws -> Response {
+        let inference: InferenceRequest
         do {
-            var inference = try await decodeQuery(request).inferenceRequest(requestID: context.requestID)
-            inference.api = .http
-            if let tenant = context.principal?.tenant { inference.tenant = tenant }
-            return inference
+            inference = try await decode(request, context: context)
         } catch {
-            orchestrator.recordRejected(api: .http, error: error)
-            throw error
+            return edge.rejected(error, api: .http, request: request, context: context, streaming: false)
         }
+        let admission = await edge.gateway.admit(
+            edge.call(inference, request: request, context: context, streaming: false)
+        )
+        if let rejection = admission.rejection { return edge.failed(rejection, admission: admission, context: context) }
+        let answer: InferenceAnswer
+        do {
+            answer = try await edge.gateway.infer(admission)
+        } catch {
+            return edge.failed(error, admission: admission, context: context)
+        }
+        // An answer that cannot be encoded is a 500, never an empty 200.
+        let data = try Vvtv_Llmpool_V1_Answer(answer).jsonUTF8Data(options: Self.encodingOptions)
+        var response = HTTPJSON.response(data: data, requestID: context.requestID)
+        response.headers.annotate(with: answer, task: inference.task)
+        HTTPEdge.apply(admission.rateLimitFields, to: &response.headers)
+        return response
     }
 
-    private func decodeQuery(_ request: Request) async throws -> Vvtv_Llmpool_V1_Query {
+    private func stream(_ request: Request, context: PoolRequestContext) async throws -> Response {
+        let inference: InferenceRequest
+        do {
+            inference = try await decode(request, context: context)
+        } catch {
+            return edge.rejected(error, api: .http, request: request, context: context, streaming: true)
+        }
+        let admission = await edge.gateway.admit(
+            edge.call(inference, request: request, context: context, streaming: true)
+        )
+        if let rejection = admission.rejection { return edge.failed(rejection, admission: admission, context: context) }
+        var headers = HTTPJSON.sseHeaders(requestID: context.requestID)
+        headers[.poolTask] = inference.task
+        HTTPEdge.apply(admission.rateLimitFields, to: &headers)
+        let gateway = edge.gateway
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: ResponseBody { writer in
+                do {
+                    _ = try await gateway.stream(admission) { event in
+                        let data = try Vvtv_Llmpool_V1_AnswerChunk(event).jsonUTF8Data(options: Self.encodingOptions)
+                        try await HTTPEdge.send(SSE.event(data), to: &writer)
+                    }
+                } catch let error as PoolError where error.code == .cancelled {
+                    throw error  // the client went away: nobody to tell
+                } catch {
+                    // The status line is sent: the error travels as the stream's last event.
+                    let body = ChatCompletionResponse.json(PoolError.fromHTTP(error).openAIErrorJSON())
+                    try await writer.write(SSE.event(body, name: "error"))
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    /// Decodes the body, once, into the domain request.
+    private func decode(_ request: Request, context: PoolRequestContext) async throws -> InferenceRequest {
         let buffer = try await HTTPJSON.body(of: request, maxBytes: maxBodyBytes)
         guard buffer.readableBytes > 0 else {
             throw PoolError(code: .invalidArgument, message: "request body is empty; expected a Query JSON object")
         }
+        let query: Vvtv_Llmpool_V1_Query
         do {
-            var query = try Vvtv_Llmpool_V1_Query(jsonUTF8Data: Data(buffer: buffer), options: Self.decodingOptions)
-            if query.requestID.isEmpty { query.requestID = "" }
-            return query
+            query = try Vvtv_Llmpool_V1_Query(jsonUTF8Data: Data(buffer: buffer), options: Self.decodingOptions)
         } catch let error as JSONDecodingError {
             throw PoolError(code: .invalidArgument, message: "malformed Query JSON: \(Self.describe(error))")
         } catch {
             throw PoolError(code: .invalidArgument, message: "malformed Query JSON: \(error)")
         }
+        var inference = try query.inferenceRequest(requestID: context.requestID)
+        inference.api = .http
+        return inference
     }
 
     static func describe(_ error: JSONDecodingError) -> String {
         switch error {
         case .unrecognizedEnumValue:
-            return
-                "unknown enum value (strategy must be one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+            return "unknown enum value (strategy must be one of "
+                + "\(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")))"
         case .unknownField(let name): return "unknown field '\(name)'"
         case .malformedNumber: return "a number field is malformed"
         case .numberRange: return "a number is out of range"

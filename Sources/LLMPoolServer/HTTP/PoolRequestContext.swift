@@ -1,7 +1,9 @@
 import Hummingbird
 import LLMPoolCore
+import LLMPoolObservability
 
-/// The request context of llm-pool's HTTP routes: Hummingbird's core context plus the request id.
+/// The request context of llm-pool's HTTP routes: Hummingbird's core context plus the request id,
+/// the authenticated principal and the request's server span.
 public struct PoolRequestContext: RequestContext {
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
@@ -9,6 +11,8 @@ public struct PoolRequestContext: RequestContext {
     public var requestID: String
     /// Who the request was proven to come from; `nil` when `[security]` is off or the path is open.
     public var principal: AuthenticatedPrincipal? = nil
+    /// The request's server span, annotated by the gateway; `nil` when tracing is off.
+    public var span: RecordedSpan? = nil
 
     /// Creates a context for a new request.
     public init(source: ApplicationRequestContextSource) {

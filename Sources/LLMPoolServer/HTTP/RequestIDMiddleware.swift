@@ -7,9 +7,13 @@ import Logging
 import Tracing
 
 /// Accepts the caller's `X-Request-Id` (or generates one), stores it in the context, echoes it on
-/// the response, runs the request in a server span that continues the caller's W3C `traceparent`,
-/// and writes one log line per request (inside the span, so it carries `trace_id` and `span_id`)
-/// with its task, strategy, model, status and latency.
+/// the response, and runs the request in a server span that continues the caller's W3C
+/// `traceparent` (the span is in the context for the ``Gateway`` to annotate).
+///
+/// Inference calls are logged by the gateway, with the same fields for every front door; this
+/// middleware writes the log line of every other request, and of inference requests that ended
+/// before reaching a route (credentials refused, unknown method). Errors that are not a
+/// ``PoolError`` are logged with their cause and answered 500 with a generic message.
 ///
 /// `/metrics`, `/healthz` and `/readyz` get no span and no log line: scrapers and probes call
 /// them every few seconds.
@@ -18,14 +22,16 @@ struct RequestIDMiddleware: RouterMiddleware {
     let logger: Logger
     let tracer: SpanRecorder?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
+    static let inferencePaths: Set<String> = ["/v1/infer", "/v1/infer/stream", "/v1/chat/completions"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
     {
         var context = context
         let incoming = request.headers[.requestID].flatMap { $0.isEmpty || $0.utf8.count > 128 ? nil : $0 }
         context.requestID = incoming ?? RequestIDGenerator.next()
         let path = request.uri.path
-        guard let tracer, path != "/metrics", path != "/healthz", path != "/readyz" else {
+        guard let tracer, !Self.isProbe(path) else {
             return try await serve(request, context: context, next: next)
         }
         var parent = ServiceContext.current ?? .topLevel
@@ -39,14 +45,11 @@ struct RequestIDMiddleware: RouterMiddleware {
             span.attributes["llm_pool.request_id"] = context.requestID
         }
         defer { span.end() }
-        let response = try await ServiceContext.withValue(span.context) {
+        context.span = span
+        let response = try await ServiceContext.withValue(span.context) { [context] in
             try await serve(request, context: context, next: next)
         }
-        if span.isRecording {
-            span.attributes["http.response.status_code"] = Int(response.status.code)
-            if let task = response.headers[.poolTask] { span.attributes["llm_pool.task"] = task }
-            if let model = response.headers[.poolModel] { span.attributes["gen_ai.response.model"] = model }
-        }
+        if span.isRecording { span.attributes["http.response.status_code"] = Int(response.status.code) }
         if response.status.code >= 500 { span.setStatus(.init(code: .error, message: "HTTP \(response.status.code)")) }
         return response
     }
@@ -56,28 +59,40 @@ struct RequestIDMiddleware: RouterMiddleware {
     {
         let start = ContinuousClock.now
         var response: Response
+        // Whether a route answered an inference call: the gateway logged it.
+        var logged = false
         do {
             response = try await next(request, context)
+            logged = request.method == .post && Self.inferencePaths.contains(request.uri.path)
         } catch {
-            response = PoolError.fromHTTP(error).httpResponse(requestID: context.requestID)
+            let failure = PoolError.fromHTTP(error)
+            if failure.code == .internal {
+                logger.error(
+                    "request failed",
+                    metadata: ["request_id": .string(context.requestID), "cause": .string(String(reflecting: error))]
+                )
+            }
+            response = failure.httpResponse(requestID: context.requestID)
         }
         response.headers[.requestID] = context.requestID
-        if request.uri.path != "/metrics" && request.uri.path != "/healthz" && request.uri.path != "/readyz" {
+        if !logged, !Self.isProbe(request.uri.path) {
             let elapsed = start.duration(to: .now)
-            var metadata: Logger.Metadata = [
-                "request_id": .string(context.requestID),
-                "method": .string(request.method.rawValue),
-                "path": .string(request.uri.path),
-                "status": .stringConvertible(response.status.code),
-                "latency_ms": .stringConvertible((elapsed.fractionalMillisecondsValue * 100).rounded() / 100),
-            ]
-            if let task = response.headers[.poolTask] { metadata["task"] = .string(task) }
-            if let strategy = response.headers[.poolStrategy] { metadata["strategy"] = .string(strategy) }
-            if let model = response.headers[.poolModel] { metadata["model"] = .string(model) }
-            if let cache = response.headers[.poolCache] { metadata["cache"] = .string(cache) }
-            logger.info("request", metadata: metadata)
+            logger.info(
+                "request",
+                metadata: [
+                    "request_id": .string(context.requestID),
+                    "method": .string(request.method.rawValue),
+                    "path": .string(request.uri.path),
+                    "status": .stringConvertible(response.status.code),
+                    "latency_ms": .stringConvertible((elapsed.fractionalMilliseconds * 100).rounded() / 100),
+                ]
+            )
         }
         return response
+    }
+
+    private static func isProbe(_ path: String) -> Bool {
+        path == "/metrics" || path == "/healthz" || path == "/readyz"
     }
 }
 
@@ -108,11 +123,5 @@ enum RequestIDGenerator {
             for index in 0..<8 { buffer[16 + index] = digits[Int((low >> (60 - 4 * UInt64(index))) & 0xF)] }
             return 24
         }
-    }
-}
-
-extension Duration {
-    var fractionalMillisecondsValue: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }
 }

@@ -28,7 +28,7 @@ extension Vvtv_Llmpool_V1_Strategy {
 
 extension Vvtv_Llmpool_V1_Query {
     /// The domain request. The front door's request id wins over an empty `request_id`.
-    func inferenceRequest(requestID fallback: String) throws -> InferenceRequest {
+    func inferenceRequest(requestID fallback: String, api: RequestAPI = .http) throws -> InferenceRequest {
         if case .UNRECOGNIZED(let value) = strategy {
             throw PoolError(code: .invalidArgument, message: "unknown strategy \(value)")
         }
@@ -41,7 +41,8 @@ extension Vvtv_Llmpool_V1_Query {
             temperature: hasTemperature ? temperature : nil,
             deadline: deadlineMs > 0 ? .milliseconds(Int64(deadlineMs)) : nil,
             tenant: tenant.isEmpty ? nil : tenant,
-            metadata: metadata
+            metadata: metadata,
+            api: api
         )
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import LLMPoolCore
 import Logging
 
@@ -13,12 +12,12 @@ import Logging
 /// provider has been built.
 ///
 /// ```swift
-/// let applier = PoolReloadApplier(orchestrator: components.orchestrator, httpClient: httpClient, logger: logger)
+/// let applier = components.reloadApplier()
 /// let reloader = ConfigReloader(path: "llm-pool.toml", logger: logger, apply: applier.apply)
 /// ```
 public struct PoolReloadApplier: Sendable {
     let orchestrator: Orchestrator
-    let httpClient: HTTPClient
+    let buildProviders: @Sendable (PoolConfiguration) throws -> [any Provider]
     let logger: Logger
     let overrides: @Sendable (inout PoolConfiguration) -> Void
     /// Builds the guards of new `[security]` and `[rate_limits]` and returns what puts them into
@@ -28,18 +27,19 @@ public struct PoolReloadApplier: Sendable {
     /// Creates an applier.
     /// - Parameters:
     ///   - orchestrator: The running pool.
-    ///   - httpClient: The client new providers share.
+    ///   - buildProviders: Builds new and changed providers as at start-up
+    ///     (``PoolComponents/buildProviders``).
     ///   - logger: Where restart-only changes are reported.
     ///   - overrides: Applied to every loaded file before it is used, as the command applied its
     ///     flags to the first one (the demo points every provider at its simulator).
     public init(
         orchestrator: Orchestrator,
-        httpClient: HTTPClient,
+        buildProviders: @escaping @Sendable (PoolConfiguration) throws -> [any Provider],
         logger: Logger,
         overrides: @escaping @Sendable (inout PoolConfiguration) -> Void = { _ in }
     ) {
         self.orchestrator = orchestrator
-        self.httpClient = httpClient
+        self.buildProviders = buildProviders
         self.logger = logger
         self.overrides = overrides
     }
@@ -84,7 +84,7 @@ public struct PoolReloadApplier: Sendable {
         // New and changed providers are built exactly as at startup (instrumented when telemetry is on).
         var fresh = next
         fresh.providers = next.providers.filter { kept[$0.name] == nil }
-        let built = try PoolComponents.makeProviders(fresh, httpClient: httpClient, telemetry: orchestrator.telemetry)
+        let built = try buildProviders(fresh)
         var builtByName = Dictionary(uniqueKeysWithValues: zip(fresh.providers.map(\.name), built))
         let providers: [any Provider] = next.providers.compactMap {
             kept[$0.name] ?? builtByName.removeValue(forKey: $0.name)

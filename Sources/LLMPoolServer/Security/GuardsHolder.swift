@@ -77,35 +77,24 @@ public final class GuardsHolder: Sendable {
     }
 }
 
-/// Runs the HTTP guards in force when the request arrives: authentication, then rate limits.
+/// Runs the HTTP authentication in force when the request arrives (rate limits are the
+/// ``Gateway``'s admit stage, after the body is decoded).
 struct GuardsMiddleware: RouterMiddleware {
     typealias Context = PoolRequestContext
     let holder: GuardsHolder
     let maxBodyBytes: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
     {
         if holder.isEmpty { return try await next(request, context) }
-        let guards = holder.current
-        func limited(_ request: Request, _ context: Context) async throws -> Response {
-            guard let limiter = guards.rateLimiter else { return try await next(request, context) }
-            return try await RateLimitMiddleware(
-                limiter: limiter,
-                configuration: guards.rateLimits,
-                estimator: guards.estimator,
-                maxBodyBytes: maxBodyBytes,
-                metrics: guards.metrics,
-                logger: guards.logger
-            ).handle(request, context: context, next: next)
-        }
-        guard let authenticator = guards.authenticator else { return try await limited(request, context) }
+        guard let authenticator = holder.current.authenticator else { return try await next(request, context) }
         return try await AuthMiddleware(
             authenticator: authenticator,
             maxBodyBytes: maxBodyBytes,
-            metrics: guards.metrics
+            metrics: holder.current.metrics
         )
-        .handle(request, context: context, next: limited)
+        .handle(request, context: context, next: next)
     }
 }
 

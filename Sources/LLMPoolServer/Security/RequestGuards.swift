@@ -3,15 +3,15 @@ import Hummingbird
 import LLMPoolCore
 import Logging
 
-/// What both front doors enforce before a request reaches the pool: authentication (`[security]`)
-/// and per-tenant rate limits (`[rate_limits]`). Built once from the configuration; the HTTP
-/// server runs it as middleware, the gRPC server as interceptors, with the same rules; both
-/// read it from a ``GuardsHolder``.
+/// What both front doors enforce: authentication (`[security]`), at the transport level (HMAC
+/// needs the raw bytes) as HTTP middleware and gRPC interceptors with the same rules, and
+/// per-tenant rate limits (`[rate_limits]`), the ``Gateway``'s admit stage. Built once from the
+/// configuration and read from a ``GuardsHolder``, which a reload swaps.
 ///
 /// ```swift
 /// let guards = try RequestGuards(configuration: config, metrics: telemetry.metrics, logger: logger)
-/// let holder = GuardsHolder(guards, nonceStore: InMemoryNonceStore())   // a reload swaps them
-/// httpServer.guarded(by: holder); grpcService.guarded(by: holder)
+/// let holder = GuardsHolder(guards, nonceStore: InMemoryNonceStore())
+/// let gateway = Gateway(orchestrator: orchestrator, guards: holder, logger: logger)
 /// ```
 public struct RequestGuards: Sendable {
     /// `x-llm-pool-tenant`: the header (or gRPC metadata key) naming the tenant of an
@@ -71,21 +71,9 @@ public struct RequestGuards: Sendable {
     /// Whether anything is enforced.
     public var isEmpty: Bool { authenticator == nil && rateLimiter == nil }
 
-    /// The gRPC interceptors: authentication, then rate limits.
+    /// The gRPC interceptors: authentication (rate limits are the ``Gateway``'s admit stage).
     public func interceptors() -> [any ServerInterceptor] {
-        var interceptors: [any ServerInterceptor] = []
-        if let authenticator { interceptors.append(AuthInterceptor(authenticator: authenticator, metrics: metrics)) }
-        if let rateLimiter {
-            interceptors.append(
-                RateLimitInterceptor(
-                    limiter: rateLimiter,
-                    configuration: rateLimits,
-                    estimator: estimator,
-                    metrics: metrics,
-                    logger: logger
-                )
-            )
-        }
-        return interceptors
+        guard let authenticator else { return [] }
+        return [AuthInterceptor(authenticator: authenticator, metrics: metrics)]
     }
 }

@@ -26,3 +26,15 @@ public struct TokenEstimator: Sendable {
         return Self.estimate(promptBytes: promptBytes, maxTokens: maxTokens)
     }
 }
+
+extension TokenEstimator {
+    /// The estimate for a decoded request: its input (or, for a model named directly, its
+    /// messages) and the `max_tokens` it asked for.
+    public func estimate(_ request: InferenceRequest) -> Int {
+        if let messages = request.directMessages {
+            let bytes = messages.reduce(0) { $0 + $1.content.utf8.count }
+            return estimate(task: nil, promptBytes: bytes, requestedMaxTokens: request.maxTokens)
+        }
+        return estimate(task: request.task, promptBytes: request.input.utf8.count, requestedMaxTokens: request.maxTokens)
+    }
+}

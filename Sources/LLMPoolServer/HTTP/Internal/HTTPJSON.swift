@@ -7,9 +7,9 @@ import NIOFoundationCompat
 
 /// JSON and SSE helpers shared by the routes.
 enum HTTPJSON {
-    static func response(_ object: Any, status: HTTPResponse.Status = .ok, requestID: String) -> Response {
-        let data =
-            (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+    /// A JSON response; an object that cannot be encoded throws (a 500), never an empty `{}`.
+    static func response(_ object: Any, status: HTTPResponse.Status = .ok, requestID: String) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])
         return response(data: data, status: status, requestID: requestID)
     }
 

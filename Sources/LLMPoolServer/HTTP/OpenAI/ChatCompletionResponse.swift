@@ -91,9 +91,9 @@ enum ChatCompletionResponse {
         enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, llmPool = "llm_pool" }
     }
 
-    static func completion(_ answer: InferenceAnswer, requestedModel: String, created: Int) -> Data {
+    static func completion(_ answer: InferenceAnswer, requestedModel: String, created: Int) throws -> Data {
         let model = requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) ? answer.model : requestedModel
-        return encode(
+        return try encode(
             Completion(
                 id: "chatcmpl-\(answer.requestID)",
                 created: created,
@@ -105,8 +105,8 @@ enum ChatCompletionResponse {
         )
     }
 
-    static func chunk(id: String, model: String, created: Int, delta: Delta, finishReason: String? = nil) -> Data {
-        encode(
+    static func chunk(id: String, model: String, created: Int, delta: Delta, finishReason: String? = nil) throws -> Data {
+        try encode(
             Chunk(
                 id: "chatcmpl-\(id)",
                 created: created,
@@ -116,8 +116,8 @@ enum ChatCompletionResponse {
         )
     }
 
-    static func usageChunk(id: String, model: String, created: Int, answer: InferenceAnswer) -> Data {
-        encode(
+    static func usageChunk(id: String, model: String, created: Int, answer: InferenceAnswer) throws -> Data {
+        try encode(
             Chunk(
                 id: "chatcmpl-\(id)",
                 created: created,
@@ -129,13 +129,19 @@ enum ChatCompletionResponse {
         )
     }
 
-    static func encode(_ value: some Encodable) -> Data {
+    /// Encodes a response object; a failure is the caller's 500, never an empty body.
+    static func encode(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return try encoder.encode(value)
     }
 
+    /// Encodes a JSON object built by hand (error bodies); one that cannot be encoded gives a
+    /// fixed error body.
     static func json(_ object: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) else {
+            return Data(#"{"error":{"message":"internal error","type":"server_error","param":null,"code":"internal"}}"#.utf8)
+        }
+        return data
     }
 }

@@ -7,7 +7,7 @@ import NIOCore
 /// The OpenAI-compatible API: `POST /v1/chat/completions` (plain and `stream: true`) and
 /// `GET /v1/models`.
 struct OpenAIRoutes {
-    let orchestrator: Orchestrator
+    let edge: HTTPEdge
     let maxBodyBytes: Int
 
     func register(on router: Router<PoolRequestContext>) {
@@ -15,12 +15,12 @@ struct OpenAIRoutes {
             try await chatCompletions(request, context: context)
         }
         router.get("/v1/models") { _, context in
-            models(context: context)
+            try models(context: context)
         }
     }
 
-    func models(context: PoolRequestContext) -> Response {
-        let snapshot = orchestrator.snapshot
+    func models(context: PoolRequestContext) throws -> Response {
+        let snapshot = edge.gateway.orchestrator.snapshot
         var data: [[String: Any]] = []
         var seen = Set<String>()
         for provider in snapshot.providers where seen.insert(provider.model).inserted {
@@ -31,12 +31,12 @@ struct OpenAIRoutes {
         for task in snapshot.configuration.tasks.keys.sorted() {
             data.append(["id": "pool/\(task)", "object": "model", "created": 0, "owned_by": "llm-pool"])
         }
-        return HTTPJSON.response(["object": "list", "data": data], requestID: context.requestID)
+        return try HTTPJSON.response(["object": "list", "data": data], requestID: context.requestID)
     }
 
     func chatCompletions(_ request: Request, context: PoolRequestContext) async throws -> Response {
         let body: ChatCompletionRequest
-        var inference: InferenceRequest
+        let inference: InferenceRequest
         do {
             body = try await HTTPJSON.decode(ChatCompletionRequest.self, from: request, maxBytes: maxBodyBytes)
             inference = try body.inferenceRequest(
@@ -44,81 +44,63 @@ struct OpenAIRoutes {
                 deadline: HTTPJSON.deadline(from: request)
             )
         } catch {
-            orchestrator.recordRejected(api: .openai, error: error)
-            throw error
+            return edge.rejected(error, api: .openai, request: request, context: context, streaming: false)
         }
-        inference.api = .openai
-        if let tenant = context.principal?.tenant { inference.tenant = tenant }
+        let streaming = body.stream == true
+        let admission = await edge.gateway.admit(
+            edge.call(inference, request: request, context: context, streaming: streaming)
+        )
+        if let rejection = admission.rejection { return edge.failed(rejection, admission: admission, context: context) }
         let created = Int(Date().timeIntervalSince1970)
-        if body.stream == true {
-            return stream(inference, body: body, created: created, context: context)
+        if streaming {
+            return stream(admission, body: body, created: created, context: context)
         }
-        let answer = try await orchestrator.infer(inference)
+        let answer: InferenceAnswer
+        do {
+            answer = try await edge.gateway.infer(admission)
+        } catch {
+            return edge.failed(error, admission: admission, context: context)
+        }
         var response = HTTPJSON.response(
-            data: ChatCompletionResponse.completion(answer, requestedModel: body.model, created: created),
+            data: try ChatCompletionResponse.completion(answer, requestedModel: body.model, created: created),
             requestID: context.requestID
         )
         response.headers.annotate(with: answer, task: inference.directMessages == nil ? inference.task : nil)
+        HTTPEdge.apply(admission.rateLimitFields, to: &response.headers)
         return response
     }
 
-    private func stream(
-        _ inference: InferenceRequest,
-        body: ChatCompletionRequest,
-        created: Int,
-        context: PoolRequestContext
-    ) -> Response {
-        let events = orchestrator.stream(inference)
+    private func stream(_ admission: Admission, body: ChatCompletionRequest, created: Int, context: PoolRequestContext)
+        -> Response
+    {
+        let inference = admission.call.request
         let id = context.requestID
         let includeUsage = body.streamOptions?.includeUsage ?? false
         var headers = HTTPJSON.sseHeaders(requestID: id)
         headers[.poolTask] = inference.directMessages == nil ? inference.task : nil
+        HTTPEdge.apply(admission.rateLimitFields, to: &headers)
         let requestedModel = body.model
+        let gateway = edge.gateway
         return Response(
             status: .ok,
             headers: headers,
             body: ResponseBody { writer in
                 var model = requestedModel
                 do {
-                    for try await event in events {
-                        switch event {
-                        case .started(_, let providerModel):
-                            if requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) { model = providerModel }
-                            let chunk = ChatCompletionResponse.chunk(
-                                id: id,
-                                model: model,
-                                created: created,
-                                delta: .init(role: "assistant", content: "")
-                            )
-                            try await writer.write(SSE.event(chunk))
-                        case .delta(let text):
-                            let chunk = ChatCompletionResponse.chunk(
-                                id: id,
-                                model: model,
-                                created: created,
-                                delta: .init(content: text)
-                            )
-                            try await writer.write(SSE.event(chunk))
-                        case .completed(let answer):
-                            let last = ChatCompletionResponse.chunk(
-                                id: id,
-                                model: model,
-                                created: created,
-                                delta: .init(),
-                                finishReason: answer.finishReason
-                            )
-                            try await writer.write(SSE.event(last))
-                            if includeUsage {
-                                let usage = ChatCompletionResponse.usageChunk(
-                                    id: id,
-                                    model: model,
-                                    created: created,
-                                    answer: answer
-                                )
-                                try await writer.write(SSE.event(usage))
-                            }
+                    _ = try await gateway.stream(admission) { event in
+                        for chunk in try Self.chunks(
+                            event,
+                            id: id,
+                            model: &model,
+                            requestedModel: requestedModel,
+                            created: created,
+                            includeUsage: includeUsage
+                        ) {
+                            try await HTTPEdge.send(SSE.event(chunk), to: &writer)
                         }
                     }
+                } catch let error as PoolError where error.code == .cancelled {
+                    throw error  // the client went away: nobody to tell
                 } catch {
                     // The status line is already sent: report the error in the stream, as OpenAI does.
                     let poolError = PoolError.fromHTTP(error)
@@ -129,10 +111,44 @@ struct OpenAIRoutes {
             }
         )
     }
+
+    /// The `chat.completion.chunk` objects of one event.
+    private static func chunks(
+        _ event: AnswerStreamEvent,
+        id: String,
+        model: inout String,
+        requestedModel: String,
+        created: Int,
+        includeUsage: Bool
+    ) throws -> [Data] {
+        switch event {
+        case .started(_, let providerModel):
+            if requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) { model = providerModel }
+            let delta = ChatCompletionResponse.Delta(role: "assistant", content: "")
+            return [try ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: delta)]
+        case .delta(let text):
+            return [try ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(content: text))]
+        case .completed(let answer):
+            var chunks = [
+                try ChatCompletionResponse.chunk(
+                    id: id,
+                    model: model,
+                    created: created,
+                    delta: .init(),
+                    finishReason: answer.finishReason
+                )
+            ]
+            if includeUsage {
+                chunks.append(try ChatCompletionResponse.usageChunk(id: id, model: model, created: created, answer: answer))
+            }
+            return chunks
+        }
+    }
 }
 
 extension HTTPFields {
-    /// Adds the `X-LLM-Pool-*` headers describing who answered.
+    /// Adds the `X-LLM-Pool-*` headers describing who answered: a documented client feature,
+    /// written from the answer (nothing inside the pool reads them back).
     mutating func annotate(with answer: InferenceAnswer, task: String?) {
         if let task { self[.poolTask] = task }
         self[.poolModel] = answer.model

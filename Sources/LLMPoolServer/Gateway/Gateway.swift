@@ -1,0 +1,120 @@
+import LLMPoolCore
+import LLMPoolObservability
+import Logging
+
+/// The one request pipeline behind both front doors: admit (rate limits) → orchestrate →
+/// settle usage → log and trace. HTTP (native and OpenAI, plain and streamed) and gRPC (unary
+/// and streamed) decode their wire format into an ``InferenceCall`` once and hand it here, so
+/// logging, tracing, metrics, refunds and usage correction are the same for every door.
+///
+/// ```swift
+/// let admission = await gateway.admit(call)
+/// guard admission.isAdmitted else { return reply(admission.rejection!) }
+/// let answer = try await gateway.infer(admission)
+/// ```
+public struct Gateway: Sendable {
+    /// The orchestrator requests run on.
+    public let orchestrator: Orchestrator
+    /// Authentication and rate limits in force; `nil` when the pool enforces neither.
+    public let guards: GuardsHolder?
+    private let rateLimits: RateLimitStage
+    private let log: RequestLog
+    private let logger: Logger
+
+    /// Creates the pipeline.
+    /// - Parameters:
+    ///   - orchestrator: Runs the requests.
+    ///   - guards: Authentication and rate limits in force (a reload swaps them); `nil` limits nothing.
+    ///   - logger: Where the request log lines go.
+    public init(orchestrator: Orchestrator, guards: GuardsHolder?, logger: Logger) {
+        self.orchestrator = orchestrator
+        self.guards = guards
+        self.rateLimits = RateLimitStage(guards: guards)
+        self.log = RequestLog(logger: logger)
+        self.logger = logger
+    }
+
+    /// The admit stage: charges the call to its tenant's limits. A refused call is counted,
+    /// logged and traced here; the door answers with ``Admission/rejection``.
+    public func admit(_ call: InferenceCall) async -> Admission {
+        let started = ContinuousClock.now
+        let admission = await rateLimits.admit(call)
+        if let rejection = admission.rejection {
+            log.record(call, task: taskLabel(call), answer: nil, error: rejection, latency: started.duration(to: .now))
+        }
+        return admission
+    }
+
+    /// Answers an admitted call, settles its usage and logs it.
+    /// - Throws: What the orchestrator threw (already logged and counted).
+    public func infer(_ admission: Admission) async throws -> InferenceAnswer {
+        let started = ContinuousClock.now
+        let call = admission.call
+        do {
+            let answer = try await orchestrator.infer(call.request)
+            await rateLimits.settle(admission, usage: answer.usage, logger: logger)
+            log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
+            return answer
+        } catch {
+            await rateLimits.settle(admission, usage: nil, logger: logger)
+            log.record(call, task: taskLabel(call), answer: nil, error: error, latency: started.duration(to: .now))
+            throw error
+        }
+    }
+
+    /// Streams an admitted call into `onEvent`, settles its usage from the final event and logs
+    /// it. When `onEvent` throws (the client went away), the upstream calls are cancelled.
+    /// - Throws: What the orchestrator or `onEvent` threw (already logged and counted).
+    public func stream(
+        _ admission: Admission,
+        onEvent: (AnswerStreamEvent) async throws -> Void
+    ) async throws -> InferenceAnswer {
+        let started = ContinuousClock.now
+        let call = admission.call
+        do {
+            let answer = try await orchestrator.stream(call.request, onEvent: onEvent)
+            await rateLimits.settle(admission, usage: answer.usage, logger: logger)
+            log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
+            return answer
+        } catch {
+            await rateLimits.settle(admission, usage: nil, logger: logger)
+            log.record(call, task: taskLabel(call), answer: nil, error: error, latency: started.duration(to: .now))
+            throw error
+        }
+    }
+
+    /// Records a request the door could not decode (malformed body, too large, bad field): counted
+    /// in `llm_pool_requests_total{task="unknown",strategy="none"}`, logged and traced like any other.
+    public func reject(
+        _ error: any Error,
+        api: RequestAPI,
+        requestID: String,
+        operation: String,
+        streaming: Bool,
+        principal: AuthenticatedPrincipal?,
+        tenantHint: String?,
+        span: RecordedSpan?
+    ) {
+        orchestrator.recordRejected(api: api, error: error)
+        let request = InferenceRequest(requestID: requestID, task: "", input: "", api: api)
+        let call = InferenceCall(
+            request: request,
+            principal: principal,
+            tenantHint: tenantHint,
+            estimator: TokenEstimator(configuration: orchestrator.snapshot.configuration),
+            streaming: streaming,
+            operation: operation,
+            span: span
+        )
+        log.record(call, task: "unknown", answer: nil, error: error, latency: .zero)
+    }
+
+    /// The estimator for the configuration in force.
+    public var estimator: TokenEstimator { TokenEstimator(configuration: orchestrator.snapshot.configuration) }
+
+    /// The task a call is logged under: the task, or the model for a model named directly.
+    private func taskLabel(_ call: InferenceCall) -> String {
+        if call.request.directMessages != nil { return call.request.directProvider ?? "chat" }
+        return call.request.task
+    }
+}
