@@ -97,7 +97,12 @@ public struct PoolComponents: Sendable {
         )
         guardsHolder = GuardsHolder(guards, nonceStore: nonceStore)
         gateway = Gateway(orchestrator: orchestrator, guards: guardsHolder, logger: logger)
-        var httpServer = HTTPServer(configuration: configuration.server, gateway: gateway, monitor: monitor, logger: logger)
+        var httpServer = HTTPServer(
+            configuration: configuration.server,
+            gateway: gateway,
+            monitor: monitor,
+            logger: logger
+        )
         httpServer.httpServerMetrics = configuration.telemetry.httpServerMetrics
         self.httpServer = httpServer
         self.configuration = configuration

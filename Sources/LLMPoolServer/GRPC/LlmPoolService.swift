@@ -47,7 +47,9 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
                 let rpcError = PoolError.rpcError(from: error)
                 span?.attributes["rpc.grpc.status_code"] = rpcError.code.rawValue
                 metadata.add(contentsOf: rpcError.metadata)
-                return ServerResponse(error: RPCError(code: rpcError.code, message: rpcError.message, metadata: metadata))
+                return ServerResponse(
+                    error: RPCError(code: rpcError.code, message: rpcError.message, metadata: metadata)
+                )
             }
         }
     }

@@ -33,7 +33,9 @@ public struct HTTPServer: Sendable {
     public func router() -> Router<PoolRequestContext> {
         let router = Router(context: PoolRequestContext.self)
         let telemetry = orchestrator.telemetry
-        router.add(middleware: RequestIDMiddleware(logger: logger, tracer: telemetry.isEnabled ? telemetry.tracer : nil))
+        router.add(
+            middleware: RequestIDMiddleware(logger: logger, tracer: telemetry.isEnabled ? telemetry.tracer : nil)
+        )
         if telemetry.isEnabled, httpServerMetrics {
             // Hummingbird's own request metrics, through swift-metrics into the same registry
             // once the executable bootstraps `RegistryMetricsFactory`.

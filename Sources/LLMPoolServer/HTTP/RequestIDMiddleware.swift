@@ -44,13 +44,29 @@ struct RequestIDMiddleware: RouterMiddleware {
             span.attributes["url.path"] = path
             span.attributes["llm_pool.request_id"] = context.requestID
         }
-        defer { span.end() }
         context.span = span
-        let response = try await ServiceContext.withValue(span.context) { [context] in
-            try await serve(request, context: context, next: next)
+        var response: Response
+        do {
+            response = try await ServiceContext.withValue(span.context) { [context] in
+                try await serve(request, context: context, next: next)
+            }
+        } catch {
+            span.end()
+            throw error
         }
         if span.isRecording { span.attributes["http.response.status_code"] = Int(response.status.code) }
         if response.status.code >= 500 { span.setStatus(.init(code: .error, message: "HTTP \(response.status.code)")) }
+        guard response.headers[.contentType]?.hasPrefix("text/event-stream") == true else {
+            span.end()
+            return response
+        }
+        // A stream is produced after the handler returns: it runs in the span, which ends when
+        // the last event is written.
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            defer { span.end() }
+            try await ServiceContext.withValue(span.context) { try await body.write(writer) }
+        }
         return response
     }
 

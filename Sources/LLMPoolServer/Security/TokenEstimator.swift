@@ -35,6 +35,10 @@ extension TokenEstimator {
             let bytes = messages.reduce(0) { $0 + $1.content.utf8.count }
             return estimate(task: nil, promptBytes: bytes, requestedMaxTokens: request.maxTokens)
         }
-        return estimate(task: request.task, promptBytes: request.input.utf8.count, requestedMaxTokens: request.maxTokens)
+        return estimate(
+            task: request.task,
+            promptBytes: request.input.utf8.count,
+            requestedMaxTokens: request.maxTokens
+        )
     }
 }

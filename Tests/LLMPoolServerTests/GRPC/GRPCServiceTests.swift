@@ -11,13 +11,10 @@ import Testing
 
 @Suite("gRPC front door")
 struct GRPCServiceTests {
-    static func services(_ providers: [ScriptedProvider]) throws -> (LlmPoolService, HealthCheckService) {
+    static func services(_ providers: [ScriptedProvider]) throws -> [any RegistrableRPCService] {
         let config = try HTTPTestSupport.configuration(providers)
-        let orchestrator = Orchestrator(configuration: config, providers: providers)
-        let monitor = ProviderHealthMonitor(maxAge: .zero)
-        return (
-            LlmPoolService(orchestrator: orchestrator, monitor: monitor, logger: Logger(label: "test")),
-            HealthCheckService(orchestrator: orchestrator, monitor: monitor, watchInterval: .milliseconds(20))
+        return try TestPool.components(config, providers: providers).grpcServices(
+            healthWatchInterval: .milliseconds(20)
         )
     }
 
@@ -30,9 +27,8 @@ struct GRPCServiceTests {
                 Grpc_Health_V1_Health.Client<InProcessTransport.Client>
             ) async throws -> Void
     ) async throws {
-        let (pool, health) = try services(providers)
         let transport = InProcessTransport()
-        let server = GRPCServer(transport: transport.server, services: [pool, health])
+        let server = GRPCServer(transport: transport.server, services: try services(providers))
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             try await withGRPCClient(transport: transport.client) { client in
@@ -213,12 +209,11 @@ struct GRPCServiceTests {
     @Test("over a real loopback port with the HTTP/2 transport")
     func loopback() async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("over the wire", delay: .zero))
-        let (pool, health) = try Self.services([a])
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: "127.0.0.1", port: 0),
             transportSecurity: .plaintext
         )
-        let server = GRPCServer(transport: transport, services: [pool, health])
+        let server = GRPCServer(transport: transport, services: try Self.services([a]))
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             let port = try #require(try await transport.listeningAddress.ipv4?.port)

@@ -31,19 +31,8 @@ enum HTTPTestSupport {
     }
 
     static func app(_ providers: [ScriptedProvider]) throws -> some ApplicationProtocol {
-        let config = try configuration(providers)
-        let orchestrator = Orchestrator(
-            configuration: config,
-            providers: providers,
-            cache: InMemoryAnswerCache(configuration: config.cache)
-        )
-        let server = HTTPServer(
-            configuration: config.server,
-            orchestrator: orchestrator,
-            monitor: ProviderHealthMonitor(maxAge: .zero),
-            logger: Logger(label: "test")
-        )
-        return Application(router: server.router())
+        let components = try TestPool.components(try configuration(providers), providers: providers)
+        return Application(router: components.httpServer.router())
     }
 
     static func json(_ object: Any) -> ByteBuffer {

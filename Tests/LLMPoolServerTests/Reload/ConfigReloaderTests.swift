@@ -22,14 +22,15 @@ struct ConfigReloaderTests {
     func validChange() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
+        let pool = try fixture.pool()
+        let orchestrator = pool.orchestrator
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let reloader = ConfigReloader(
             path: fixture.path,
             configuration: Self.manual,
             metrics: metrics,
             logger: fixture.logger,
-            apply: fixture.applier(orchestrator).apply
+            apply: pool.reloadApplier().apply
         )
 
         try fixture.write(.init(maxTokens: 64, weight: 2.5, timeoutMs: 5000, prompt: "Expand briefly: {{input}}"))
@@ -49,14 +50,15 @@ struct ConfigReloaderTests {
     func forcedReload() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
+        let pool = try fixture.pool()
+        let orchestrator = pool.orchestrator
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let reloader = ConfigReloader(
             path: fixture.path,
             configuration: Self.manual,
             metrics: metrics,
             logger: fixture.logger,
-            apply: fixture.applier(orchestrator).apply
+            apply: pool.reloadApplier().apply
         )
 
         #expect(await reloader.reloadIfChanged() == nil)
@@ -70,7 +72,8 @@ struct ConfigReloaderTests {
     func invalidChange() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
+        let pool = try fixture.pool()
+        let orchestrator = pool.orchestrator
         let before = orchestrator.snapshot.configuration
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let reloader = ConfigReloader(
@@ -78,7 +81,7 @@ struct ConfigReloaderTests {
             configuration: Self.manual,
             metrics: metrics,
             logger: fixture.logger,
-            apply: fixture.applier(orchestrator).apply
+            apply: pool.reloadApplier().apply
         )
 
         try fixture.write(.init(maxTokens: 0, timeoutMs: 0))
@@ -105,14 +108,15 @@ struct ConfigReloaderTests {
     func missingFile() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
+        let pool = try fixture.pool()
+        let orchestrator = pool.orchestrator
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let reloader = ConfigReloader(
             path: fixture.path,
             configuration: Self.manual,
             metrics: metrics,
             logger: fixture.logger,
-            apply: fixture.applier(orchestrator).apply
+            apply: pool.reloadApplier().apply
         )
         try FileManager.default.removeItem(atPath: fixture.path)
 
@@ -128,7 +132,8 @@ struct ConfigReloaderTests {
     func failedApply() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
+        let pool = try fixture.pool()
+        let orchestrator = pool.orchestrator
         let before = orchestrator.snapshot.configuration
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let reloader = ConfigReloader(
@@ -136,7 +141,7 @@ struct ConfigReloaderTests {
             configuration: Self.manual,
             metrics: metrics,
             logger: fixture.logger,
-            apply: fixture.applier(orchestrator).apply
+            apply: pool.reloadApplier().apply
         )
 
         try fixture.write(
@@ -165,12 +170,13 @@ struct ConfigReloaderTests {
     func restartOnlySettings() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
+        let pool = try fixture.pool()
+        let orchestrator = pool.orchestrator
         let reloader = ConfigReloader(
             path: fixture.path,
             configuration: Self.manual,
             logger: fixture.logger,
-            apply: fixture.applier(orchestrator).apply
+            apply: pool.reloadApplier().apply
         )
 
         try fixture.write(.init(maxTokens: 32, httpPort: 9999))
@@ -189,22 +195,23 @@ struct ConfigReloaderTests {
         defer { fixture.remove() }
         let phi = ScriptedProvider(name: "phi3-mini", model: "phi3:mini", behaviour: .answer("ok", delay: .zero))
         let gemma = ScriptedProvider(name: "gemma2-9b", model: "gemma2:9b", behaviour: .answer("ok", delay: .zero))
-        let orchestrator = try fixture.orchestrator(providers: [phi, gemma])
+        let built = BuildLog()
+        let pool = try fixture.pool(providers: [phi, gemma], built: built)
         let reloader = ConfigReloader(
             path: fixture.path,
             configuration: Self.manual,
             logger: fixture.logger,
-            apply: fixture.applier(orchestrator).apply
+            apply: pool.reloadApplier().apply
         )
+        #expect(built.all == ["phi3-mini", "gemma2-9b"])
 
         try fixture.write(.init(maxTokens: 100))
         #expect(await reloader.reload().isApplied)
-        #expect(orchestrator.snapshot.provider(named: "phi3-mini") is ScriptedProvider)
+        #expect(built.all == ["phi3-mini", "gemma2-9b"])
 
         try fixture.write(.init(maxTokens: 100, weight: 3))
         #expect(await reloader.reload().isApplied)
-        #expect(!(orchestrator.snapshot.provider(named: "phi3-mini") is ScriptedProvider))
-        #expect(orchestrator.snapshot.provider(named: "gemma2-9b") is ScriptedProvider)
+        #expect(built.all == ["phi3-mini", "gemma2-9b", "phi3-mini"])
     }
 
     @Test("a request in flight finishes on the configuration it started with")
@@ -221,12 +228,13 @@ struct ConfigReloaderTests {
             model: "gemma2:9b",
             behaviour: .answer("from the old pool", delay: .milliseconds(300))
         )
-        let orchestrator = try fixture.orchestrator(providers: [phi, gemma])
+        let pool = try fixture.pool(providers: [phi, gemma])
+        let orchestrator = pool.orchestrator
         let reloader = ConfigReloader(
             path: fixture.path,
             configuration: Self.manual,
             logger: fixture.logger,
-            apply: fixture.applier(orchestrator).apply
+            apply: pool.reloadApplier().apply
         )
 
         async let inFlight = orchestrator.infer(
@@ -259,9 +267,10 @@ struct ConfigReloaderTests {
     func debounce() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
+        let pool = try fixture.pool()
+        let orchestrator = pool.orchestrator
         let clock = ManualClock()
-        let applier = fixture.applier(orchestrator)
+        let applier = pool.reloadApplier()
         let (applied, appliedContinuation) = AsyncStream.makeStream(of: Int.self)
         let reloader = ConfigReloader(
             path: fixture.path,
@@ -303,9 +312,10 @@ struct ConfigReloaderTests {
     func polling() async throws {
         let fixture = try ReloadFixture()
         defer { fixture.remove() }
-        let orchestrator = try fixture.orchestrator()
+        let pool = try fixture.pool()
+        let orchestrator = pool.orchestrator
         let clock = ManualClock()
-        let applier = fixture.applier(orchestrator)
+        let applier = pool.reloadApplier()
         let (applied, appliedContinuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = Self.manual
         configuration.watch = .polling
@@ -343,8 +353,9 @@ struct ConfigReloaderTests {
         func inotify() async throws {
             let fixture = try ReloadFixture()
             defer { fixture.remove() }
-            let orchestrator = try fixture.orchestrator()
-            let applier = fixture.applier(orchestrator)
+            let pool = try fixture.pool()
+            let orchestrator = pool.orchestrator
+            let applier = pool.reloadApplier()
             let (applied, appliedContinuation) = AsyncStream.makeStream(of: String.self)
             var configuration = Self.manual
             configuration.watch = .automatic

@@ -84,17 +84,33 @@ struct ReloadFixture {
         guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
-    /// The orchestrator serving the file as it is now, with `providers` (built from the file when nil).
-    func orchestrator(providers: [any Provider]? = nil) throws -> Orchestrator {
+    /// The pool serving the file as it is now, assembled as `serve` does, with `providers` (built
+    /// from the file when nil).
+    /// `built`, when given, records the name of every provider the pool builds.
+    func pool(providers: [any Provider]? = nil, built: BuildLog? = nil) throws -> PoolComponents {
         let configuration = try ConfigurationLoader.load(path: path)
-        let built =
-            try providers ?? ProviderFactory.makeProviders(configuration.providers, httpClient: HTTPClient.shared)
-        return Orchestrator(configuration: configuration, providers: built, logger: logger)
+        var options = PoolComponents.Options()
+        if let providers {
+            options.makeProviders = { configuration in
+                built?.record(configuration.providers.map(\.name))
+                return configuration.providers.compactMap { entry in providers.first { $0.name == entry.name } }
+            }
+        }
+        return try PoolComponents(
+            configuration: configuration,
+            httpClient: HTTPClient.shared,
+            logger: logger,
+            telemetry: .makeStandalone(),
+            options: options
+        )
     }
+}
 
-    func applier(_ orchestrator: Orchestrator) -> PoolReloadApplier {
-        PoolReloadApplier(orchestrator: orchestrator, httpClient: HTTPClient.shared, logger: logger)
-    }
+/// The names of the providers a pool built, in order.
+final class BuildLog: Sendable {
+    private let names = Mutex<[String]>([])
+    var all: [String] { names.withLock { $0 } }
+    func record(_ built: [String]) { names.withLock { $0 += built } }
 }
 
 /// A log handler that keeps every entry, for tests that check what was logged.

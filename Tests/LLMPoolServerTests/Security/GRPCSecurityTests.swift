@@ -24,17 +24,17 @@ struct GRPCSecurityTests {
     ) async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("one two", delay: .zero))
         let config = try SecurityTestSupport.configuration([a], security: security, rateLimits: rateLimits)
-        let orchestrator = Orchestrator(configuration: config, providers: [a])
-        let monitor = ProviderHealthMonitor(maxAge: .zero)
-        let guards = try SecurityTestSupport.guards(config, limiter: limiter, metrics: metrics)
+        let components = try TestPool.components(
+            config,
+            providers: [a],
+            telemetry: SecurityTestSupport.telemetry(metrics),
+            rateLimiter: limiter
+        )
         let transport = InProcessTransport()
         let server = GRPCServer(
             transport: transport.server,
-            services: [
-                LlmPoolService(orchestrator: orchestrator, monitor: monitor, logger: Logger(label: "test")),
-                HealthCheckService(orchestrator: orchestrator, monitor: monitor),
-            ],
-            interceptors: guards.interceptors()
+            services: components.grpcServices(),
+            interceptors: components.grpcInterceptors
         )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
@@ -208,28 +208,18 @@ struct GRPCSecurityTests {
             security: SecurityTestSupport.security(),
             rateLimits: .init(enabled: true, requestsPerMinute: 5)
         )
-        let orchestrator = Orchestrator(configuration: config, providers: [a])
-        let guards = try SecurityTestSupport.guards(config, metrics: PoolMetrics(registry: MetricsRegistry()))
-        let service = GRPCServerService(
-            host: "127.0.0.1",
-            port: 0,
-            maxMessageBytes: 4096,
-            services: [],
-            logger: Logger(label: "test")
-        ).guarded(by: guards)
-        // Authentication and rate limits, run by one interceptor that reads the guards in force.
-        #expect(guards.interceptors().count == 2)
+        let components = try TestPool.components(config, providers: [a])
+        let service = components.grpcService()
+        // Authentication runs in the one interceptor that reads the guards in force; rate limits
+        // are the gateway's admit stage.
+        #expect(components.guardsHolder.current.interceptors().count == 1)
         #expect(service.interceptors.count == 1)
 
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: "127.0.0.1", port: 0),
             transportSecurity: .plaintext
         )
-        let pool = LlmPoolService(
-            orchestrator: orchestrator,
-            monitor: ProviderHealthMonitor(maxAge: .zero),
-            logger: Logger(label: "test")
-        )
+        let pool = components.grpcServices()[0]
         let server = GRPCServer(transport: transport, services: [pool], interceptors: service.interceptors)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }

@@ -18,18 +18,13 @@ struct ReloadableGuardsTests {
         let metrics = PoolMetrics(registry: MetricsRegistry())
         let provider = ScriptedProvider(name: "a", behaviour: .answer("one two", delay: .zero))
         let open = try SecurityTestSupport.configuration([provider])
-        let holder = GuardsHolder(
-            try SecurityTestSupport.guards(open, metrics: metrics),
-            nonceStore: InMemoryNonceStore()
+        let components = try TestPool.components(
+            open,
+            providers: [provider],
+            telemetry: SecurityTestSupport.telemetry(metrics)
         )
-        let orchestrator = Orchestrator(configuration: open, providers: [provider])
-        let server = HTTPServer(
-            configuration: open.server,
-            orchestrator: orchestrator,
-            monitor: ProviderHealthMonitor(maxAge: .zero),
-            logger: Logger(label: "test")
-        )
-        .guarded(by: holder)
+        let holder = components.guardsHolder
+        let server = components.httpServer
         let logger = Logger(label: "test")
 
         try await Application(router: server.router()).test(.router) { client in

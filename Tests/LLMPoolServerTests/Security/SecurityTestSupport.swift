@@ -41,12 +41,6 @@ enum SecurityTestSupport {
         return config
     }
 
-    static func guards(_ config: PoolConfiguration, limiter: (any RateLimiter)? = nil, metrics: PoolMetrics) throws
-        -> RequestGuards
-    {
-        try RequestGuards(configuration: config, rateLimiter: limiter, metrics: metrics, logger: Logger(label: "test"))
-    }
-
     static func app(
         _ providers: [ScriptedProvider],
         security: SecurityConfiguration = .defaults,
@@ -55,15 +49,18 @@ enum SecurityTestSupport {
         metrics: PoolMetrics = PoolMetrics(registry: MetricsRegistry())
     ) throws -> some ApplicationProtocol {
         let config = try configuration(providers, security: security, rateLimits: rateLimits)
-        let orchestrator = Orchestrator(configuration: config, providers: providers)
-        let server = HTTPServer(
-            configuration: config.server,
-            orchestrator: orchestrator,
-            monitor: ProviderHealthMonitor(maxAge: .zero),
-            logger: Logger(label: "test")
+        let components = try TestPool.components(
+            config,
+            providers: providers,
+            telemetry: telemetry(metrics),
+            rateLimiter: limiter
         )
-        .guarded(by: try guards(config, limiter: limiter, metrics: metrics))
-        return Application(router: server.router())
+        return Application(router: components.httpServer.router())
+    }
+
+    /// Telemetry reporting to `metrics`, spans not exported.
+    static func telemetry(_ metrics: PoolMetrics) -> PoolTelemetry {
+        PoolTelemetry(metrics: metrics, tracer: PoolTelemetry.makeStandalone().tracer)
     }
 
     /// HTTP headers of an HMAC-signed request.

@@ -66,19 +66,8 @@ struct TelemetryEndToEndTests {
             tracer: try SpanRecorder(configuration: .defaults, processors: [capture]),
             slo: tracker
         )
-        let instrumented = providers.map { InstrumentedProvider($0, telemetry: telemetry) }
-        let orchestrator = Orchestrator(
-            configuration: config,
-            providers: instrumented,
-            cache: InMemoryAnswerCache(configuration: config.cache),
-            telemetry: telemetry
-        )
-        let server = HTTPServer(
-            configuration: config.server,
-            orchestrator: orchestrator,
-            monitor: ProviderHealthMonitor(maxAge: .zero),
-            logger: Logger(label: "test")
-        )
+        let components = try TestPool.components(config, providers: providers, telemetry: telemetry)
+        let server = components.httpServer
         return Fixture(
             app: Application(router: server.router()),
             capture: capture,

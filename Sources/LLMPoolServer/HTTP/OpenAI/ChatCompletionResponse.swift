@@ -105,7 +105,8 @@ enum ChatCompletionResponse {
         )
     }
 
-    static func chunk(id: String, model: String, created: Int, delta: Delta, finishReason: String? = nil) throws -> Data {
+    static func chunk(id: String, model: String, created: Int, delta: Delta, finishReason: String? = nil) throws -> Data
+    {
         try encode(
             Chunk(
                 id: "chatcmpl-\(id)",
@@ -140,7 +141,9 @@ enum ChatCompletionResponse {
     /// fixed error body.
     static func json(_ object: Any) -> Data {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) else {
-            return Data(#"{"error":{"message":"internal error","type":"server_error","param":null,"code":"internal"}}"#.utf8)
+            return Data(
+                #"{"error":{"message":"internal error","type":"server_error","param":null,"code":"internal"}}"#.utf8
+            )
         }
         return data
     }

@@ -36,13 +36,14 @@ struct OpenAIRoutes {
 
     func chatCompletions(_ request: Request, context: PoolRequestContext) async throws -> Response {
         let body: ChatCompletionRequest
-        let inference: InferenceRequest
+        var inference: InferenceRequest
         do {
             body = try await HTTPJSON.decode(ChatCompletionRequest.self, from: request, maxBytes: maxBodyBytes)
             inference = try body.inferenceRequest(
                 requestID: context.requestID,
                 deadline: HTTPJSON.deadline(from: request)
             )
+            inference.api = .openai
         } catch {
             return edge.rejected(error, api: .openai, request: request, context: context, streaming: false)
         }
@@ -127,7 +128,9 @@ struct OpenAIRoutes {
             let delta = ChatCompletionResponse.Delta(role: "assistant", content: "")
             return [try ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: delta)]
         case .delta(let text):
-            return [try ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(content: text))]
+            return [
+                try ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(content: text))
+            ]
         case .completed(let answer):
             var chunks = [
                 try ChatCompletionResponse.chunk(
@@ -139,7 +142,9 @@ struct OpenAIRoutes {
                 )
             ]
             if includeUsage {
-                chunks.append(try ChatCompletionResponse.usageChunk(id: id, model: model, created: created, answer: answer))
+                chunks.append(
+                    try ChatCompletionResponse.usageChunk(id: id, model: model, created: created, answer: answer)
+                )
             }
             return chunks
         }
