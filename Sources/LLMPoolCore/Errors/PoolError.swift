@@ -10,6 +10,7 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
         private enum Wrapped: String, Hashable, Sendable {
             case invalidArgument = "invalid_argument"
             case notFound = "not_found"
+            case methodNotAllowed = "method_not_allowed"
             case payloadTooLarge = "payload_too_large"
             case deadlineExceeded = "deadline_exceeded"
             case unavailable = "unavailable"
@@ -30,6 +31,8 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code(.invalidArgument)
         /// The task or model the request names is not configured.
         public static let notFound = Code(.notFound)
+        /// The path exists but not for the request's method.
+        public static let methodNotAllowed = Code(.methodNotAllowed)
         /// The prompt or body is larger than the configured limit.
         public static let payloadTooLarge = Code(.payloadTooLarge)
         /// The request's deadline passed before an answer was ready.
@@ -63,12 +66,16 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The error that caused this one, if any.
     public var cause: (any Error)?
+    /// The request field at fault (`task`, `messages[1].role`), when one is: the OpenAI error
+    /// body's `param`.
+    public var param: String?
 
     /// Creates an error.
-    public init(code: Code, message: String, cause: (any Error)? = nil) {
+    public init(code: Code, message: String, cause: (any Error)? = nil, param: String? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
+        self.param = param
     }
 
     public var description: String {

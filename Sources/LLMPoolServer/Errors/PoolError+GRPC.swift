@@ -7,6 +7,7 @@ extension PoolError {
         switch code {
         case .invalidArgument, .payloadTooLarge: return .invalidArgument
         case .notFound: return .notFound
+        case .methodNotAllowed: return .unimplemented
         case .deadlineExceeded: return .deadlineExceeded
         case .unavailable, .upstreamFailed: return .unavailable
         case .resourceExhausted: return .resourceExhausted

@@ -10,6 +10,7 @@ extension PoolError {
         switch code {
         case .invalidArgument: return .badRequest
         case .notFound: return .notFound
+        case .methodNotAllowed: return .methodNotAllowed
         case .payloadTooLarge: return .contentTooLarge
         case .deadlineExceeded: return .gatewayTimeout
         case .unavailable: return .serviceUnavailable
@@ -26,7 +27,7 @@ extension PoolError {
     /// The OpenAI error `type` for this error.
     var openAIType: String {
         switch code {
-        case .invalidArgument, .notFound, .payloadTooLarge: return "invalid_request_error"
+        case .invalidArgument, .notFound, .methodNotAllowed, .payloadTooLarge: return "invalid_request_error"
         case .unauthenticated: return "authentication_error"
         case .permissionDenied: return "permission_error"
         case .resourceExhausted: return "rate_limit_error"
@@ -36,7 +37,12 @@ extension PoolError {
 
     /// The error as the OpenAI error object: `{"error": {"message", "type", "param", "code"}}`.
     func openAIErrorJSON() -> [String: Any] {
-        ["error": ["message": message, "type": openAIType, "param": NSNull(), "code": code.description]]
+        [
+            "error": [
+                "message": message, "type": openAIType, "param": param.map { $0 as Any } ?? NSNull(),
+                "code": code.description,
+            ]
+        ]
     }
 
     /// A complete JSON error response in the OpenAI shape.
@@ -52,21 +58,22 @@ extension PoolError {
     /// Converts any error met while serving HTTP into a ``PoolError``.
     static func fromHTTP(_ error: any Error) -> PoolError {
         if let error = error as? PoolError { return error }
-        if let error = error as? HTTPError {
-            if error.status == .contentTooLarge {
+        if let error = error as? any HTTPResponseError {
+            // Hummingbird's own refusals (NIOTooManyBytesError for a body over the limit, …).
+            switch error.status {
+            case .contentTooLarge:
                 return PoolError(
                     code: .payloadTooLarge,
                     message: "request body exceeds the server's limit (server.max_body_bytes)"
                 )
+            case .notFound: return PoolError(code: .notFound, message: "not found")
+            case .methodNotAllowed: return PoolError(code: .methodNotAllowed, message: "method not allowed")
+            default:
+                let body = (error as? HTTPError)?.body ?? "\(error.status)"
+                return PoolError(code: error.status.code < 500 ? .invalidArgument : .internal, message: body)
             }
-            return PoolError(
-                code: error.status.code < 500 ? .invalidArgument : .internal,
-                message: error.body ?? "\(error.status)"
-            )
         }
-        if error is DecodingError {
-            return PoolError(code: .invalidArgument, message: "malformed JSON body: \(DecodingErrorDescription(error))")
-        }
+        if error is DecodingError { return decodingFailure(error) }
         if error is CancellationError {
             return PoolError(code: .cancelled, message: "request cancelled")
         }
@@ -74,21 +81,45 @@ extension PoolError {
     }
 }
 
-/// A short, user-facing description of a `DecodingError` naming the offending field.
-func DecodingErrorDescription(_ error: any Error) -> String {
-    guard let error = error as? DecodingError else { return "\(error)" }
-    func path(_ context: DecodingError.Context) -> String {
-        let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return p.isEmpty ? "body" : String(p.drop { $0 == "." })
+extension PoolError {
+    /// A `DecodingError` of a JSON body as a 400 naming the offending field, in the message and
+    /// as `param`.
+    static func decodingFailure(_ error: any Error) -> PoolError {
+        guard let error = error as? DecodingError else {
+            return PoolError(code: .invalidArgument, message: "malformed JSON body: \(error)")
+        }
+        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String? {
+            let keys = context.codingPath + (key.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? nil : String(text.drop { $0 == "." })
+        }
+        let (param, problem): (String?, String)
+        switch error {
+        case .keyNotFound(let key, let context):
+            param = path(context, key)
+            problem = "missing field '\(param ?? key.stringValue)'"
+        case .typeMismatch(let type, let context):
+            param = path(context)
+            problem = "\(param ?? "body") must be \(describe(type))"
+        case .valueNotFound(let type, let context):
+            param = path(context)
+            problem = "\(param ?? "body") must be \(describe(type)), found null"
+        case .dataCorrupted(let context):
+            param = path(context)
+            problem = param.map { "\($0): \(context.debugDescription)" } ?? "the body is not valid JSON"
+        @unknown default:
+            (param, problem) = (nil, "\(error)")
+        }
+        return PoolError(code: .invalidArgument, message: "malformed JSON body: \(problem)", param: param)
     }
-    switch error {
-    case .keyNotFound(let key, let context):
-        return
-            "missing field '\(path(context).isEmpty || path(context) == "body" ? key.stringValue : path(context) + "." + key.stringValue)'"
-    case .typeMismatch(let type, let context): return "\(path(context)) must be \(type)"
-    case .valueNotFound(let type, let context): return "\(path(context)) must be \(type), found null"
-    case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
-    @unknown default: return "\(error)"
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "a boolean"
+        case is Int.Type, is Double.Type: return "a number"
+        default: return "\(type)"
+        }
     }
 }
 

@@ -106,7 +106,8 @@ struct InferRoutes {
         do {
             query = try Vvtv_Llmpool_V1_Query(jsonUTF8Data: Data(buffer: buffer), options: Self.decodingOptions)
         } catch let error as JSONDecodingError {
-            throw PoolError(code: .invalidArgument, message: "malformed Query JSON: \(Self.describe(error))")
+            throw QueryJSONDiagnosis.fault(in: Data(buffer: buffer))
+                ?? PoolError(code: .invalidArgument, message: "malformed Query JSON: \(Self.describe(error))")
         } catch {
             throw PoolError(code: .invalidArgument, message: "malformed Query JSON: \(error)")
         }

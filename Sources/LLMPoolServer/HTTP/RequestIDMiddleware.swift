@@ -81,7 +81,7 @@ struct RequestIDMiddleware: RouterMiddleware {
             response = try await next(request, context)
             logged = request.method == .post && Self.inferencePaths.contains(request.uri.path)
         } catch {
-            let failure = PoolError.fromHTTP(error)
+            let failure = Self.routingFailure(error, request) ?? PoolError.fromHTTP(error)
             if failure.code == .internal {
                 logger.error(
                     "request failed",
@@ -89,6 +89,9 @@ struct RequestIDMiddleware: RouterMiddleware {
                 )
             }
             response = failure.httpResponse(requestID: context.requestID)
+            if failure.code == .methodNotAllowed, let allowed = Self.routes[request.uri.path] {
+                response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            }
         }
         response.headers[.requestID] = context.requestID
         if !logged, !Self.isProbe(request.uri.path) {
@@ -105,6 +108,27 @@ struct RequestIDMiddleware: RouterMiddleware {
             )
         }
         return response
+    }
+
+    /// The paths the server answers and their methods, for 404 versus 405 (with `Allow`).
+    static let routes: [String: [HTTPRequest.Method]] = [
+        "/v1/infer": [.post], "/v1/infer/stream": [.post], "/v1/chat/completions": [.post],
+        "/v1/models": [.get], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get],
+    ]
+
+    /// An unmatched request as 404 (no such path) or 405 (the path, another method).
+    static func routingFailure(_ error: any Error, _ request: Request) -> PoolError? {
+        guard let error = error as? any HTTPResponseError,
+            error.status == .notFound || error.status == .methodNotAllowed
+        else {
+            return nil
+        }
+        let (method, path) = (request.method.rawValue, request.uri.path)
+        guard let allowed = routes[path], !allowed.contains(request.method) else {
+            return PoolError(code: .notFound, message: "no route for \(method) \(path)")
+        }
+        let names = allowed.map(\.rawValue).joined(separator: ", ")
+        return PoolError(code: .methodNotAllowed, message: "\(method) is not allowed on \(path); use \(names)")
     }
 
     private static func isProbe(_ path: String) -> Bool {

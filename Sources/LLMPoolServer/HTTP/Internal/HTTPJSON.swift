@@ -41,7 +41,7 @@ enum HTTPJSON {
         }
         do {
             return try await request.body.collect(upTo: maxBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw PoolError(
                 code: .payloadTooLarge,
                 message: "request body exceeds \(maxBytes) bytes (server.max_body_bytes)"
@@ -57,7 +57,7 @@ enum HTTPJSON {
         do {
             return try JSONDecoder().decode(T.self, from: buffer)
         } catch {
-            throw PoolError(code: .invalidArgument, message: "malformed JSON body: \(DecodingErrorDescription(error))")
+            throw PoolError.decodingFailure(error)
         }
     }
 
