@@ -73,19 +73,28 @@ public actor ProviderHealthMonitor {
 
 /// Whether the pool can serve each task.
 public struct ReadinessReport: Sendable {
-    /// Tasks with no healthy provider.
+    /// Tasks with no provider that can take a call: none healthy, or every healthy one's
+    /// circuit breaker open.
     public var unservedTasks: [String]
     /// Every provider's health.
     public var providers: [ProviderHealthMonitor.Status]
 
-    /// Ready when every task has at least one healthy provider.
+    /// Ready when every task has at least one healthy provider whose breaker lets calls through.
     public var ready: Bool { unservedTasks.isEmpty }
 
-    /// Computes readiness from a snapshot and provider statuses.
-    public init(snapshot: PoolSnapshot, statuses: [ProviderHealthMonitor.Status]) {
-        let healthy = Set(statuses.filter(\.health.healthy).map(\.provider))
+    /// Computes readiness from a snapshot, provider statuses and circuit-breaker states.
+    /// - Parameter breakers: Breaker states by provider name; a provider whose breaker is open
+    ///   cannot serve (half-open ones can: they take a trial call).
+    public init(
+        snapshot: PoolSnapshot,
+        statuses: [ProviderHealthMonitor.Status],
+        breakers: [String: CircuitBreaker.State] = [:]
+    ) {
+        let serving = Set(
+            statuses.filter { $0.health.healthy && breakers[$0.provider] != .open }.map(\.provider)
+        )
         self.unservedTasks = snapshot.configuration.tasks.values
-            .filter { task in !task.providers.contains(where: healthy.contains) }
+            .filter { task in !task.providers.contains(where: serving.contains) }
             .map(\.name).sorted()
         self.providers = statuses
     }

@@ -28,7 +28,11 @@ public struct HealthCheckService: Grpc_Health_V1_Health.ServiceProtocol {
         case "grpc.health.v1.Health": return .serving
         case "", Self.poolService:
             let snapshot = orchestrator.snapshot
-            let report = ReadinessReport(snapshot: snapshot, statuses: await monitor.check(snapshot.providers))
+            let report = ReadinessReport(
+                snapshot: snapshot,
+                statuses: await monitor.check(snapshot.providers),
+                breakers: orchestrator.resilience.breakers.states
+            )
             return report.ready ? .serving : .notServing
         default: return nil
         }

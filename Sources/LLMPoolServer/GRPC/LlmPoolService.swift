@@ -98,7 +98,11 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         context: ServerContext
     ) async throws -> ServerResponse<Vvtv_Llmpool_V1_PoolHealth> {
         let snapshot = orchestrator.snapshot
-        let report = ReadinessReport(snapshot: snapshot, statuses: await monitor.check(snapshot.providers))
+        let report = ReadinessReport(
+            snapshot: snapshot,
+            statuses: await monitor.check(snapshot.providers),
+            breakers: orchestrator.resilience.breakers.states
+        )
         var health = Vvtv_Llmpool_V1_PoolHealth()
         let unhealthy = report.providers.contains { !$0.health.healthy }
         health.status = !report.ready ? .notServing : (unhealthy ? .degraded : .serving)

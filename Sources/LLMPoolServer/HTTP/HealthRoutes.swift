@@ -12,7 +12,11 @@ struct HealthRoutes {
         }
         router.get("/readyz") { _, context in
             let snapshot = orchestrator.snapshot
-            let report = ReadinessReport(snapshot: snapshot, statuses: await monitor.check(snapshot.providers))
+            let report = ReadinessReport(
+                snapshot: snapshot,
+                statuses: await monitor.check(snapshot.providers),
+                breakers: orchestrator.resilience.breakers.states
+            )
             let providers: [[String: Any]] = report.providers.map {
                 [
                     "name": $0.provider, "model": $0.model, "healthy": $0.health.healthy, "detail": $0.health.detail,
