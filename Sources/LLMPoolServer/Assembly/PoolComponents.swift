@@ -128,7 +128,7 @@ public struct PoolComponents: Sendable {
     /// The gRPC services: `vvtv.llmpool.v1.LlmPool` and `grpc.health.v1.Health`.
     public func grpcServices(healthWatchInterval: Duration = .seconds(1)) -> [any RegistrableRPCService] {
         [
-            LlmPoolService(gateway: gateway, monitor: monitor),
+            LlmPoolService(gateway: gateway, monitor: monitor, maxMessageBytes: configuration.server.maxBodyBytes),
             HealthCheckService(orchestrator: orchestrator, monitor: monitor, watchInterval: healthWatchInterval),
         ]
     }

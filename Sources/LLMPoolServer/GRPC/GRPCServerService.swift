@@ -35,7 +35,10 @@ public struct GRPCServerService: Service {
 
     public func run() async throws {
         var config = HTTP2ServerTransport.Posix.Config.defaults
-        config.rpc.maxRequestPayloadSize = maxMessageBytes
+        // The transport can only reset a stream whose message is over its limit; messages up to
+        // four times `server.max_body_bytes` reach the service, which answers RESOURCE_EXHAUSTED.
+        let (limit, overflow) = maxMessageBytes.multipliedReportingOverflow(by: 4)
+        config.rpc.maxRequestPayloadSize = overflow ? .max : max(limit, 4 << 20)
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port),
             transportSecurity: .plaintext,

@@ -16,13 +16,17 @@ import Tracing
 public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
     let gateway: Gateway
     let monitor: ProviderHealthMonitor
+    let maxMessageBytes: Int
 
     var orchestrator: Orchestrator { gateway.orchestrator }
 
     /// Creates the service.
-    public init(gateway: Gateway, monitor: ProviderHealthMonitor) {
+    /// - Parameter maxMessageBytes: The largest `Query` accepted (`server.max_body_bytes`); a
+    ///   larger one fails with RESOURCE_EXHAUSTED naming the limit.
+    public init(gateway: Gateway, monitor: ProviderHealthMonitor, maxMessageBytes: Int = .max) {
         self.gateway = gateway
         self.monitor = monitor
+        self.maxMessageBytes = maxMessageBytes
     }
 
     public func infer(
@@ -131,6 +135,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         let hint = RequestMessages.first(RequestGuards.tenantHeader, in: request.metadata)
         let inference: InferenceRequest
         do {
+            try checkSize(request.message)
             inference = try request.message.inferenceRequest(requestID: requestID, api: .grpc)
         } catch {
             gateway.reject(
@@ -161,6 +166,23 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             return .failure(Self.withRequestID(error, requestID))
         }
         return .success(admission)
+    }
+
+    /// Refuses a query over `maxMessageBytes`. The transport's own limit is set higher (it can
+    /// only reset the stream); the string fields give a lower bound, so only queries near the
+    /// limit are serialized to measure them.
+    private func checkSize(_ query: Vvtv_Llmpool_V1_Query) throws {
+        guard maxMessageBytes < .max else { return }
+        var lowerBound = query.input.utf8.count + query.task.utf8.count + query.tenant.utf8.count
+        lowerBound += query.requestID.utf8.count
+        for (key, value) in query.metadata { lowerBound += key.utf8.count + value.utf8.count }
+        guard lowerBound * 2 > maxMessageBytes else { return }
+        let size = lowerBound > maxMessageBytes ? lowerBound : ((try? query.serializedBytes() as [UInt8])?.count ?? 0)
+        guard size > maxMessageBytes else { return }
+        throw PoolError(
+            code: .payloadTooLarge,
+            message: "the Query message is \(size) bytes; the limit is \(maxMessageBytes) (server.max_body_bytes)"
+        )
     }
 
     static func responseMetadata(requestID: String, admission: Admission) -> Metadata {

@@ -98,8 +98,15 @@ struct GRPCServiceTests {
             name: "too large",
             query: query(String(repeating: "x", count: 2000)),
             behaviour: .answer("x", delay: .zero),
-            code: .invalidArgument,
+            code: .resourceExhausted,
             message: "the limit is 1000"
+        ),
+        .init(
+            name: "message over server.max_body_bytes",
+            query: query(String(repeating: "x", count: 5000)),
+            behaviour: .answer("x", delay: .zero),
+            code: .resourceExhausted,
+            message: "the limit is 4096 (server.max_body_bytes)"
         ),
         .init(
             name: "unknown task",
@@ -147,7 +154,7 @@ struct GRPCServiceTests {
         "the domain errors map one to one",
         arguments: [
             (PoolError.Code.invalidArgument, RPCError.Code.invalidArgument), (.notFound, .notFound),
-            (.payloadTooLarge, .invalidArgument),
+            (.payloadTooLarge, .resourceExhausted),
             (.deadlineExceeded, .deadlineExceeded), (.unavailable, .unavailable),
             (.resourceExhausted, .resourceExhausted),
             (.unauthenticated, .unauthenticated), (.permissionDenied, .permissionDenied), (.cancelled, .cancelled),
