@@ -40,6 +40,8 @@ public struct PoolComponents: Sendable {
     public let guardsHolder: GuardsHolder
     /// The request pipeline both front doors share.
     public let gateway: Gateway
+    /// Whether the server is draining for shutdown.
+    public let drain = DrainState()
     /// The HTTP front door.
     public let httpServer: HTTPServer
     /// Measurement and tracing of everything the components do.
@@ -96,7 +98,7 @@ public struct PoolComponents: Sendable {
             logger: logger
         )
         guardsHolder = GuardsHolder(guards, nonceStore: nonceStore)
-        gateway = Gateway(orchestrator: orchestrator, guards: guardsHolder, logger: logger)
+        gateway = Gateway(orchestrator: orchestrator, guards: guardsHolder, logger: logger, drain: drain)
         var httpServer = HTTPServer(
             configuration: configuration.server,
             gateway: gateway,

@@ -85,19 +85,26 @@ public struct PoolRuntime: Sendable {
                 logger.info("llm-pool HTTP listening", metadata: ["port": "\(port)"])
                 await onHTTPRunning(port)
             })
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: (tracing + [components.redis].compactMap { $0 } + extraServices + [
-                        components.healthProber
-                    ]).map { .init(service: $0) } + [
-                        .init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning)),
-                    ]
-                        + reloadServices(components: components, logger: logger),
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger
-                )
+            let background = tracing + [components.redis].compactMap { $0 } + extraServices + [components.healthProber]
+            let servers: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning)),
+            ]
+            // Last, so it hears of the shutdown first: requests cancelled by the drain are 503s.
+            let drain = ServiceGroupConfiguration.ServiceConfiguration(
+                service: DrainWatcher(state: components.drain),
+                successTerminationBehavior: .ignore
             )
-            try await group.run()
+            var group = ServiceGroupConfiguration(
+                services: background.map { .init(service: $0) } + servers
+                    + reloadServices(components: components, logger: logger) + [drain],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+            // In-flight requests get `server.drain_timeout_ms`; what still runs then is cancelled.
+            group.maximumGracefulShutdownDuration = configuration.server.drainTimeout
+            group.maximumCancellationDuration = .seconds(2)
+            let serviceGroup = ServiceGroup(configuration: group)
+            try await serviceGroup.run()
         } catch {
             try? await httpClient.shutdown()
             throw error

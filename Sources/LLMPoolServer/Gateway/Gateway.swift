@@ -17,6 +17,8 @@ public struct Gateway: Sendable {
     public let orchestrator: Orchestrator
     /// Authentication and rate limits in force; `nil` when the pool enforces neither.
     public let guards: GuardsHolder?
+    /// Whether the server is shutting down; `nil` for a pool that never drains.
+    public let drain: DrainState?
     private let rateLimits: RateLimitStage
     private let log: RequestLog
     private let logger: Logger
@@ -26,9 +28,11 @@ public struct Gateway: Sendable {
     ///   - orchestrator: Runs the requests.
     ///   - guards: Authentication and rate limits in force (a reload swaps them); `nil` limits nothing.
     ///   - logger: Where the request log lines go.
-    public init(orchestrator: Orchestrator, guards: GuardsHolder?, logger: Logger) {
+    ///   - drain: The server's shutdown state: calls cancelled by the drain are answered `unavailable`.
+    public init(orchestrator: Orchestrator, guards: GuardsHolder?, logger: Logger, drain: DrainState? = nil) {
         self.orchestrator = orchestrator
         self.guards = guards
+        self.drain = drain
         self.rateLimits = RateLimitStage(guards: guards)
         self.log = RequestLog(logger: logger)
         self.logger = logger
@@ -56,6 +60,7 @@ public struct Gateway: Sendable {
             log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
             return answer
         } catch {
+            let error = drain?.resolve(error) ?? error
             await rateLimits.settle(admission, usage: nil, logger: logger)
             log.record(call, task: taskLabel(call), answer: nil, error: error, latency: started.duration(to: .now))
             throw error
@@ -77,6 +82,7 @@ public struct Gateway: Sendable {
             log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
             return answer
         } catch {
+            let error = drain?.resolve(error) ?? error
             await rateLimits.settle(admission, usage: nil, logger: logger)
             log.record(call, task: taskLabel(call), answer: nil, error: error, latency: started.duration(to: .now))
             throw error
