@@ -179,7 +179,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             "request_id": .string(requestID), "api": "grpc", "method": .string(method), "task": .string(task),
             "status": .string(code),
             "latency_ms": .stringConvertible(
-                (start.duration(to: .now).fractionalMillisecondsValue * 100).rounded() / 100
+                (start.duration(to: .now).fractionalMilliseconds * 100).rounded() / 100
             ),
         ]
         if let answer {

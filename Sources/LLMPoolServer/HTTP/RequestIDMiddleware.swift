@@ -69,7 +69,7 @@ struct RequestIDMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue),
                 "path": .string(request.uri.path),
                 "status": .stringConvertible(response.status.code),
-                "latency_ms": .stringConvertible((elapsed.fractionalMillisecondsValue * 100).rounded() / 100),
+                "latency_ms": .stringConvertible((elapsed.fractionalMilliseconds * 100).rounded() / 100),
             ]
             if let task = response.headers[.poolTask] { metadata["task"] = .string(task) }
             if let strategy = response.headers[.poolStrategy] { metadata["strategy"] = .string(strategy) }
@@ -97,22 +97,8 @@ struct HTTPFieldsExtractor: Extractor {
 
 /// Generates request ids: random, URL-safe, 24 hex characters.
 enum RequestIDGenerator {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     static func next() -> String {
         var generator = IDGenerator()
-        let high = generator.next()
-        let low = generator.next()
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            for index in 0..<16 { buffer[index] = digits[Int((high >> (60 - 4 * UInt64(index))) & 0xF)] }
-            for index in 0..<8 { buffer[16 + index] = digits[Int((low >> (60 - 4 * UInt64(index))) & 0xF)] }
-            return 24
-        }
-    }
-}
-
-extension Duration {
-    var fractionalMillisecondsValue: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+        return Hex.encode(generator.next()) + Hex.encode(generator.next()).prefix(8)
     }
 }
