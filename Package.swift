@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "llm-pool", targets: ["llm-pool"]),
         .library(name: "LLMPoolCore", targets: ["LLMPoolCore"]),
         .library(name: "LLMPoolServer", targets: ["LLMPoolServer"]),
+        .library(name: "LLMPoolSimulator", targets: ["LLMPoolSimulator"]),
         .library(name: "LLMPoolTesting", targets: ["LLMPoolTesting"]),
     ],
     dependencies: [
@@ -98,9 +99,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "LLMPoolTesting",
+            name: "LLMPoolSimulator",
             dependencies: [
-                "LLMPoolCore",
+                "LLMPoolObservability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,12 +109,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "LLMPoolTesting",
+            dependencies: ["LLMPoolCore"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "llm-pool",
             dependencies: [
                 "LLMPoolCore",
                 "LLMPoolServer",
-                "LLMPoolTesting",
+                "LLMPoolSimulator",
                 "LLMPoolObservability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -134,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "LLMPoolCoreTests",
             dependencies: [
-                "LLMPoolCore", "LLMPoolTesting", "LLMPoolObservability",
+                "LLMPoolCore", "LLMPoolTesting", "LLMPoolSimulator", "LLMPoolObservability",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -160,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "LLMPoolServerTests",
             dependencies: [
-                "LLMPoolServer", "LLMPoolCore", "LLMPoolTesting", "LLMPoolProto",
+                "LLMPoolServer", "LLMPoolCore", "LLMPoolTesting", "LLMPoolSimulator", "LLMPoolProto",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

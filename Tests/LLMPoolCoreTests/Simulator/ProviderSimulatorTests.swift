@@ -4,7 +4,7 @@ import LLMPoolCore
 import NIOHTTP1
 import Testing
 
-@testable import LLMPoolTesting
+@testable import LLMPoolSimulator
 
 @Suite("ProviderSimulator", .timeLimit(.minutes(1)))
 struct ProviderSimulatorTests {
