@@ -32,6 +32,15 @@ if ! "$VENV/bin/python" -c "import openai, pytest, requests, prometheus_client, 
   "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/python/requirements.txt
 fi
 
+# --- Formatting and line length --------------------------------------------------------------
+# The same files scripts/format.sh formats; any lint warning fails the run.
+source scripts/lib/swift-sources.sh
+mapfile -t SWIFT_FILES < <(swift_sources)
+log "swift format lint (${#SWIFT_FILES[@]} files)"
+swift format lint --strict --parallel "${SWIFT_FILES[@]}"
+log "lines of at most 150 characters"
+check_line_length 150 "${SWIFT_FILES[@]}"
+
 # --- Swift suites ---------------------------------------------------------------------------
 log "swift build"
 swift build --build-tests

@@ -81,7 +81,8 @@ public struct RateLimitInterceptor: ServerInterceptor {
                 error: RPCError(
                     code: .resourceExhausted,
                     message:
-                        "rate limit exceeded for tenant '\(tenant)': \(decision.limit) \(dimension) per minute; retry after \(RateLimitHeaders.retryAfterSeconds(decision.resetAfter)) s",
+                        "rate limit exceeded for tenant '\(tenant)': \(decision.limit) \(dimension) per minute; "
+                        + "retry after \(RateLimitHeaders.retryAfterSeconds(decision.resetAfter)) s",
                     metadata: rateMetadata
                 )
             )

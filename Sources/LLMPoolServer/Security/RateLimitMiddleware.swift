@@ -88,7 +88,8 @@ public struct RateLimitMiddleware: RouterMiddleware {
             let error = PoolError(
                 code: .resourceExhausted,
                 message:
-                    "rate limit exceeded for tenant '\(tenant)': \(decision.limit) \(dimension) per minute; retry after \(RateLimitHeaders.retryAfterSeconds(decision.resetAfter)) s"
+                    "rate limit exceeded for tenant '\(tenant)': \(decision.limit) \(dimension) per minute; "
+                    + "retry after \(RateLimitHeaders.retryAfterSeconds(decision.resetAfter)) s"
             )
             var response = error.httpResponse(requestID: context.requestID)
             Self.apply(headers, to: &response.headers)
