@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "llm-pool", targets: ["llm-pool"]),
         .library(name: "LLMPoolCore", targets: ["LLMPoolCore"]),
         .library(name: "LLMPoolServer", targets: ["LLMPoolServer"]),
+        .library(name: "LLMPoolSimulator", targets: ["LLMPoolSimulator"]),
         .library(name: "LLMPoolTesting", targets: ["LLMPoolTesting"]),
     ],
     dependencies: [
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
@@ -53,6 +55,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "LLMPoolProto",
             ],
@@ -95,9 +99,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "LLMPoolTesting",
+            name: "LLMPoolSimulator",
             dependencies: [
-                "LLMPoolCore",
+                "LLMPoolObservability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,12 +109,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "LLMPoolTesting",
+            dependencies: ["LLMPoolCore"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "llm-pool",
             dependencies: [
                 "LLMPoolCore",
                 "LLMPoolServer",
-                "LLMPoolTesting",
+                "LLMPoolSimulator",
                 "LLMPoolObservability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -131,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "LLMPoolCoreTests",
             dependencies: [
-                "LLMPoolCore", "LLMPoolTesting", "LLMPoolObservability",
+                "LLMPoolCore", "LLMPoolTesting", "LLMPoolSimulator", "LLMPoolObservability",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -157,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "LLMPoolServerTests",
             dependencies: [
-                "LLMPoolServer", "LLMPoolCore", "LLMPoolTesting", "LLMPoolProto",
+                "LLMPoolServer", "LLMPoolCore", "LLMPoolTesting", "LLMPoolSimulator", "LLMPoolProto",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

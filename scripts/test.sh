@@ -32,6 +32,15 @@ if ! "$VENV/bin/python" -c "import openai, pytest, requests, prometheus_client, 
   "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/python/requirements.txt
 fi
 
+# --- Formatting and line length --------------------------------------------------------------
+# The same files scripts/format.sh formats; any lint warning fails the run.
+source scripts/lib/swift-sources.sh
+mapfile -t SWIFT_FILES < <(swift_sources)
+log "swift format lint (${#SWIFT_FILES[@]} files)"
+swift format lint --strict --parallel "${SWIFT_FILES[@]}"
+log "lines of at most 150 characters"
+check_line_length 150 "${SWIFT_FILES[@]}"
+
 # --- Swift suites ---------------------------------------------------------------------------
 log "swift build"
 swift build --build-tests
@@ -79,7 +88,7 @@ wait_ready "http://127.0.0.1:$HTTP_PORT/readyz" 60 || { cat "$WORK/demo.log"; ex
 
 export LLMPOOL_HTTP="http://127.0.0.1:$HTTP_PORT" LLMPOOL_GRPC="127.0.0.1:$GRPC_PORT" LLMPOOL_DEMO_LOG="$WORK/demo.log"
 log "independent clients (pytest)"
-"$VENV/bin/python" -m pytest -q tests/python
+"$VENV/bin/python" -m pytest -q tests/python --ignore=tests/python/real_server
 log "Prometheus rules, dashboards, promtool check metrics"; scripts/test-prometheus.sh "$LLMPOOL_HTTP"
 
 log "graceful shutdown on SIGTERM"
@@ -89,4 +98,24 @@ PIDS=()
 [ "$status" -eq 0 ] || { echo "demo exited with $status on SIGTERM"; tail -20 "$WORK/demo.log"; exit 1; }
 echo "demo exited 0 on SIGTERM"
 grep -q '"request_id"' "$WORK/demo.log" || { echo "no JSON request log lines"; exit 1; }
+
+# --- A real llama.cpp server behind llm-pool (tests/python/real_server) ----------------------
+# llama-cpp-python is compiled from source the first time (~6 min on 2 cores; pip's wheel cache
+# makes later installs take seconds); the model is a tiny random GGUF made here, never committed.
+if ! "$VENV/bin/python" -c "import llama_cpp, llama_cpp.server.app, gguf" 2>/dev/null; then
+  if ! command -v cmake >/dev/null || ! command -v c++ >/dev/null; then
+    log "installing cmake build-essential"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq cmake build-essential
+  fi
+  log "installing llama-cpp-python (built from source) and gguf"
+  CMAKE_ARGS="-DGGML_NATIVE=OFF" "$VENV/bin/pip" install -q --disable-pip-version-check \
+    --no-binary llama-cpp-python -r tests/python/real_server/requirements.txt
+fi
+log "tiny GGUF model for llama.cpp"
+"$VENV/bin/python" scripts/real-server/make_tiny_model.py "$WORK/tiny.gguf"
+log "llm-pool in front of a real llama.cpp server (pytest)"
+LLMPOOL_TINY_GGUF="$WORK/tiny.gguf" "$VENV/bin/python" -m pytest -q tests/python/real_server
+
 log "all tests passed"

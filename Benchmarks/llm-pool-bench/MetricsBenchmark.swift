@@ -93,7 +93,7 @@ struct MetricsBenchmark {
                 }
             }
         }
-        let nanoseconds = Self.nanoseconds(clock.now - start)
+        let nanoseconds = Double((clock.now - start).nanoseconds)
         let total = Double(tasks * operations)
         print(
             row(
@@ -141,7 +141,7 @@ struct MetricsBenchmark {
                     let clock = ContinuousClock()
                     let start = clock.now
                     size = registry.render(format: format).utf8.count
-                    timings.append(Self.nanoseconds(clock.now - start) / 1_000_000)
+                    timings.append((clock.now - start).fractionalMilliseconds)
                 }
                 let median = timings.sorted()[timings.count / 2]
                 print(
@@ -160,11 +160,6 @@ struct MetricsBenchmark {
     private func row(_ name: String, _ a: String, _ b: String, _ c: String, _ d: String) -> String {
         name.padding(toLength: 38, withPad: " ", startingAt: 0)
             + [a, b, c, d].map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined()
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) * 1e9 + Double(attoseconds) / 1e9
     }
 
     private static func grouped(_ number: Int) -> String {

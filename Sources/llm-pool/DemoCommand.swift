@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LLMPoolCore
 import LLMPoolServer
-import LLMPoolTesting
+import LLMPoolSimulator
 import Logging
 
 /// `llm-pool demo`: starts simulated providers for the three configured models and serves the

@@ -1,5 +1,5 @@
 import ArgumentParser
-import LLMPoolTesting
+import LLMPoolSimulator
 import Logging
 import ServiceLifecycle
 import UnixSignals

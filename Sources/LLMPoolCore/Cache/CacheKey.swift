@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LLMPoolObservability
 
 /// A SHA-256 digest over everything that changes an answer: the task, the rendered prompt, the
 /// set of models that may answer, the strategy, `max_tokens` and the temperature.
@@ -32,7 +33,7 @@ public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
         add(models.sorted().joined(separator: ","))
         add(String(maxTokens))
         add(String(temperature))
-        digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        digest = Hex.encode(hasher.finalize())
     }
 
     public var description: String { digest }

@@ -1,3 +1,5 @@
+import LLMPoolObservability
+
 /// Checks a request against the configured limits, with errors that say what to change.
 struct RequestValidator {
     let configuration: PoolConfiguration
@@ -44,21 +46,4 @@ struct RequestValidator {
     }
 
     private var knownTasks: String { configuration.tasks.keys.sorted().joined(separator: ", ") }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds.
-    public var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-
-    /// The duration in fractional milliseconds.
-    public var fractionalMilliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
-    }
-
-    /// The duration in fractional seconds.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

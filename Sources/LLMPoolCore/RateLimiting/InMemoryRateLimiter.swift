@@ -9,8 +9,9 @@ import Synchronization
 /// seen.
 ///
 /// An admitted request's decision reports the dimension with the smaller share left (requests on a
-/// tie); a rejected one reports the dimension that rejected it, checking requests first. `resetAfter` is the time until the oldest counted use leaves the window, or,
-/// for a rejection, until enough has left for the request to fit.
+/// tie); a rejected one reports the dimension that rejected it, checking requests first.
+/// `resetAfter` is the time until the oldest counted use leaves the window, or, for a rejection,
+/// until enough has left for the request to fit.
 ///
 /// ```swift
 /// let limiter = InMemoryRateLimiter()

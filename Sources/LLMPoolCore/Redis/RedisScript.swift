@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LLMPoolObservability
 
 /// A Lua script run with ``RedisClient/eval(_:keys:arguments:)``, with its SHA-1 digest computed
 /// once so that calls can use `EVALSHA`.
@@ -12,6 +13,6 @@ public struct RedisScript: Sendable, Hashable {
     /// Creates a script from its Lua source.
     public init(_ source: String) {
         self.source = source
-        self.sha1 = Insecure.SHA1.hash(data: Data(source.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.sha1 = Hex.encode(Insecure.SHA1.hash(data: Data(source.utf8)))
     }
 }

@@ -4,13 +4,13 @@ import Synchronization
 /// few probes through after a cool-down to find out whether it recovered.
 ///
 /// ```
-///            failure rate ≥ failure_rate over window_ms (≥ minimum_calls calls)
-///            or consecutive_failures in a row
-///   closed ─────────────────────────────────────────────▶ open
-///      ▲                                                  │  cooldown_ms passed
-///      │ a probe succeeds                                 ▼
-///      └──────────────────────────────────────────── half-open ── a probe fails ──▶ open
-///                                          (half_open_probes calls let through)
+///   failure rate ≥ failure_rate over window_ms (≥ minimum_calls calls)
+///   or consecutive_failures in a row
+///   closed ────────────────────▶ open
+///      ▲                         │  cooldown_ms passed
+///      │ a probe succeeds        ▼
+///      └──────────────────── half-open ── a probe fails ──▶ open
+///              (half_open_probes calls let through)
 /// ```
 ///
 /// Only failures of the provider count (`upstream_failed`, `unavailable`, timeouts, …): a call

@@ -1,3 +1,5 @@
+import LLMPoolObservability
+
 /// Caps retries at a fraction of requests plus a small floor over a rolling window
 /// (`[qos.retry]`: `budget_ratio`, `min_retries_per_second`), in the manner of Finagle's retry
 /// budget: when every provider fails at once, retries add at most that fraction of load instead

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LLMPoolObservability
 
 /// Signs requests with llm-pool's HMAC scheme; used by clients and tests, and by
 /// ``HMACRequestVerifier`` to compute the expected signature.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LLMPoolObservability
 
 /// Verifies requests signed with llm-pool's HMAC scheme (see ``HMACRequestSigner`` for the headers
 /// and the signed text).
@@ -63,7 +64,7 @@ public struct HMACRequestVerifier: Sendable {
             throw PoolError.unauthenticated("\(HMACRequestSigner.timestampHeader) must be unix seconds", .malformed)
         }
         let skew = abs(now().timeIntervalSince1970 - Double(seconds))
-        guard skew <= Self.seconds(configuration.maxSkew) else {
+        guard skew <= configuration.maxSkew.seconds else {
             throw PoolError.unauthenticated(
                 "timestamp outside the \(Self.describe(configuration.maxSkew)) window",
                 .clockSkew
@@ -107,13 +108,9 @@ public struct HMACRequestVerifier: Sendable {
         return AuthenticatedPrincipal(tenant: configuration.tenant(forKeyID: keyID), subject: keyID, method: .hmac)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// `300 s`, or `1.5 s`.
     static func describe(_ duration: Duration) -> String {
-        let value = seconds(duration)
+        let value = duration.seconds
         return value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import LLMPoolObservability
 import Synchronization
 
 /// Verifies `authorization: Bearer <jwt>` tokens with jwt-kit.
@@ -79,7 +80,7 @@ public struct JWTVerifier: Sendable {
             // A token that verified stays valid until it expires (issuer, audience and key are
             // fixed for this verifier), so repeat calls skip the signature for a while.
             let until = min(
-                expiration.timeIntervalSince1970 + HMACRequestVerifier.seconds(configuration.leeway),
+                expiration.timeIntervalSince1970 + configuration.leeway.seconds,
                 now.timeIntervalSince1970 + 60
             )
             verified.store(principal, for: token, until: until)
@@ -89,7 +90,7 @@ public struct JWTVerifier: Sendable {
 
     private func check(_ claims: JWTClaims) throws {
         let now = self.now()
-        let leeway = HMACRequestVerifier.seconds(configuration.leeway)
+        let leeway = configuration.leeway.seconds
         guard let expiration = claims.expiration else {
             throw PoolError.unauthenticated("token has no exp claim", .expired)
         }

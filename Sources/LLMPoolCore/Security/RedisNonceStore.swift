@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LLMPoolObservability
 
 /// A ``NonceStore`` in Redis, so a nonce seen by one replica is rejected by all of them.
 ///
@@ -29,7 +30,7 @@ public struct RedisNonceStore: NonceStore {
     /// The Redis key recording `nonce`.
     public func redisKey(for nonce: String) -> String {
         guard nonce.utf8.count > Self.maxRawLength else { return keyPrefix + nonce }
-        let digest = SHA256.hash(data: Data(nonce.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(SHA256.hash(data: Data(nonce.utf8)))
         return keyPrefix + "sha256:" + digest
     }
 }

@@ -40,7 +40,7 @@ public struct Exemplar: Sendable, Hashable {
     public var traceID: String {
         switch identity {
         case .text(let traceID, _): traceID
-        case .raw(let high, let low, _): Self.hex(high) + Self.hex(low)
+        case .raw(let high, let low, _): Hex.encode(high) + Hex.encode(low)
         }
     }
 
@@ -48,16 +48,7 @@ public struct Exemplar: Sendable, Hashable {
     public var spanID: String {
         switch identity {
         case .text(_, let spanID): spanID
-        case .raw(_, _, let span): Self.hex(span)
-        }
-    }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    private static func hex(_ value: UInt64) -> String {
-        String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in 0..<16 { buffer[index] = digits[Int((value >> (60 - 4 * UInt64(index))) & 0xF)] }
-            return 16
+        case .raw(_, _, let span): Hex.encode(span)
         }
     }
 }

@@ -42,7 +42,7 @@ extension SpanContext {
     ///
     /// Only the sampled bit is sent: version 00 defines no other flag.
     public var traceparent: String {
-        "00-\(traceID.hex)-\(spanID.hex)-\(Hex.string(traceFlags & 0x01))"
+        "00-\(traceID.hex)-\(spanID.hex)-\(Hex.encode(traceFlags & 0x01))"
     }
 }
 

@@ -41,7 +41,7 @@ public struct SpanID: Sendable, Hashable, CustomStringConvertible {
     public var bytes: [UInt8] { Hex.bytes(value) }
 
     /// 16 lowercase hex digits.
-    public var hex: String { Hex.string(value) }
+    public var hex: String { Hex.encode(value) }
 
     public var description: String { hex }
 }

@@ -49,7 +49,7 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     public var bytes: [UInt8] { Hex.bytes(high) + Hex.bytes(low) }
 
     /// 32 lowercase hex digits, as in `traceparent`, logs and exemplars.
-    public var hex: String { Hex.string(high) + Hex.string(low) }
+    public var hex: String { Hex.encode(high) + Hex.encode(low) }
 
     public var description: String { hex }
 }

@@ -152,16 +152,8 @@ struct HTTPFieldsExtractor: Extractor {
 
 /// Generates request ids: random, URL-safe, 24 hex characters.
 enum RequestIDGenerator {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     static func next() -> String {
         var generator = IDGenerator()
-        let high = generator.next()
-        let low = generator.next()
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            for index in 0..<16 { buffer[index] = digits[Int((high >> (60 - 4 * UInt64(index))) & 0xF)] }
-            for index in 0..<8 { buffer[16 + index] = digits[Int((low >> (60 - 4 * UInt64(index))) & 0xF)] }
-            return 24
-        }
+        return Hex.encode(generator.next()) + Hex.encode(generator.next()).prefix(8)
     }
 }

@@ -1,4 +1,5 @@
 import LLMPoolCore
+import LLMPoolObservability
 import LLMPoolProto
 import SwiftProtobuf
 

@@ -1,4 +1,5 @@
 import LLMPoolCore
+import LLMPoolObservability
 
 /// The rate-limit headers (HTTP) and metadata (gRPC) of a decision, named as OpenAI names them:
 /// `x-ratelimit-limit-requests`, `x-ratelimit-remaining-requests`, `x-ratelimit-reset-requests`
@@ -37,14 +38,12 @@ struct RateLimitHeaders: Sendable {
 
     /// `Retry-After` takes whole seconds (RFC 9110 §10.2.3): rounded up, at least 1.
     static func retryAfterSeconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(1, seconds + (attoseconds > 0 ? 1 : 0))
+        max(1, (duration.millisecondsRoundedUp + 999) / 1000)
     }
 
     /// Seconds with up to three decimals: `60s`, `1.5s`, `0.001s`.
     static func format(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        let milliseconds = duration.millisecondsRoundedUp
         let whole = milliseconds / 1000
         let fraction = milliseconds % 1000
         guard fraction > 0 else { return "\(whole)s" }

@@ -2,7 +2,7 @@ import LLMPoolCore
 import Synchronization
 
 /// An in-process ``Provider`` whose behaviour a test scripts: a fixed answer after a delay, or a
-/// failure. Counts its calls and cancellations. For end-to-end tests use ``ProviderSimulator``.
+/// failure. Counts its calls and cancellations. For end-to-end tests use `ProviderSimulator` (LLMPoolSimulator).
 public final class ScriptedProvider: Provider {
     /// What the next calls do.
     public enum Behaviour: Sendable {

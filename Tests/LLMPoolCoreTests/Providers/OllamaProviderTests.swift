@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import LLMPoolCore
-import LLMPoolTesting
+import LLMPoolSimulator
 import Testing
 
 @Suite("OllamaProvider", .timeLimit(.minutes(1)))

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import LLMPoolCore
-import LLMPoolTesting
+import LLMPoolSimulator
 import Testing
 
 @Suite("OpenAICompatibleProvider", .timeLimit(.minutes(1)))

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import LLMPoolCore
-import LLMPoolTesting
+import LLMPoolSimulator
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1

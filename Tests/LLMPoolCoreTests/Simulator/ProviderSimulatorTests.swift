@@ -4,7 +4,7 @@ import LLMPoolCore
 import NIOHTTP1
 import Testing
 
-@testable import LLMPoolTesting
+@testable import LLMPoolSimulator
 
 @Suite("ProviderSimulator", .timeLimit(.minutes(1)))
 struct ProviderSimulatorTests {
@@ -265,8 +265,8 @@ struct ProviderSimulatorTests {
                     client,
                     .POST,
                     simulator.baseURL + "/api/chat",
-                    json:
-                        #"{"model":"twin","stream":false,"options":{"num_predict":4},"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}"#,
+                    json: #"{"model":"twin","stream":false,"options":{"num_predict":4},"messages":["#
+                        + #"{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}"#,
                     headers: ["traceparent": "00-abc-def-01"]
                 )
             }

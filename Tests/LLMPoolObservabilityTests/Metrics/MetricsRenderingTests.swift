@@ -79,7 +79,8 @@ struct MetricsRenderingTests {
             # TYPE llm_pool_latency_seconds histogram
             # UNIT llm_pool_latency_seconds seconds
             llm_pool_latency_seconds_bucket{provider="phi3",le="0.1"} 1
-            llm_pool_latency_seconds_bucket{provider="phi3",le="1.0"} 2 # {trace_id="4bf92f3577b34da6a3ce929d0e0e4736",span_id="00f067aa0ba902b7"} 0.5 1700000000.25
+            llm_pool_latency_seconds_bucket{provider="phi3",le="1.0"} 2 \#
+            # {trace_id="4bf92f3577b34da6a3ce929d0e0e4736",span_id="00f067aa0ba902b7"} 0.5 1700000000.25
             llm_pool_latency_seconds_bucket{provider="phi3",le="+Inf"} 3
             llm_pool_latency_seconds_count{provider="phi3"} 3
             llm_pool_latency_seconds_sum{provider="phi3"} 3.5625
@@ -123,7 +124,8 @@ struct MetricsRenderingTests {
             ("text/plain;version=0.0.4", .prometheus),
             ("*/*", .prometheus),
             (
-                "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+                "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                    + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
                 .openMetrics
             ),
             ("text/plain;q=0.5, Application/OpenMetrics-Text; version=1.0.0", .openMetrics),

@@ -28,7 +28,8 @@ struct ProcessMetricsCollectorTests {
     @Test func statParsing() throws {
         // The command name may hold spaces and parentheses.
         let text =
-            "4242 (llm pool (x)) S 1 4242 4242 0 -1 4194560 3000 0 0 0 250 50 0 0 20 0 9 0 12345 734003200 4096 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
+            "4242 (llm pool (x)) S 1 4242 4242 0 -1 4194560 3000 0 0 0 250 50 0 0 20 0 9 0 12345 734003200 4096 "
+            + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
         let stat = try #require(ProcSelf.parseStat(text))
         #expect(stat == ProcSelf.Stat(cpuTicks: 300, startTicks: 12345, virtualBytes: 734_003_200, residentPages: 4096))
     }

@@ -24,9 +24,15 @@ extension TracingTests {
             #expect(Gzip.compress(input).count < input.count / 10)
         }
 
-        @Test("CRC-32 matches the standard check value")
-        func crc() {
-            #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        @Test("output is one gzip member: magic, deflate, and the input size in the trailer")
+        func framing() throws {
+            let input = Array(String(repeating: "span ", count: 1_000).utf8)
+            let output = Gzip.compress(input)
+            try #require(output.count >= 18)
+            #expect(output.prefix(3) == [0x1F, 0x8B, 8])
+            // RFC 1952 §2.3.1: ISIZE, the input size modulo 2^32, little-endian.
+            let size = output.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
+            #expect(size == input.count)
         }
     }
 }

@@ -6,6 +6,7 @@ import LLMPoolCore
 import LLMPoolObservability
 import LLMPoolProto
 import LLMPoolServer
+import LLMPoolSimulator
 import LLMPoolTesting
 import Logging
 import NIOCore

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LLMPoolCore
 import LLMPoolServer
+import LLMPoolSimulator
 import LLMPoolTesting
 import Logging
 import NIOCore

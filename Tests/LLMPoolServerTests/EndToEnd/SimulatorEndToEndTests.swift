@@ -4,7 +4,7 @@ import GRPCNIOTransportHTTP2
 import LLMPoolCore
 import LLMPoolProto
 import LLMPoolServer
-import LLMPoolTesting
+import LLMPoolSimulator
 import Logging
 import SwiftProtobuf
 import Testing

@@ -132,12 +132,14 @@ struct TelemetryEndToEndTests {
                 #expect(text.contains(#"llm_pool_slo_burn_rate{slo="expand_queries:availability",window="5m"} 0"#))
                 #expect(
                     text.contains(
-                        #"gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_system="scripted",gen_ai_request_model="phi3:mini",gen_ai_response_model="phi3:mini",error_type=""} 1"#
+                        #"gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_system="scripted","#
+                            + #"gen_ai_request_model="phi3:mini",gen_ai_response_model="phi3:mini",error_type=""} 1"#
                     )
                 )
                 #expect(
                     text.contains(
-                        #"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_system="scripted",gen_ai_request_model="phi3:mini",gen_ai_response_model="phi3:mini",gen_ai_token_type="input"} 1"#
+                        #"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_system="scripted","#
+                            + #"gen_ai_request_model="phi3:mini",gen_ai_response_model="phi3:mini",gen_ai_token_type="input"} 1"#
                     )
                 )
                 #expect(text.contains("llm_pool_build_info{version="))

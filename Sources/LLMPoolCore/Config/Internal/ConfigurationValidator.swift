@@ -109,9 +109,11 @@ struct ConfigurationValidator {
                 reader.report("\(p).prompt", "\(task.promptPath): template must use {{input}}")
             }
             for name in task.template.placeholders where !known.contains(name) {
+                let knownList = known.sorted().joined(separator: ", ")
                 reader.report(
                     "\(p).prompt",
-                    "\(task.promptPath): placeholder {{\(name)}} has no value; declare it under [\(p).variables] (known: \(known.sorted().joined(separator: ", ")))"
+                    "\(task.promptPath): placeholder {{\(name)}} has no value; "
+                        + "declare it under [\(p).variables] (known: \(knownList))"
                 )
             }
         }

@@ -1,3 +1,4 @@
+import LLMPoolObservability
 import TOMLKit
 
 /// Reads typed values out of a TOML table while collecting every problem with its key path, so a
@@ -95,9 +96,7 @@ final class TOMLReader {
     func milliseconds(_ table: TOMLTable, _ key: String, at path: String, default fallback: Duration, minimum: Int = 1)
         -> Duration
     {
-        let fallbackMS = Int(
-            fallback.components.seconds * 1000 + fallback.components.attoseconds / 1_000_000_000_000_000
-        )
+        let fallbackMS = Int(fallback.milliseconds)
         let ms = int(table, key, at: path, default: fallbackMS)
         if ms < minimum {
             report(join(path, key), "must be >= \(minimum), found \(ms)")

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LLMPoolObservability
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -19,15 +20,9 @@ enum ProviderFailure {
     static func deadlineExceeded(provider: String, timeout: Duration, cause: (any Error)? = nil) -> PoolError {
         PoolError(
             code: .deadlineExceeded,
-            message: "provider '\(provider)' did not answer within \(milliseconds(timeout)) ms",
+            message: "provider '\(provider)' did not answer within \(timeout.milliseconds) ms",
             cause: cause
         )
-    }
-
-    /// A duration in whole milliseconds, for messages.
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
     /// The body could not be understood.

@@ -45,11 +45,7 @@ struct ProviderHTTP: Sendable {
         }
         let response: HTTPClientResponse
         do {
-            let (seconds, attoseconds) = timeout.components
-            response = try await client.execute(
-                request,
-                timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-            )
+            response = try await client.execute(request, timeout: TimeAmount(timeout))
         } catch {
             throw ProviderFailure.map(error, provider: provider, url: url)
         }

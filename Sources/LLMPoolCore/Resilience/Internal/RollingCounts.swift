@@ -1,3 +1,5 @@
+import LLMPoolObservability
+
 /// Counts of a few kinds of event over a sliding time window, cut into slices: the window slides
 /// one slice at a time and a slice is cleared when time comes back to its slot.
 ///
@@ -20,7 +22,7 @@ struct RollingCounts: Sendable {
     init(window: Duration, slices: Int, kinds: Int, origin: ContinuousClock.Instant) {
         precondition(slices >= 1 && kinds >= 1, "a rolling window needs at least one slice and one kind")
         self.origin = origin
-        self.sliceNanoseconds = max(1, Self.nanoseconds(window) / Int64(slices))
+        self.sliceNanoseconds = max(1, window.nanoseconds / Int64(slices))
         self.kinds = kinds
         epochs = Array(repeating: .min, count: slices)
         counts = Array(repeating: 0, count: slices * kinds)
@@ -56,7 +58,7 @@ struct RollingCounts: Sendable {
     }
 
     private func epoch(of instant: ContinuousClock.Instant) -> Int64 {
-        let elapsed = Self.nanoseconds(origin.duration(to: instant))
+        let elapsed = origin.duration(to: instant).nanoseconds
         let quotient = elapsed / sliceNanoseconds
         return elapsed % sliceNanoseconds < 0 ? quotient - 1 : quotient
     }
@@ -64,10 +66,5 @@ struct RollingCounts: Sendable {
     private func slot(of epoch: Int64) -> Int {
         let remainder = Int(epoch % Int64(epochs.count))
         return remainder < 0 ? remainder + epochs.count : remainder
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 }

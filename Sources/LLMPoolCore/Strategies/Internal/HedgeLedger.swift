@@ -1,3 +1,4 @@
+import LLMPoolObservability
 import Tracing
 
 /// The hedges one request fired, settled once as `won` or `lost` in

@@ -10,7 +10,7 @@ struct RecentWindow: Sendable {
 
     init(window: Duration, slices: Int, now: @escaping @Sendable () -> ContinuousClock.Instant) {
         precondition(slices >= 1, "a recent window needs at least one slice")
-        let nanoseconds = Self.nanoseconds(window)
+        let nanoseconds = window.nanoseconds
         precondition(nanoseconds >= Int64(slices), "the recent window is too short for \(slices) slices")
         self.now = now
         self.origin = now()
@@ -22,22 +22,16 @@ struct RecentWindow: Sendable {
     /// test clock goes back before the registry was made).
     @inline(__always)
     func currentEpoch() -> Int64 {
-        let elapsed = Self.nanoseconds(now() - origin)
+        let elapsed = (now() - origin).nanoseconds
         let quotient = elapsed / sliceNanoseconds
         return elapsed % sliceNanoseconds < 0 ? quotient - 1 : quotient
     }
 
     /// How many slices, counting the current one, cover `window` (at least one, at most all).
     func sliceCount(covering window: Duration) -> Int {
-        let nanoseconds = Self.nanoseconds(window)
+        let nanoseconds = window.nanoseconds
         guard nanoseconds > 0 else { return 1 }
         let needed = (nanoseconds + sliceNanoseconds - 1) / sliceNanoseconds
         return Int(min(max(needed, 1), Int64(slices)))
-    }
-
-    @inline(__always)
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 }

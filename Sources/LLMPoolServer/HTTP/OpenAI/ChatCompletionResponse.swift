@@ -1,5 +1,6 @@
 import Foundation
 import LLMPoolCore
+import LLMPoolObservability
 
 /// The OpenAI response objects (`chat.completion`, `chat.completion.chunk`), as Codable structs:
 /// encoding typed values is several times cheaper than `JSONSerialization` on `[String: Any]`,

@@ -1,4 +1,5 @@
 import LLMPoolCore
+import LLMPoolObservability
 
 /// The settings a running pool cannot change: they were bound when the process started.
 ///
@@ -74,6 +75,6 @@ enum RestartOnlySettings {
     }
 
     private static func milliseconds(_ duration: Duration) -> String {
-        "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)"
+        "\(duration.milliseconds)"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LLMPoolObservability
 
 /// Ollama's `/api/chat` and `/api/generate` answers: NDJSON when streaming, one object otherwise.
 /// See https://github.com/ollama/ollama/blob/main/docs/api.md.

@@ -1,3 +1,5 @@
+import LLMPoolObservability
+
 /// Failures the ``ProviderSimulator`` injects into one model's answers, changeable while it runs
 /// with ``ProviderSimulator/setFaults(_:for:)`` or `PUT /_simulator/models/{name}/faults`.
 ///
@@ -89,8 +91,7 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
         try container.encode(connectionReset, forKey: .connectionReset)
         try container.encode(malformedBody, forKey: .malformedBody)
         try container.encodeIfPresent(stallAfterTokens, forKey: .stallAfterTokens)
-        let (seconds, attoseconds) = extraLatency.components
-        try container.encode(Double(seconds) * 1000 + Double(attoseconds) / 1e15, forKey: .extraLatencyMilliseconds)
+        try container.encode(extraLatency.fractionalMilliseconds, forKey: .extraLatencyMilliseconds)
     }
 
     /// Checks the values are in range.

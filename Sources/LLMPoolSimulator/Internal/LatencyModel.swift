@@ -1,4 +1,5 @@
 import Foundation
+import LLMPoolObservability
 
 /// A log-normal latency distribution fitted to a median and a 99th percentile.
 ///
@@ -38,18 +39,6 @@ struct LatencyModel: Sendable, Hashable {
 }
 
 extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
-    /// The duration in whole nanoseconds, as Ollama reports durations.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
     /// The duration multiplied by a non-negative factor.
     func scaled(by factor: Double) -> Duration {
         factor == 1 ? self : .seconds(seconds * max(factor, 0))
