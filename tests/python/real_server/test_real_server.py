@@ -1,0 +1,448 @@
+"""llm-pool in front of a real llama.cpp server (llama-cpp-python's OpenAI-compatible server, a
+tiny random-weight GGUF under the aliases tiny-a and tiny-b), driven by the official `openai`
+client, `requests` and grpcio.
+
+Provider llama-a talks to llama.cpp directly; llama-b goes through a recording proxy, so the
+tests can assert what reached llama.cpp. Answers at temperature 0 are greedy and so
+deterministic: what llm-pool returns is compared with what the same request gets from llama.cpp
+directly. Every input carries a fresh id, so no answer comes from llm-pool's cache.
+
+The last two tests kill llama.cpp (mid-stream, then while idle) and restart it; keep them last.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import pathlib
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+import grpc
+import openai
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+ALIASES = {"tiny-a": "llama-a", "tiny-b": "llama-b"}
+
+
+def fresh(text: str) -> str:
+    return f"{text} [{uuid.uuid4().hex[:10]}]"
+
+
+def tokens_total(pool) -> dict[tuple[str, str], float]:
+    """llm_pool_tokens_total by (provider, type)."""
+    text = requests.get(f"{pool.http}/metrics", timeout=10).text
+    out: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "llm_pool_tokens_total":
+                key = (sample.labels.get("provider", ""), sample.labels.get("type", ""))
+                out[key] = out.get(key, 0.0) + sample.value
+    return out
+
+
+# --- health and the model list -------------------------------------------------------------
+
+
+def test_readyz_sees_both_providers_healthy(pool):
+    r = requests.get(f"{pool.http}/readyz", timeout=10)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "ready"
+    assert {p["name"]: p["healthy"] for p in body["providers"]} == {"llama-a": True, "llama-b": True}
+    assert requests.get(f"{pool.http}/healthz", timeout=10).status_code == 200
+
+
+def test_models_lists_both_models_and_the_tasks(client, direct):
+    upstream = {m.id for m in direct.models.list()}
+    assert upstream == {"tiny-a", "tiny-b"}
+    listed = {m.id: m for m in client.models.list()}
+    assert {"tiny-a", "tiny-b", "pool/chat_fast", "pool/chat_vote", "pool/chat_b"} <= set(listed)
+    assert listed["tiny-a"].owned_by == "llm-pool/llama-a"
+    assert listed["tiny-b"].owned_by == "llm-pool/llama-b"
+
+
+# --- OpenAI-compatible chat completions ------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["tiny-a", "tiny-b"])
+def test_chat_completion_naming_the_model_matches_llama_cpp(client, direct, model):
+    messages = [{"role": "system", "content": "You are terse."},
+                {"role": "user", "content": fresh("name three rivers")}]
+    raw = client.chat.completions.with_raw_response.create(model=model, messages=messages, max_tokens=12,
+                                                           temperature=0)
+    completion = raw.parse()
+    expected = direct.chat.completions.create(model=model, messages=messages, max_tokens=12, temperature=0)
+    assert completion.object == "chat.completion"
+    assert completion.model == model
+    choice = completion.choices[0]
+    assert choice.message.role == "assistant"
+    assert choice.message.content == expected.choices[0].message.content
+    assert choice.message.content.strip()
+    assert choice.finish_reason == expected.choices[0].finish_reason == "length"
+    assert completion.usage.prompt_tokens == expected.usage.prompt_tokens > 0
+    assert completion.usage.completion_tokens == expected.usage.completion_tokens == 12
+    assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
+    assert raw.headers["x-llm-pool-provider"] == ALIASES[model]
+    assert raw.headers["x-llm-pool-model"] == model
+    assert raw.headers["x-llm-pool-cache"] == "miss"
+
+
+def test_upstream_gets_the_messages_and_parameters_as_sent(client, proxy):
+    proxy.clear()
+    messages = [{"role": "system", "content": "Answer in French."},
+                {"role": "user", "content": fresh("hello")},
+                {"role": "assistant", "content": "bonjour"},
+                {"role": "user", "content": "again"}]
+    completion = client.chat.completions.create(model="tiny-b", messages=messages, max_tokens=7, temperature=0.5)
+    assert completion.choices[0].message.content
+    calls = proxy.completions()
+    assert len(calls) == 1, [c["json"] for c in calls]
+    sent = calls[0]["json"]
+    assert calls[0]["path"] == "/v1/chat/completions"
+    assert sent["model"] == "tiny-b"
+    assert [{"role": m["role"], "content": m["content"]} for m in sent["messages"]] == messages
+    assert sent["max_tokens"] == 7
+    assert sent["temperature"] == pytest.approx(0.5)
+    assert not sent.get("stream", False)
+    assert calls[0]["status"] == 200
+
+
+def test_chat_completion_of_a_fastest_task(client):
+    raw = client.chat.completions.with_raw_response.create(
+        model="pool/chat_fast", messages=[{"role": "user", "content": fresh("list some colours")}])
+    completion = raw.parse()
+    assert completion.choices[0].message.content.strip()
+    assert completion.choices[0].finish_reason == "length"  # the task's max_tokens = 16
+    assert completion.usage.completion_tokens == 16
+    assert completion.usage.prompt_tokens > 0
+    assert raw.headers["x-llm-pool-strategy"] == "FASTEST"
+    assert raw.headers["x-llm-pool-task"] == "chat_fast"
+    assert raw.headers["x-llm-pool-provider"] in ("llama-a", "llama-b")
+    assert completion.model in ("tiny-a", "tiny-b")
+
+
+def test_task_renders_the_prompt_upstream_and_relays_the_answer(client, direct, proxy):
+    """chat_b has the one provider behind the proxy: the upstream body is the rendered template."""
+    proxy.clear()
+    question = fresh("what is a tiny model")
+    completion = client.chat.completions.create(model="pool/chat_b", messages=[{"role": "user", "content": question}])
+    calls = proxy.completions()
+    assert len(calls) == 1
+    sent = calls[0]["json"]
+    assert sent["model"] == "tiny-b"
+    assert sent["max_tokens"] == 12
+    assert sent["temperature"] == 0
+    assert sent["messages"][-1] == {"role": "user", "content": f"{question}\n"}
+    expected = direct.chat.completions.create(model="tiny-b", messages=sent["messages"], max_tokens=12, temperature=0)
+    assert completion.choices[0].message.content == expected.choices[0].message.content
+    assert completion.usage.prompt_tokens == expected.usage.prompt_tokens
+
+
+def test_chat_completion_of_a_voting_task(client):
+    # Both aliases serve the same weights and temperature 0 is greedy: the two answers agree.
+    raw = client.chat.completions.with_raw_response.create(
+        model="pool/chat_vote", messages=[{"role": "user", "content": fresh("vote on this")}])
+    completion = raw.parse()
+    assert raw.headers["x-llm-pool-strategy"] == "VOTING"
+    assert completion.choices[0].message.content.strip()
+    assert completion.usage.completion_tokens == 8
+    reason = completion.model_extra.get("llm_pool", {}).get("reason", "")
+    assert "2 of 2" in reason, completion.model_extra
+
+
+# --- streaming ------------------------------------------------------------------------------
+
+
+def _read_stream(stream):
+    pieces, finish, roles = [], None, []
+    for chunk in stream:
+        for choice in chunk.choices:
+            if choice.delta.role:
+                roles.append(choice.delta.role)
+            if choice.delta.content:
+                pieces.append(choice.delta.content)
+            finish = choice.finish_reason or finish
+    return pieces, finish, roles
+
+
+@pytest.mark.parametrize("model", ["tiny-a", "tiny-b"])
+def test_streaming_yields_the_same_text_as_llama_cpp(client, direct, proxy, model):
+    proxy.clear()
+    messages = [{"role": "user", "content": fresh("stream me something")}]
+    pieces, finish, roles = _read_stream(
+        client.chat.completions.create(model=model, messages=messages, max_tokens=20, temperature=0, stream=True))
+    expected = direct.chat.completions.create(model=model, messages=messages, max_tokens=20, temperature=0)
+    assert len(pieces) >= 2
+    assert "".join(pieces) == expected.choices[0].message.content
+    assert finish == "length"
+    assert roles[:1] == ["assistant"]
+    if model == "tiny-b":
+        streamed = [c for c in proxy.completions() if (c["json"] or {}).get("stream")]
+        assert len(streamed) == 1
+        assert streamed[0]["json"]["max_tokens"] == 20
+        assert b"data: [DONE]" in streamed[0]["response"]
+
+
+def test_streaming_a_task(client):
+    pieces, finish, _ = _read_stream(client.chat.completions.create(
+        model="pool/chat_fast", messages=[{"role": "user", "content": fresh("stream a task")}], stream=True))
+    assert len(pieces) >= 2 and "".join(pieces).strip()
+    assert finish == "length"
+
+
+# --- the native JSON API --------------------------------------------------------------------
+
+
+def test_native_infer(pool, direct):
+    question = fresh("native infer")
+    r = requests.post(f"{pool.http}/v1/infer", json={"task": "chat_fast", "input": question, "deadlineMs": 20000},
+                      timeout=30)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["strategy"] == "FASTEST"
+    assert answer["provider"] in ("llama-a", "llama-b")
+    assert answer["model"] == {"llama-a": "tiny-a", "llama-b": "tiny-b"}[answer["provider"]]
+    assert answer["decision"]["winner"] == answer["provider"]
+    assert answer["usage"]["inputTokens"] > 0
+    assert answer["usage"]["outputTokens"] == 16
+    assert answer["finishReason"] == "length"
+    expected = direct.chat.completions.create(model=answer["model"], messages=[{"role": "user", "content": f"{question}\n"}],
+                                              max_tokens=16, temperature=0)
+    assert answer["text"] == expected.choices[0].message.content
+    assert answer["usage"]["inputTokens"] == expected.usage.prompt_tokens
+
+
+def test_native_infer_stream(pool, direct):
+    question = fresh("native stream")
+    r = requests.post(f"{pool.http}/v1/infer/stream", json={"task": "chat_b", "input": question},
+                      stream=True, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/event-stream")
+    # Server-sent events are UTF-8 whatever the content type says (requests would guess Latin-1).
+    lines = [line.decode("utf-8") for line in r.iter_lines()]
+    chunks = [json.loads(line[6:]) for line in lines if line.startswith("data: ")]
+    assert chunks, "no events"
+    assert chunks[0]["started"] == {"provider": "llama-b", "model": "tiny-b"}
+    deltas = [c["delta"] for c in chunks if "delta" in c]
+    assert len(deltas) >= 2
+    final = chunks[-1]["final"]
+    assert final["text"] == "".join(deltas)
+    assert final["provider"] == "llama-b"
+    assert final["finishReason"] == "length"
+    expected = direct.chat.completions.create(model="tiny-b", messages=[{"role": "user", "content": f"{question}\n"}],
+                                              max_tokens=12, temperature=0)
+    assert final["text"] == expected.choices[0].message.content
+
+
+def test_native_deadline_gives_504_quickly(pool):
+    # 450 tokens take llama.cpp about a second; the deadline is 150 ms.
+    t = time.monotonic()
+    r = requests.post(f"{pool.http}/v1/infer", timeout=30, json={
+        "task": "chat_fast", "input": fresh("too slow"), "deadlineMs": 150, "maxTokens": 450})
+    took = time.monotonic() - t
+    assert r.status_code == 504, r.text
+    assert r.json()["error"]["code"] == "deadline_exceeded"
+    assert took < 5, f"504 after {took:.1f} s"
+
+
+def test_deterministic_repeat_is_served_from_the_cache(client, proxy):
+    proxy.clear()
+    messages = [{"role": "user", "content": fresh("cache me")}]
+    first = client.chat.completions.with_raw_response.create(model="tiny-b", messages=messages, max_tokens=5,
+                                                             temperature=0)
+    second = client.chat.completions.with_raw_response.create(model="tiny-b", messages=messages, max_tokens=5,
+                                                              temperature=0)
+    assert first.headers["x-llm-pool-cache"] == "miss"
+    assert second.headers["x-llm-pool-cache"] == "hit"
+    assert len(proxy.completions()) == 1, "the repeat reached llama.cpp"
+    a, b = first.parse(), second.parse()
+    assert b.choices[0].message.content == a.choices[0].message.content
+    assert b.usage.completion_tokens == a.usage.completion_tokens == 5
+    assert b.usage.prompt_tokens == a.usage.prompt_tokens > 0
+
+
+# --- gRPC -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stubs():
+    from grpc_tools import protoc
+
+    out = tempfile.mkdtemp(prefix="llmpool-real-grpc-")
+    code = protoc.main(["protoc", f"-I{ROOT / 'proto'}", f"--python_out={out}", f"--grpc_python_out={out}",
+                        "vvtv/llmpool/v1/llmpool.proto"])
+    assert code == 0, "protoc failed for llmpool.proto"
+    sys.path.insert(0, out)
+    return (importlib.import_module("vvtv.llmpool.v1.llmpool_pb2"),
+            importlib.import_module("vvtv.llmpool.v1.llmpool_pb2_grpc"))
+
+
+@pytest.fixture(scope="module")
+def stub(pool, stubs):
+    _, pool_grpc = stubs
+    with grpc.insecure_channel(pool.grpc) as channel:
+        grpc.channel_ready_future(channel).result(timeout=10)
+        yield pool_grpc.LlmPoolStub(channel)
+
+
+def test_grpc_infer_voting(stubs, stub):
+    pool_pb2, _ = stubs
+    answer, call = stub.Infer.with_call(
+        pool_pb2.Query(task="chat_vote", input=fresh("grpc vote"), deadline_ms=20000),
+        metadata=[("x-request-id", "real-grpc-1")], timeout=30)
+    assert answer.request_id == "real-grpc-1"
+    assert answer.strategy == pool_pb2.VOTING
+    assert answer.text.strip()
+    assert answer.usage.input_tokens > 0 and answer.usage.output_tokens == 8
+    assert answer.decision.winner == answer.provider
+    assert {c.provider for c in answer.decision.candidates} == {"llama-a", "llama-b"}
+    assert answer.finish_reason == "length"
+
+
+def test_grpc_infer_stream(stubs, stub):
+    pool_pb2, _ = stubs
+    chunks = list(stub.InferStream(pool_pb2.Query(task="chat_fast", input=fresh("grpc stream"), max_tokens=10),
+                                   timeout=30))
+    assert chunks[0].WhichOneof("event") == "started"
+    assert chunks[-1].WhichOneof("event") == "final"
+    deltas = [c.delta for c in chunks if c.WhichOneof("event") == "delta"]
+    assert len(deltas) >= 2
+    assert "".join(deltas) == chunks[-1].final.text
+    assert chunks[-1].final.provider == chunks[0].started.provider
+
+
+# --- usage and metrics ----------------------------------------------------------------------
+
+
+def test_usage_moves_llm_pool_tokens_total(client, pool):
+    before = tokens_total(pool)
+    completion = client.chat.completions.create(model="tiny-a", messages=[{"role": "user", "content": fresh("count")}],
+                                                max_tokens=9, temperature=0)
+    assert completion.usage.completion_tokens == 9
+    assert completion.usage.prompt_tokens > 0
+    after = tokens_total(pool)
+    moved = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    assert moved.get(("llama-a", "output")) == 9, moved
+    assert moved.get(("llama-a", "input")) == completion.usage.prompt_tokens, moved
+
+
+# --- llama.cpp dies mid-stream, then comes back ---------------------------------------------
+
+
+def poll_until_ok(pool, since: float, bound_s: float, interval_s: float = 0.25):
+    """Asks llm-pool for tiny-a until it answers 200; returns (seconds since `since`, attempts, failures)."""
+    attempts, failures = 0, []
+    deadline = since + bound_s
+    while time.monotonic() < deadline:
+        attempts += 1
+        r = requests.post(f"{pool.http}/v1/chat/completions", timeout=30, json={
+            "model": "tiny-a", "max_tokens": 2, "messages": [{"role": "user", "content": fresh("back?")}]})
+        if r.status_code == 200:
+            return time.monotonic() - since, attempts, failures
+        message = r.json().get("error", {}).get("message", "") if r.headers.get("content-type", "").startswith(
+            "application/json") else r.text
+        failures.append((round(time.monotonic() - since, 2), r.status_code, message[:150]))
+        time.sleep(interval_s)
+    raise AssertionError(f"llm-pool did not answer 200 within {bound_s} s; last failures {failures[-3:]}")
+
+
+
+def test_kill_mid_stream_then_recover(client, direct, llama, pool):
+    messages = [{"role": "user", "content": fresh("a long answer, please")}]
+    max_tokens = 450  # prompt + completion stay within n_ctx = 512
+    full = direct.chat.completions.create(model="tiny-a", messages=messages, max_tokens=max_tokens, temperature=0)
+    full_text = full.choices[0].message.content
+    assert full.usage.completion_tokens == max_tokens
+
+    result: dict = {"pieces": [], "finish": None, "error": None}
+    killed = threading.Event()
+
+    def consume():
+        try:
+            stream = client.chat.completions.create(model="tiny-a", messages=messages, max_tokens=max_tokens,
+                                                    temperature=0, stream=True, timeout=30)
+            for chunk in stream:
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        result["pieces"].append(choice.delta.content)
+                        if not killed.is_set():
+                            llama.kill()
+                            killed.set()
+                    result["finish"] = choice.finish_reason or result["finish"]
+        except Exception as e:  # what the client sees is the point of the test
+            result["error"] = e
+        finally:
+            result["ended_at"] = time.monotonic()
+
+    t0 = time.monotonic()
+    reader = threading.Thread(target=consume, daemon=True)
+    reader.start()
+    reader.join(timeout=45)
+    assert not reader.is_alive(), f"the client hung for 45 s after llama.cpp was killed (got {len(result['pieces'])} pieces)"
+    assert killed.is_set(), f"the stream produced no content before the kill: {result}"
+    text = "".join(result["pieces"])
+    print(f"\nkill mid-stream: {len(result['pieces'])} pieces ({len(text)} chars of {len(full_text)}) in "
+          f"{result['ended_at'] - t0:.2f} s, finish={result['finish']!r}, error={result['error']!r}")
+    assert text != full_text or result["error"] is not None, "the stream completed as if nothing happened"
+    assert full_text.startswith(text), "the text before the failure is not a prefix of the real answer"
+    assert result["error"] is not None or result["finish"] is None, \
+        f"a truncated stream claimed finish_reason={result['finish']!r}"
+
+    # While llama.cpp is down: an error, quickly, not a hang.
+    t = time.monotonic()
+    with pytest.raises(openai.APIError) as down:
+        client.chat.completions.create(model="tiny-a", messages=[{"role": "user", "content": fresh("anyone?")}],
+                                       max_tokens=2, timeout=30)
+    down_s = time.monotonic() - t
+    status = getattr(down.value, "status_code", None)
+    print(f"while down: {type(down.value).__name__} status={status} after {down_s:.2f} s")
+    assert down_s < 20
+    assert status in (502, 503, 504), repr(down.value)
+
+    # Restart on the same port; once llama.cpp lists its models, llm-pool answers at once (two
+    # failures so far: below the breaker's five consecutive ones).
+    restart = time.monotonic()
+    llama.start(wait=False)
+    server_ready = llama.wait_ready(timeout=60)
+    first_ok, attempts, failures = poll_until_ok(pool, restart, 90)
+    print(f"recovery (breaker closed): llama.cpp ready {server_ready:.2f} s after the restart; first 200 from "
+          f"llm-pool {first_ok:.2f} s after the restart ({attempts} attempts, failures {failures})")
+    assert attempts == 1, f"llm-pool still failed after llama.cpp was back: {failures}"
+
+    # The task and readiness come back too.
+    completion = client.chat.completions.create(model="pool/chat_fast",
+                                                messages=[{"role": "user", "content": fresh("fully back")}])
+    assert completion.choices[0].message.content
+    deadline = time.monotonic() + 30
+    while requests.get(f"{pool.http}/readyz", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, "readyz did not return to 200 within 30 s"
+        time.sleep(0.5)
+
+
+def test_breaker_opens_while_llama_is_down_then_recovers(client, llama, pool):
+    """llama.cpp killed while idle; callers keep asking, so llama-a's breaker opens (5 consecutive
+    failures); after the restart llm-pool answers again once the breaker lets a probe through."""
+    llama.kill()
+    statuses = []
+    for _ in range(6):
+        r = requests.post(f"{pool.http}/v1/chat/completions", timeout=30, json={
+            "model": "tiny-a", "max_tokens": 2, "messages": [{"role": "user", "content": fresh("down?")}]})
+        statuses.append((r.status_code, r.json()["error"]["message"][:120]))
+    assert all(status == 503 for status, _ in statuses), statuses
+    assert "circuit breaker" in statuses[-1][1], statuses
+    restart = time.monotonic()
+    llama.start(wait=False)
+    first_ok, attempts, failures = poll_until_ok(pool, restart, 60)
+    print(f"\nrecovery (breaker open, cooldown_ms 10000): first 200 from llm-pool {first_ok:.2f} s after the "
+          f"restart ({attempts} attempts; first failure {failures[:1]}, last {failures[-1:]})")
+    assert first_ok < 10 + 5
+    deadline = time.monotonic() + 30
+    while requests.get(f"{pool.http}/readyz", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, "readyz did not return to 200 within 30 s"
+        time.sleep(0.5)
