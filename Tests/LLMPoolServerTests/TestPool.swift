@@ -22,7 +22,6 @@ enum TestPool {
         }
         options.rateLimiter = rateLimiter
         options.strategyOverrides = strategies
-        options.healthMaxAge = .zero
         return try PoolComponents(
             configuration: configuration,
             httpClient: HTTPClient.shared,

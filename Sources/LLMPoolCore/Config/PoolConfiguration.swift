@@ -28,6 +28,8 @@ public struct PoolConfiguration: Sendable, Hashable {
     public var slos: [ServiceLevelObjective] = []
     /// `[redis]`: the Redis server replicas share (cache, rate limits, nonces). Default none.
     public var redis: RedisConfiguration?
+    /// `[health]`: passive health and idle-provider probes.
+    public var health: HealthConfiguration = .defaults
 
     /// Creates a configuration.
     public init(
@@ -101,6 +103,12 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var ollamaEndpoint: OllamaEndpoint
     /// Tasks this provider may serve; empty means all. TOML `tasks`.
     public var tasks: [String]
+    /// Time between probes of this provider when idle; `nil` uses `health.interval_ms`.
+    /// TOML `health_interval_ms`.
+    public var healthInterval: Duration?
+    /// How long a probe of this provider may take; `nil` uses `health.timeout_ms`.
+    /// TOML `health_timeout_ms`.
+    public var healthTimeout: Duration?
 
     /// Which Ollama endpoint to call.
     public enum OllamaEndpoint: String, Sendable, Hashable, CaseIterable {

@@ -1,5 +1,6 @@
-/// Probes providers' health and remembers the results for a short time, so `/readyz` and the
-/// `Health` RPC do not hammer backends.
+/// The last known health of every provider, written by the ``HealthProber`` and read by
+/// `/readyz` and the `Health` RPCs, which answer from it and never probe inline (a probe waits
+/// behind a busy backend's running generation, so readiness would flap under normal load).
 public actor ProviderHealthMonitor {
     /// The last known health of one provider.
     public struct Status: Sendable, Hashable {
@@ -9,47 +10,39 @@ public actor ProviderHealthMonitor {
         public var model: String
         /// The probe's result.
         public var health: ProviderHealth
-        /// When it was probed.
+        /// When it was learned.
         public var checkedAt: ContinuousClock.Instant
+
+        /// Creates a status.
+        public init(provider: String, model: String, health: ProviderHealth, checkedAt: ContinuousClock.Instant) {
+            self.provider = provider
+            self.model = model
+            self.health = health
+            self.checkedAt = checkedAt
+        }
     }
 
     private var statuses: [String: Status] = [:]
-    private let maxAge: Duration
-    private let probeTimeout: Duration
 
-    /// Creates a monitor.
-    /// - Parameters:
-    ///   - maxAge: How long a probe result is reused.
-    ///   - probeTimeout: How long one probe may take before the provider counts as unhealthy.
-    public init(maxAge: Duration = .seconds(2), probeTimeout: Duration = .seconds(2)) {
-        self.maxAge = maxAge
-        self.probeTimeout = probeTimeout
+    /// Creates an empty monitor.
+    public init() {}
+
+    /// The last known health of `providers`; one never learned yet reads as unhealthy
+    /// ("not probed yet").
+    public func statuses(for providers: [any Provider]) -> [Status] {
+        providers.map { provider in
+            statuses[provider.name]
+                ?? Status(
+                    provider: provider.name,
+                    model: provider.model,
+                    health: ProviderHealth(healthy: false, detail: "not probed yet"),
+                    checkedAt: .now
+                )
+        }
     }
 
-    /// The health of every provider, probing those whose result is older than `maxAge`.
-    public func check(_ providers: [any Provider]) async -> [Status] {
-        let now = ContinuousClock.now
-        let stale = providers.filter { provider in
-            guard let status = statuses[provider.name] else { return true }
-            return status.checkedAt.duration(to: now) > maxAge
-        }
-        if !stale.isEmpty {
-            let timeout = probeTimeout
-            let results = await withTaskGroup(of: Status.self) { group in
-                for provider in stale {
-                    group.addTask {
-                        let health = await Self.probe(provider, timeout: timeout)
-                        return Status(provider: provider.name, model: provider.model, health: health, checkedAt: .now)
-                    }
-                }
-                var collected: [Status] = []
-                for await status in group { collected.append(status) }
-                return collected
-            }
-            for status in results { statuses[status.provider] = status }
-        }
-        return providers.compactMap { statuses[$0.name] }
-    }
+    /// The last known health of one provider, if any.
+    public func status(of provider: String) -> Status? { statuses[provider] }
 
     /// Records a health result observed elsewhere (for example by a prober service).
     public func record(_ status: Status) {

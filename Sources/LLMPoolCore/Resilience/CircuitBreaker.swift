@@ -78,6 +78,10 @@ public final class CircuitBreaker: Sendable {
         public var consecutiveFailures: Int
         /// Whether a call would be let through now.
         public var admitsCalls: Bool
+        /// Permitted calls not yet recorded: the provider is busy while this is above 0.
+        public var inFlight: Int = 0
+        /// When the last successful call ended; `nil` before the first.
+        public var lastSuccessAt: ContinuousClock.Instant?
     }
 
     /// The provider's name.
@@ -158,6 +162,9 @@ extension CircuitBreaker {
         var windowLength: Duration
         var consecutiveFailures = 0
         var openedAt: ContinuousClock.Instant?
+        /// Calls permitted and not yet recorded, whatever the generation.
+        var inFlight = 0
+        var lastSuccessAt: ContinuousClock.Instant?
         var probesInFlight = 0
 
         init(configuration: CircuitBreakerConfiguration, origin: ContinuousClock.Instant) {
@@ -189,7 +196,9 @@ extension CircuitBreaker {
                 calls: totals[0],
                 failures: totals[1],
                 consecutiveFailures: consecutiveFailures,
-                admitsCalls: admits
+                admitsCalls: admits,
+                inFlight: inFlight,
+                lastSuccessAt: lastSuccessAt
             )
         }
 
@@ -197,9 +206,11 @@ extension CircuitBreaker {
             let transitions = tick(now)
             switch state {
             case .closed:
+                inFlight += 1
                 return (Permit(generation: generation, isProbe: false), transitions)
             case .halfOpen where probesInFlight < configuration.halfOpenProbes:
                 probesInFlight += 1
+                inFlight += 1
                 return (Permit(generation: generation, isProbe: true), transitions)
             case .halfOpen, .open:
                 return (nil, transitions)
@@ -208,6 +219,8 @@ extension CircuitBreaker {
 
         mutating func record(_ permit: Permit, _ outcome: Outcome, at now: ContinuousClock.Instant) -> [Transition] {
             var transitions = tick(now)
+            inFlight = max(0, inFlight - 1)
+            if outcome == .success { lastSuccessAt = now }
             // A call started before the last transition reports on a state that no longer holds.
             guard permit.generation == generation else { return transitions }
             switch (state, outcome) {

@@ -25,8 +25,6 @@ public struct PoolComponents: Sendable {
         public var strategyOverrides: [any EnsembleStrategy] = []
         /// The rate limiter for `backend = "memory"`; `nil` makes an ``InMemoryRateLimiter``.
         public var rateLimiter: (any RateLimiter)?
-        /// How long a health probe's result is reused by readiness; `nil` uses the monitor's default.
-        public var healthMaxAge: Duration?
 
         /// The server's assembly.
         public init() {}
@@ -85,7 +83,7 @@ public struct PoolComponents: Sendable {
             logger: logger,
             telemetry: telemetry
         )
-        monitor = options.healthMaxAge.map { ProviderHealthMonitor(maxAge: $0) } ?? ProviderHealthMonitor()
+        monitor = ProviderHealthMonitor()
         Self.connectSignals(orchestrator: orchestrator, configuration: configuration, telemetry: telemetry)
         let nonceStore: any NonceStore = redis.map { RedisNonceStore(client: $0) } ?? InMemoryNonceStore()
         let redisLimiter: (any RateLimiter)? = redis.map { RedisRateLimiter(client: $0) }
@@ -177,14 +175,16 @@ public struct PoolComponents: Sendable {
         return applier
     }
 
-    /// The health prober: probes every provider every 10 s, for readiness, WEIGHTED scores and
-    /// `llm_pool_provider_up`.
+    /// The health prober (`[health]`): passive health from calls, probes of idle providers, for
+    /// readiness, WEIGHTED scores and `llm_pool_provider_up`.
     public var healthProber: HealthProber {
         let orchestrator = self.orchestrator
         return HealthProber(
             providers: { orchestrator.snapshot.providers },
+            plan: { HealthProber.Plan(orchestrator.snapshot.configuration) },
             monitor: monitor,
             health: orchestrator.resilience.health,
+            breakers: orchestrator.resilience.breakers,
             metrics: telemetry.metrics
         )
     }

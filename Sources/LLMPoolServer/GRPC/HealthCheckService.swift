@@ -30,7 +30,7 @@ public struct HealthCheckService: Grpc_Health_V1_Health.ServiceProtocol {
             let snapshot = orchestrator.snapshot
             let report = ReadinessReport(
                 snapshot: snapshot,
-                statuses: await monitor.check(snapshot.providers),
+                statuses: await monitor.statuses(for: snapshot.providers),
                 breakers: orchestrator.resilience.breakers.states
             )
             return report.ready ? .serving : .notServing

@@ -104,7 +104,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
         let snapshot = orchestrator.snapshot
         let report = ReadinessReport(
             snapshot: snapshot,
-            statuses: await monitor.check(snapshot.providers),
+            statuses: await monitor.statuses(for: snapshot.providers),
             breakers: orchestrator.resilience.breakers.states
         )
         var health = Vvtv_Llmpool_V1_PoolHealth()

@@ -14,7 +14,7 @@ struct HealthRoutes {
             let snapshot = orchestrator.snapshot
             let report = ReadinessReport(
                 snapshot: snapshot,
-                statuses: await monitor.check(snapshot.providers),
+                statuses: await monitor.statuses(for: snapshot.providers),
                 breakers: orchestrator.resilience.breakers.states
             )
             let providers: [[String: Any]] = report.providers.map {

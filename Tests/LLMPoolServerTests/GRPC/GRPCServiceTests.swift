@@ -11,14 +11,12 @@ import Testing
 
 @Suite("gRPC front door")
 struct GRPCServiceTests {
-    static func services(_ providers: [ScriptedProvider]) throws -> [any RegistrableRPCService] {
-        let config = try HTTPTestSupport.configuration(providers)
-        return try TestPool.components(config, providers: providers).grpcServices(
-            healthWatchInterval: .milliseconds(20)
-        )
+    static func components(_ providers: [ScriptedProvider]) throws -> PoolComponents {
+        try TestPool.components(try HTTPTestSupport.configuration(providers), providers: providers)
     }
 
-    /// Runs `body` with clients connected in-process to a server with the pool's services.
+    /// Runs `body` with clients connected in-process to a server with the pool's services and
+    /// its health prober, which has probed once before `body` starts.
     static func withInProcess(
         _ providers: [ScriptedProvider],
         _ body:
@@ -27,14 +25,35 @@ struct GRPCServiceTests {
                 Grpc_Health_V1_Health.Client<InProcessTransport.Client>
             ) async throws -> Void
     ) async throws {
+        try await withPool(providers) { pool, health, _ in try await body(pool, health) }
+    }
+
+    /// ``withInProcess(_:_:)`` that also hands `body` the prober, to probe on demand.
+    static func withPool(
+        _ providers: [ScriptedProvider],
+        _ body:
+            @Sendable (
+                Vvtv_Llmpool_V1_LlmPool.Client<InProcessTransport.Client>,
+                Grpc_Health_V1_Health.Client<InProcessTransport.Client>,
+                HealthProber
+            ) async throws -> Void
+    ) async throws {
+        let components = try components(providers)
+        let prober = components.healthProber
+        await prober.probeAll()
         let transport = InProcessTransport()
-        let server = GRPCServer(transport: transport.server, services: try services(providers))
+        let server = GRPCServer(
+            transport: transport.server,
+            services: components.grpcServices(healthWatchInterval: .milliseconds(20))
+        )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
+            group.addTask { try await prober.run() }
             try await withGRPCClient(transport: transport.client) { client in
-                try await body(.init(wrapping: client), .init(wrapping: client))
+                try await body(.init(wrapping: client), .init(wrapping: client), prober)
             }
             server.beginGracefulShutdown()
+            group.cancelAll()
         }
     }
 
@@ -180,13 +199,14 @@ struct GRPCServiceTests {
     @Test("Health and grpc.health.v1 follow provider health")
     func health() async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("x", delay: .zero))
-        try await Self.withInProcess([a]) { pool, health in
+        try await Self.withPool([a]) { pool, health, prober in
             #expect(try await pool.health(.init()).status == .serving)
             #expect(try await health.check(.with { $0.service = "" }).status == .serving)
             #expect(try await health.check(.with { $0.service = "vvtv.llmpool.v1.LlmPool" }).status == .serving)
             let error = await #expect(throws: RPCError.self) { try await health.check(.with { $0.service = "nope" }) }
             #expect(error?.code == .notFound)
             a.setBehaviour(.fail(PoolError(code: .unavailable, message: "down"), delay: .zero))
+            await prober.probeAll()
             #expect(try await health.check(.with { $0.service = "" }).status == .notServing)
             let report = try await pool.health(.init())
             #expect(report.status == .notServing)
@@ -220,7 +240,9 @@ struct GRPCServiceTests {
             address: .ipv4(host: "127.0.0.1", port: 0),
             transportSecurity: .plaintext
         )
-        let server = GRPCServer(transport: transport, services: try Self.services([a]))
+        let components = try Self.components([a])
+        await components.healthProber.probeAll()
+        let server = GRPCServer(transport: transport, services: components.grpcServices())
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             let port = try #require(try await transport.listeningAddress.ipv4?.port)

@@ -292,7 +292,13 @@ struct HTTPEndToEndTests {
     @Test("/v1/models lists models and pool tasks; /healthz and /readyz report health")
     func modelsAndHealth() async throws {
         let a = ScriptedProvider(name: "a", model: "phi3:mini", behaviour: .answer("ok", delay: .zero))
-        try await HTTPTestSupport.app([a]).test(.router) { client in
+        let components = try TestPool.components(try HTTPTestSupport.configuration([a]), providers: [a])
+        let prober = components.healthProber
+        try await Application(router: components.httpServer.router()).test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable, "not probed yet")
+            }
+            await prober.probeAll()
             try await client.execute(uri: "/v1/models", method: .get) { response in
                 let ids = (try HTTPTestSupport.object(response.body)["data"] as? [[String: Any]])?.compactMap {
                     $0["id"] as? String
@@ -302,6 +308,7 @@ struct HTTPEndToEndTests {
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
             a.setBehaviour(.fail(PoolError(code: .unavailable, message: "down"), delay: .zero))
+            await prober.probeAll()
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let object = try HTTPTestSupport.object(response.body)

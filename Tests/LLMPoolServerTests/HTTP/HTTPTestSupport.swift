@@ -27,6 +27,9 @@ enum HTTPTestSupport {
         config.server.maxBodyBytes = 4096
         config.qos.maxPromptBytes = 1000
         config.qos.hedging.staticDelay = .milliseconds(20)
+        // Probes every 10 ms when a test runs the prober; no call stands for a probe.
+        config.health.interval = .milliseconds(10)
+        config.health.passiveWindow = .zero
         return config
     }
 

@@ -44,6 +44,7 @@ struct ReadinessTests {
         config.qos.circuitBreaker.cooldown = .seconds(60)
         config.cache.enabled = false
         let components = try TestPool.components(config, providers: [a])
+        await components.healthProber.probeAll()
         try await Application(router: components.httpServer.router()).test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)

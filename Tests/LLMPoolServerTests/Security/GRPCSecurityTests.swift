@@ -30,6 +30,7 @@ struct GRPCSecurityTests {
             telemetry: SecurityTestSupport.telemetry(metrics),
             rateLimiter: limiter
         )
+        await components.healthProber.probeAll()
         let transport = InProcessTransport()
         let server = GRPCServer(
             transport: transport.server,

@@ -13,7 +13,7 @@ struct ConfigurationDecoder {
             at: "",
             known: [
                 "server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo",
-                "rate_limits", "tracing", "redis",
+                "rate_limits", "tracing", "redis", "health",
             ]
         )
         var config = PoolConfiguration()
@@ -39,6 +39,7 @@ struct ConfigurationDecoder {
             config.slos = decodeSLOs(table, tasks: Set(config.tasks.keys))
         }
         if let table = reader.table(root, "redis", at: "") { config.redis = decodeRedis(table) }
+        if let table = reader.table(root, "health", at: "") { config.health = decodeHealth(table) }
         if config.redis == nil {
             if config.cache.enabled, config.cache.backend == .redis {
                 reader.report("cache.backend", "is 'redis' but there is no [redis] table with a url")
@@ -88,7 +89,7 @@ struct ConfigurationDecoder {
                 at: p,
                 known: [
                     "name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env",
-                    "endpoint", "tasks",
+                    "endpoint", "tasks", "health_interval_ms", "health_timeout_ms",
                 ]
             )
             let name = reader.string(t, "name", at: p, required: true) ?? ""
@@ -105,22 +106,39 @@ struct ConfigurationDecoder {
             if endpoint == nil {
                 reader.report(reader.join(p, "endpoint"), "must be 'chat' or 'generate', found '\(endpointName)'")
             }
-            result.append(
-                .init(
-                    name: name,
-                    kind: kind ?? .ollama,
-                    baseURL: reader.string(t, "base_url", at: p, required: true) ?? "",
-                    model: reader.string(t, "model", at: p, required: true) ?? "",
-                    description: reader.string(t, "description", at: p, default: "") ?? "",
-                    timeout: reader.milliseconds(t, "timeout_ms", at: p, default: .seconds(30)),
-                    weight: reader.double(t, "weight", at: p, default: 1),
-                    apiKeyEnv: reader.string(t, "api_key_env", at: p),
-                    ollamaEndpoint: endpoint ?? .chat,
-                    tasks: reader.strings(t, "tasks", at: p) ?? []
-                )
+            var entry = ProviderConfiguration(
+                name: name,
+                kind: kind ?? .ollama,
+                baseURL: reader.string(t, "base_url", at: p, required: true) ?? "",
+                model: reader.string(t, "model", at: p, required: true) ?? "",
+                description: reader.string(t, "description", at: p, default: "") ?? "",
+                timeout: reader.milliseconds(t, "timeout_ms", at: p, default: .seconds(30)),
+                weight: reader.double(t, "weight", at: p, default: 1),
+                apiKeyEnv: reader.string(t, "api_key_env", at: p),
+                ollamaEndpoint: endpoint ?? .chat,
+                tasks: reader.strings(t, "tasks", at: p) ?? []
             )
+            entry.healthInterval = optionalMilliseconds(t, "health_interval_ms", at: p)
+            entry.healthTimeout = optionalMilliseconds(t, "health_timeout_ms", at: p)
+            result.append(entry)
         }
         return result
+    }
+
+    private func optionalMilliseconds(_ t: TOMLTable, _ key: String, at p: String) -> Duration? {
+        guard t[key] != nil else { return nil }
+        return reader.milliseconds(t, key, at: p, default: .seconds(1))
+    }
+
+    private func decodeHealth(_ t: TOMLTable) -> HealthConfiguration {
+        let p = "health"
+        reader.rejectUnknownKeys(t, at: p, known: ["interval_ms", "timeout_ms", "passive_window_ms"])
+        let d = HealthConfiguration.defaults
+        return .init(
+            interval: reader.milliseconds(t, "interval_ms", at: p, default: d.interval),
+            timeout: reader.milliseconds(t, "timeout_ms", at: p, default: d.timeout),
+            passiveWindow: reader.milliseconds(t, "passive_window_ms", at: p, default: d.passiveWindow, minimum: 0)
+        )
     }
 
     private func decodeTask(name: String, _ t: TOMLTable) -> TaskConfiguration? {
