@@ -113,7 +113,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             try await withServerSpan("vvtv.llmpool.v1.LlmPool/InferStream", metadata: metadata, requestID: requestID) {
                 span -> Result<Metadata, RPCError> in
                 do {
-                    for try await event in orchestrator.stream(inference) {
+                    _ = try await orchestrator.stream(inference) { event in
                         try await writer.write(Vvtv_Llmpool_V1_AnswerChunk(event))
                     }
                     return .success([:])

@@ -39,24 +39,25 @@ struct InferRoutes {
         }
         router.post("/v1/infer/stream") { request, context in
             let inference = try await inferenceRequest(request, context: context)
-            let events = orchestrator.stream(inference)
             var headers = HTTPJSON.sseHeaders(requestID: context.requestID)
             headers[.poolTask] = inference.task
             return Response(
                 status: .ok,
                 headers: headers,
                 body: ResponseBody { writer in
+                    let body = StreamedBody(writer)
                     do {
-                        for try await event in events {
+                        _ = try await orchestrator.stream(inference) { event in
                             let chunk = Vvtv_Llmpool_V1_AnswerChunk(event)
-                            try await writer.write(SSE.event(try chunk.jsonUTF8Data(options: Self.encodingOptions)))
+                            try await body.write(SSE.event(try chunk.jsonUTF8Data(options: Self.encodingOptions)))
                         }
                     } catch {
                         let poolError = PoolError.fromHTTP(error)
-                        try await writer.write(
+                        try await body.write(
                             SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON()), name: "error")
                         )
                     }
+                    writer = body.writer
                     try await writer.finish(nil)
                 }
             )

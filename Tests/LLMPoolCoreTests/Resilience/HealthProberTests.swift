@@ -42,3 +42,11 @@ struct HealthProberTests {
         _ = await task.result
     }
 }
+
+/// Polls `condition` every few milliseconds for at most two seconds.
+func waitUntil(_ condition: () -> Bool) async throws {
+    for _ in 0..<400 where !condition() {
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    #expect(condition())
+}

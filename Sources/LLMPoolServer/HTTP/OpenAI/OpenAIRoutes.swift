@@ -68,7 +68,6 @@ struct OpenAIRoutes {
         created: Int,
         context: PoolRequestContext
     ) -> Response {
-        let events = orchestrator.stream(inference)
         let id = context.requestID
         let includeUsage = body.streamOptions?.includeUsage ?? false
         var headers = HTTPJSON.sseHeaders(requestID: id)
@@ -78,19 +77,20 @@ struct OpenAIRoutes {
             status: .ok,
             headers: headers,
             body: ResponseBody { writer in
-                var model = requestedModel
+                let body = StreamedBody(writer, state: requestedModel)
                 do {
-                    for try await event in events {
+                    _ = try await orchestrator.stream(inference) { event in
+                        var model: String { body.state }
                         switch event {
                         case .started(_, let providerModel):
-                            if requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) { model = providerModel }
+                            if requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) { body.state = providerModel }
                             let chunk = ChatCompletionResponse.chunk(
                                 id: id,
                                 model: model,
                                 created: created,
                                 delta: .init(role: "assistant", content: "")
                             )
-                            try await writer.write(SSE.event(chunk))
+                            try await body.write(SSE.event(chunk))
                         case .delta(let text):
                             let chunk = ChatCompletionResponse.chunk(
                                 id: id,
@@ -98,7 +98,7 @@ struct OpenAIRoutes {
                                 created: created,
                                 delta: .init(content: text)
                             )
-                            try await writer.write(SSE.event(chunk))
+                            try await body.write(SSE.event(chunk))
                         case .completed(let answer):
                             let last = ChatCompletionResponse.chunk(
                                 id: id,
@@ -107,7 +107,7 @@ struct OpenAIRoutes {
                                 delta: .init(),
                                 finishReason: answer.finishReason
                             )
-                            try await writer.write(SSE.event(last))
+                            try await body.write(SSE.event(last))
                             if includeUsage {
                                 let usage = ChatCompletionResponse.usageChunk(
                                     id: id,
@@ -115,15 +115,16 @@ struct OpenAIRoutes {
                                     created: created,
                                     answer: answer
                                 )
-                                try await writer.write(SSE.event(usage))
+                                try await body.write(SSE.event(usage))
                             }
                         }
                     }
                 } catch {
                     // The status line is already sent: report the error in the stream, as OpenAI does.
                     let poolError = PoolError.fromHTTP(error)
-                    try await writer.write(SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON())))
+                    try await body.write(SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON())))
                 }
+                writer = body.writer
                 try await writer.write(SSE.done)
                 try await writer.finish(nil)
             }
