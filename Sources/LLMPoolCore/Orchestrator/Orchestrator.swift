@@ -306,7 +306,8 @@ public final class Orchestrator: Sendable {
         )
     }
 
-    /// Runs `body`, failing with `deadlineExceeded` if `deadline` passes first; `body` is cancelled.
+    /// Runs `body`, failing with `deadlineExceeded` if `deadline` passes first on the orchestrator's
+    /// clock; `body` is then cancelled, and has ended when this returns.
     func withDeadline<T: Sendable>(
         _ deadline: ContinuousClock.Instant,
         task: String,

@@ -37,6 +37,8 @@ public struct StrategyContext: Sendable {
     public var span: RecordedSpan?
 
     /// Creates a context.
+    ///
+    /// Without `resilience`, a fresh one is made whose breakers and budgets run on `clock`.
     public init(
         taskName: String,
         jsonOutput: Bool = false,

@@ -53,11 +53,19 @@ public final class ProviderGate: Sendable {
     public func wait() async throws {
         let id = makeID()
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { enqueue(id, $0) }
+            try await withCheckedThrowingContinuation { continuation in
+                enqueue(id, continuation)
+                // Cancelled before it was enqueued: the handler found nothing to resume.
+                if Task.isCancelled { cancel(id) }
+            }
         } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume(throwing: CancellationError())
+            cancel(id)
         }
+    }
+
+    private func cancel(_ id: Int) {
+        let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+        waiter?.resume(throwing: CancellationError())
     }
 
     /// Waits until the gate is open, cancelled or not: a call that is slow to unwind.

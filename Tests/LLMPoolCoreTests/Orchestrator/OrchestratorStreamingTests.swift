@@ -7,7 +7,7 @@ import Testing
 /// What a stream handler throws when its client went away.
 struct ClientWentAway: Error {}
 
-@Suite("Orchestrator: streaming into a handler")
+@Suite("Orchestrator: streaming into a handler", .timeLimit(.minutes(1)))
 struct OrchestratorStreamingTests {
     @Test("started, the deltas in order, then the completed answer, which stream returns")
     func streams() async throws {
@@ -161,7 +161,7 @@ final class PacedProvider: Provider {
     func health() async -> ProviderHealth { .init(healthy: true) }
 }
 
-@Suite("Orchestrator: streaming from the cache")
+@Suite("Orchestrator: streaming from the cache", .timeLimit(.minutes(1)))
 struct CachedStreamTests {
     @Test("a cached answer is replayed as word deltas that concatenate to the text")
     func replays() async throws {

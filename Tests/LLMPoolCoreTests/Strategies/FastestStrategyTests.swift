@@ -4,7 +4,7 @@ import LLMPoolTesting
 import Testing
 import Tracing
 
-@Suite("FASTEST: hedging from measured latency, budgets, retries, breakers")
+@Suite("FASTEST: hedging from measured latency, budgets, retries, breakers", .timeLimit(.minutes(1)))
 struct FastestStrategyTests {
     static func context(
         _ providers: [any Provider],
