@@ -87,6 +87,22 @@ struct OrchestratorStreamingTests {
         #expect(telemetry.metrics.requests.labels("http", "t", "FASTEST", "cancelled").value == 1)
     }
 
+    @Test("a failure after the first token ends the stream with that error and counts against the breaker")
+    func failsMidStream() async throws {
+        let config = try OrchestratorTests.configuration(providers: ["a", "b"], cache: false)
+        let a = PacedProvider(name: "a", pieces: ["one"], then: PoolError(code: .upstreamFailed, message: "reset"))
+        let b = ScriptedProvider(name: "b", behaviour: .answer("from b", delay: .zero))
+        let orchestrator = Orchestrator(configuration: config, providers: [a, b], clock: ManualPoolClock())
+        let log = EventLog()
+        let error = await #expect(throws: PoolError.self) {
+            try await orchestrator.stream(OrchestratorTests.request()) { log.append($0) }
+        }
+        #expect(error?.code == .upstreamFailed)
+        #expect(log.all == [.started(provider: "a", model: "a-model"), .delta("one")])
+        #expect(b.calls == 0, "no hand-over once the client has seen a token")
+        #expect(orchestrator.resilience.breakers.breaker(for: "a").snapshot().failures == 1)
+    }
+
     @Test("back-pressure: the provider hands over its next piece only once the handler took the last")
     func backPressure() async throws {
         let config = try OrchestratorTests.configuration(providers: ["a"], cache: false)
@@ -132,12 +148,15 @@ final class PacedProvider: Provider {
     let serverAddress = "in-process"
     let supportedTasks: Set<String> = []
     private let pieces: [String]
+    private let failure: PoolError?
     private let taken = Mutex(0)
 
-    init(name: String, pieces: [String]) {
+    /// Streams `pieces`, then answers, or fails with `failure` when there is one.
+    init(name: String, pieces: [String], then failure: PoolError? = nil) {
         self.name = name
         self.model = "\(name)-model"
         self.pieces = pieces
+        self.failure = failure
     }
 
     /// Pieces whose `onDelta` returned.
@@ -155,6 +174,7 @@ final class PacedProvider: Provider {
             try await onDelta(piece)
             taken.withLock { $0 += 1 }
         }
+        if let failure { throw failure }
         return try await complete(request)
     }
 
