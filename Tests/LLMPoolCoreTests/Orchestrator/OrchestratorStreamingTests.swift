@@ -85,6 +85,10 @@ struct OrchestratorStreamingTests {
         #expect(b.cancellations == 1, "the other upstream call had ended when stream threw")
         #expect(orchestrator.resilience.breakers.breaker(for: "a").snapshot().failures == 0, "not a provider failure")
         #expect(telemetry.metrics.requests.labels("http", "t", "FASTEST", "cancelled").value == 1)
+        // A stream read to its end is a request like any other.
+        _ = try await orchestrator.stream(OrchestratorTests.request()) { _ in }
+        #expect(telemetry.metrics.requests.labels("http", "t", "FASTEST", "ok").value == 1)
+        #expect(telemetry.metrics.inflightRequests.labels("http").value == 0)
     }
 
     @Test("a failure after the first token ends the stream with that error and counts against the breaker")
