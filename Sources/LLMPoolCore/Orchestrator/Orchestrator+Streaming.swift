@@ -1,66 +1,75 @@
 extension Orchestrator {
-    /// Streams an answer: ``AnswerStreamEvent/started(provider:model:)`` once a provider produced
-    /// its first token, then deltas in order, then ``AnswerStreamEvent/completed(_:)``.
+    /// Streams an answer into `onEvent`, in the calling task: ``AnswerStreamEvent/started(provider:model:)``
+    /// once a provider produced its first token, the deltas in order, then
+    /// ``AnswerStreamEvent/completed(_:)``; returns the completed answer.
     ///
     /// The providers are raced (hedged as in FASTEST) for the first token; the first to produce
     /// one streams the answer and the others are cancelled. A provider failing before its first
     /// token hands over to the next; a failure after it ends the stream with that error. Ensemble
-    /// strategies that compare whole answers run to completion and stream the chosen answer.
-    /// Cancelling the consumer cancels every upstream call.
-    public func stream(_ request: InferenceRequest) -> AsyncThrowingStream<AnswerStreamEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(
-            of: AnswerStreamEvent.self,
-            throwing: (any Error).self
-        )
+    /// strategies that compare whole answers run to completion and stream the chosen answer, as
+    /// cached answers are, word by word.
+    ///
+    /// `onEvent` is called one event at a time, never concurrently, and awaited before the
+    /// upstream body is read on: a slow client slows the upstream read, within the request's
+    /// deadline.
+    ///
+    /// ```swift
+    /// let answer = try await orchestrator.stream(request) { event in
+    ///     if case .delta(let text) = event { try await writer.write(text) }
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - onEvent: Receives the events; throwing from it (the client went away) ends the stream.
+    /// - Returns: The answer also sent as ``AnswerStreamEvent/completed(_:)``.
+    /// - Throws: ``PoolError`` as ``infer(_:)`` does. Errors found before any provider is called
+    ///   (validation, routing, every breaker open) are thrown before the first event. When
+    ///   `onEvent` throws, every upstream call is cancelled and has ended before its error is
+    ///   rethrown.
+    public func stream(
+        _ request: InferenceRequest,
+        onEvent: @escaping @Sendable (AnswerStreamEvent) async throws -> Void
+    ) async throws -> InferenceAnswer {
         let generation = self.generation
         let snapshot = generation.snapshot
-        let observation = telemetry.isEnabled ? RequestObservation(telemetry: telemetry, api: request.api) : nil
-        let work = Task {
-            do {
-                let strategy = try await self.runStream(request, generation, into: continuation)
-                observation?.finish(task: Self.taskLabel(request, snapshot), strategy: strategy.rawValue, error: nil)
-                continuation.finish()
-            } catch {
-                observation?.finish(
-                    task: Self.taskLabel(request, snapshot),
-                    strategy: Self.strategyLabel(request, snapshot),
-                    error: error
-                )
-                continuation.finish(throwing: error)
-            }
+        let sink = EventSink(onEvent)
+        guard telemetry.isEnabled else { return try await streamAnswer(request, generation, into: sink) }
+        let observation = RequestObservation(telemetry: telemetry, api: request.api)
+        do {
+            let answer = try await streamAnswer(request, generation, into: sink)
+            observation.finish(task: Self.taskLabel(request, snapshot), strategy: answer.strategy.rawValue, error: nil)
+            return answer
+        } catch {
+            observation.finish(
+                task: Self.taskLabel(request, snapshot),
+                strategy: Self.strategyLabel(request, snapshot),
+                // A client that went away is a cancelled request, not a failure of the pool.
+                error: sink.failure == nil ? error : CancellationError()
+            )
+            throw error
         }
-        continuation.onTermination = { _ in work.cancel() }
-        return stream
     }
 
-    private func runStream(
+    private func streamAnswer(
         _ request: InferenceRequest,
         _ generation: Generation,
-        into output: AsyncThrowingStream<AnswerStreamEvent, any Error>.Continuation
-    ) async throws -> StrategyKind {
+        into sink: EventSink
+    ) async throws -> InferenceAnswer {
         let prepared = try prepare(request, generation)
         if let hit = await cacheLookup(prepared) {
-            let answer = cachedAnswer(hit, prepared: prepared)
-            output.yield(.started(provider: answer.provider, model: answer.model))
-            // Replayed word by word so that clients see the same shape of stream as a live one.
-            for piece in Self.words(answer.text) { output.yield(.delta(piece)) }
-            output.yield(.completed(answer))
-            return answer.strategy
+            return try await replay(cachedAnswer(hit, prepared: prepared), into: sink)
         }
         if prepared.strategy != .fastest {
             // Strategies that compare whole answers cannot stream before they have chosen; the
             // request is already validated, routed and missed in the cache.
-            let answer = try await respond(request, prepared)
-            output.yield(.started(provider: answer.provider, model: answer.model))
-            for piece in Self.words(answer.text) { output.yield(.delta(piece)) }
-            output.yield(.completed(answer))
-            return answer.strategy
+            return try await replay(try await respond(request, prepared), into: sink)
         }
         let context = try makeContext(prepared)
         let (response, provider, decision) = try await step("strategy \(prepared.strategy.rawValue) stream") { span in
             var traced = context
             traced.span = span
-            let race = StreamRace(context: traced, output: output)
+            let race = StreamRace(context: traced, sink: sink)
             return try await withDeadline(prepared.deadline, task: prepared.taskName) {
                 try await race.run()
             }
@@ -89,8 +98,17 @@ extension Orchestrator {
                 )
             )
         }
-        output.yield(.completed(answer))
-        return answer.strategy
+        try await sink.send(.completed(answer))
+        return answer
+    }
+
+    /// Sends a whole answer as a stream: `started`, its words, `completed`.
+    private func replay(_ answer: InferenceAnswer, into sink: EventSink) async throws -> InferenceAnswer {
+        try await sink.send(.started(provider: answer.provider, model: answer.model))
+        // Word by word, so that clients see the same shape of stream as a live one.
+        for piece in Self.words(answer.text) { try await sink.send(.delta(piece)) }
+        try await sink.send(.completed(answer))
+        return answer
     }
 
     /// Splits text into pieces that concatenate back to it: each word with the spaces before it.
@@ -106,29 +124,5 @@ extension Orchestrator {
         }
         if !current.isEmpty { pieces.append(current) }
         return pieces
-    }
-}
-
-extension Orchestrator {
-    /// Streams an answer into `onEvent`, in the calling task: ``AnswerStreamEvent/started(provider:model:)``,
-    /// the deltas in order, then ``AnswerStreamEvent/completed(_:)``, and returns the completed answer.
-    ///
-    /// Errors found before any provider is called (validation, routing, every breaker open) are
-    /// thrown before the first event. When `onEvent` throws (the client went away), the upstream
-    /// calls are cancelled and the error is rethrown. `onEvent` is called from the calling task
-    /// only, one event at a time, so it may write to the caller's response writer directly.
-    public func stream(
-        _ request: InferenceRequest,
-        onEvent: (AnswerStreamEvent) async throws -> Void
-    ) async throws -> InferenceAnswer {
-        var completed: InferenceAnswer?
-        for try await event in stream(request) {
-            if case .completed(let answer) = event { completed = answer }
-            try await onEvent(event)
-        }
-        guard let completed else {
-            throw PoolError(code: .internal, message: "stream ended without an answer")
-        }
-        return completed
     }
 }

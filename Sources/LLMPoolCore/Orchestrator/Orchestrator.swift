@@ -21,12 +21,14 @@ public final class Orchestrator: Sendable {
     /// Strategies the caller supplied, replacing the standard ones by kind on every rebuild.
     private let overrides: [any EnsembleStrategy]
     let cache: (any AnswerCache)?
-    let clock: ContinuousClock
+    /// The time of deadlines, hedges, coalesced waits, and of the breakers and budgets of a
+    /// ``Resilience`` made here.
+    let clock: any PoolClock
     let logger: Logger
     /// Where requests, steps and provider calls are measured and traced.
     public let telemetry: PoolTelemetry
     /// Identical cacheable requests in flight, answered by one upstream call.
-    let coalescer = RequestCoalescer<CacheKey, InferenceAnswer>()
+    let coalescer: RequestCoalescer<CacheKey, InferenceAnswer>
     /// Circuit breakers, hedge and retry budgets, hedge delays and WEIGHTED scores: the routing
     /// state shared by every request. Readiness reads breaker states from it.
     public let resilience: Resilience
@@ -37,19 +39,23 @@ public final class Orchestrator: Sendable {
     ///   - providers: The providers built from `configuration.providers`.
     ///   - cache: The answer cache, or `nil` for none.
     ///   - strategies: Strategy implementations replacing, by kind, the ``StandardStrategies``.
-    ///   - resilience: The routing state; default one made from `configuration` and `telemetry`.
+    ///   - clock: The time of deadlines, hedges and coalesced waits; tests pass a manual one.
+    ///   - resilience: The routing state; default one made from `configuration` and `telemetry`,
+    ///     its breakers and budgets on `clock`.
     public init(
         configuration: PoolConfiguration,
         providers: [any Provider],
         cache: (any AnswerCache)? = nil,
         strategies: [any EnsembleStrategy] = [],
         logger: Logger = Logger(label: "llm-pool.orchestrator"),
-        clock: ContinuousClock = .init(),
+        clock: any PoolClock = SystemPoolClock(),
         telemetry: PoolTelemetry = .standalone,
         resilience: Resilience? = nil
     ) {
         self.telemetry = telemetry
-        self.resilience = resilience ?? Resilience(configuration: configuration, telemetry: telemetry)
+        self.resilience =
+            resilience ?? Resilience(configuration: configuration, telemetry: telemetry, now: clock.nowSource)
+        self.coalescer = RequestCoalescer(clock: clock)
         self.overrides = strategies
         self.current = Mutex(
             Generation(
@@ -113,8 +119,19 @@ public final class Orchestrator: Sendable {
     /// After a cache miss: runs the strategy, sharing the call with identical requests in flight.
     func respond(_ request: InferenceRequest, _ prepared: PreparedRequest) async throws -> InferenceAnswer {
         guard let key = prepared.cacheKey, cache != nil else { return try await compute(request, prepared) }
-        // Identical deterministic requests in flight share one upstream call.
-        let (shared, joined) = try await coalescer.run(key) { [self] in try await compute(request, prepared) }
+        // Identical deterministic requests in flight share one upstream call. Each caller waits
+        // until its own deadline; the call itself may run as long as any request may ask for,
+        // and is cancelled as soon as nobody waits for it.
+        var flight = prepared
+        flight.deadline = max(prepared.deadline, prepared.started.advanced(by: prepared.qos.maxDeadline))
+        let (shared, joined) = try await coalescer.run(
+            key,
+            deadline: prepared.deadline,
+            deadlineError: PoolError(
+                code: .deadlineExceeded,
+                message: "deadline exceeded before any provider for '\(prepared.taskName)' answered"
+            )
+        ) { [self, flight] in try await compute(request, flight) }
         guard joined else { return shared }
         if telemetry.isEnabled, let cache {
             telemetry.metrics.cacheRequests.labels(cache.backend, "coalesced").increment()
@@ -289,7 +306,8 @@ public final class Orchestrator: Sendable {
         )
     }
 
-    /// Runs `body`, failing with `deadlineExceeded` if `deadline` passes first; `body` is cancelled.
+    /// Runs `body`, failing with `deadlineExceeded` if `deadline` passes first on the orchestrator's
+    /// clock; `body` is then cancelled, and has ended when this returns.
     func withDeadline<T: Sendable>(
         _ deadline: ContinuousClock.Instant,
         task: String,
@@ -299,7 +317,7 @@ public final class Orchestrator: Sendable {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
-                try await Task.sleep(until: deadline, clock: clock)
+                try await clock.sleep(until: deadline)
                 return nil
             }
             defer { group.cancelAll() }

@@ -15,7 +15,7 @@ struct PreparedRequest: Sendable {
     /// The QoS settings of that generation.
     var qos: QoSConfiguration
 
-    init(_ request: InferenceRequest, generation: Generation, clock: ContinuousClock, validated: Bool = false) throws {
+    init(_ request: InferenceRequest, generation: Generation, clock: any PoolClock, validated: Bool = false) throws {
         let snapshot = generation.snapshot
         let configuration = snapshot.configuration
         if !validated { try RequestValidator(configuration: configuration).validate(request) }

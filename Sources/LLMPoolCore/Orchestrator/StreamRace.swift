@@ -1,209 +1,195 @@
-import Synchronization
-
 /// Races provider streams for the first token (hedged like ``FastestStrategy``), then forwards the
-/// winner's tokens.
+/// winner's deltas to the caller.
 ///
-/// Each attempt runs in its own child `Task` so that a loser can be cancelled on its own the
-/// moment another attempt wins (a task group can only cancel all of its children). Every attempt
-/// is cancelled before `run()` returns or throws, so none outlives the request.
+/// Structured: one child of a task group per attempt and per hedge timer, the timers sleeping on
+/// the context's clock. The first attempt to produce a token claims the win (``FirstTokenClaim``),
+/// which cancels the other attempts and the pending timer through their ``CancellationSignal``s;
+/// the winner then sends `started` and its deltas to the ``EventSink`` itself, awaiting each (the
+/// caller's pace is the upstream read's pace). `run()` returns or throws only once every attempt
+/// has ended, losers included.
 struct StreamRace: Sendable {
     let context: StrategyContext
-    let output: AsyncThrowingStream<AnswerStreamEvent, any Error>.Continuation
+    let sink: EventSink
 
+    /// How a child of the race ended.
     private enum Event: Sendable {
-        case firstToken(Int)
-        case failed(Int, PoolError, Duration)
+        /// The winner's stream finished.
         case finished(Int, ProviderResponse, Duration)
-        case hedgeTimer
+        /// An attempt failed (or its breaker refused it: `rejected`).
+        case failed(Int, PoolError, Duration, rejected: Bool)
+        /// An attempt was cut short because another won.
+        case lost(Int)
+        /// The caller's handler threw: the client went away.
+        case consumerFailed(any Error)
+        case hedgeTimer(generation: Int)
+        /// A hedge timer cancelled before it fired.
+        case timerCancelled
     }
 
     func run() async throws -> (ProviderResponse, any Provider, EnsembleDecision) {
         let providers = context.providers
+        guard !providers.isEmpty else { throw PoolError.allFailed([], task: context.taskName) }
         let clock = context.clock
         let hedging = context.hedging.enabled && providers.count > 1
-        let (events, sink) = AsyncStream.makeStream(of: Event.self)
-        let winner = WinnerSlot()
-        var attempts: [Task<Void, Never>] = []
-        var timer: Task<Void, Never>?
-        var launchedAt: [ContinuousClock.Instant] = []
-        var ledger = HedgeLedger(context: context)
-        var errors: [PoolError] = []
-        var candidates: [Int: EnsembleDecision.Candidate] = [:]
-        var running = 0
+        let claims = FirstTokenClaim()
         context.resilience.hedgeBudget.recordRequest()
-        defer {
-            ledger.settle(winner: nil)
-            attempts.forEach { $0.cancel() }
-            timer?.cancel()
-            sink.finish()
-        }
 
-        func launch() {
-            let index = attempts.count
-            let provider = providers[index]
-            let request = context.requestWithRemainingTime()
-            let output = self.output
-            launchedAt.append(clock.now)
-            running += 1
-            let context = self.context
-            attempts.append(
-                Task {
-                    let start = clock.now
-                    var claimed = false
-                    guard let permit = ProviderCall.acquire(provider, context: context) else {
-                        sink.yield(.failed(index, ProviderCall.rejection(provider, context: context), .zero))
-                        return
-                    }
-                    // What the provider's breaker learns from this call; a loser cut short says nothing.
-                    var health = CircuitBreaker.Outcome.ignored
-                    defer { ProviderCall.settle(provider, permit, health, context: context) }
-                    do {
-                        for try await event in provider.stream(request) {
-                            switch event {
-                            case .delta(let text):
-                                if !claimed {
-                                    claimed = winner.claim(index)
-                                    guard claimed else { return }
-                                    sink.yield(.firstToken(index))
-                                    output.yield(.started(provider: provider.name, model: provider.model))
-                                }
-                                if !text.isEmpty { output.yield(.delta(text)) }
-                            case .done(let response):
-                                health = .success
-                                if !claimed {
-                                    // An answer with no delta at all (empty text) still wins if first.
-                                    claimed = winner.claim(index)
-                                    guard claimed else { return }
-                                    sink.yield(.firstToken(index))
-                                    output.yield(.started(provider: provider.name, model: provider.model))
-                                    if !response.text.isEmpty { output.yield(.delta(response.text)) }
-                                }
-                                sink.yield(.finished(index, response, start.duration(to: clock.now)))
-                                return
-                            }
+        return try await withThrowingTaskGroup(of: Event.self) { group in
+            var launchedAt: [ContinuousClock.Instant] = []
+            var ledger = HedgeLedger(context: context)
+            var errors: [PoolError] = []
+            var candidates: [Int: EnsembleDecision.Candidate] = [:]
+            var running = 0
+            var timerGeneration = 0
+            defer { ledger.settle(winner: nil) }
+
+            func launch() {
+                let index = launchedAt.count
+                let request = context.requestWithRemainingTime()
+                let signal = claims.signal(forAttempt: index)
+                launchedAt.append(clock.now)
+                running += 1
+                group.addTask { await signal.run { await attempt(index, request: request, claims: claims) } }
+            }
+            func armTimer() {
+                guard hedging, launchedAt.count < providers.count, ledger.count < context.hedging.maxHedges else {
+                    return
+                }
+                let delay = context.hedgeDelay(providers[launchedAt.count - 1])
+                timerGeneration += 1
+                let generation = timerGeneration
+                let signal = claims.signalForTimer()
+                group.addTask {
+                    await signal.run {
+                        do {
+                            try await clock.sleep(for: delay)
+                            return .hedgeTimer(generation: generation)
+                        } catch {
+                            return .timerCancelled
                         }
-                        // A cancelled consumer sees the stream end early; that is no upstream failure.
-                        health = Task.isCancelled ? .ignored : .failure
-                        sink.yield(
-                            .failed(
-                                index,
-                                PoolError(
-                                    code: .upstreamFailed,
-                                    message: "\(provider.name) ended its stream without finishing"
-                                ),
-                                start.duration(to: clock.now)
-                            )
-                        )
-                    } catch {
-                        let failure = PoolError.wrap(error, provider: provider.name)
-                        health = ProviderCall.breakerOutcome(of: failure)
-                        sink.yield(.failed(index, failure, start.duration(to: clock.now)))
                     }
                 }
-            )
-        }
-        func armTimer() {
-            guard hedging, attempts.count < providers.count, ledger.count < context.hedging.maxHedges else { return }
-            let delay = context.hedgeDelay(providers[attempts.count - 1])
-            timer?.cancel()
-            timer = Task {
-                do {
-                    try await Task.sleep(for: delay, clock: clock)
-                    sink.yield(.hedgeTimer)
-                } catch {}
             }
-        }
+            func candidate(_ index: Int, _ outcome: EnsembleDecision.Outcome, _ latency: Duration, error: String? = nil)
+                -> EnsembleDecision.Candidate
+            {
+                .init(
+                    provider: providers[index].name,
+                    model: providers[index].model,
+                    latency: latency,
+                    outcome: outcome,
+                    error: error
+                )
+            }
 
-        if hedging {
-            launch()
-            armTimer()
-        } else {
-            while attempts.count < providers.count { launch() }
-        }
-
-        for await event in events {
-            try Task.checkCancellation()
-            let current = winner.current
-            switch event {
-            case .hedgeTimer:
-                guard current == nil, attempts.count < providers.count, context.remaining() > .zero,
-                    ledger.fire(
-                        attempts.count,
-                        provider: providers[attempts.count],
-                        after: launchedAt[0].duration(to: clock.now)
-                    )
-                else { continue }
+            if hedging {
                 launch()
                 armTimer()
-            case .firstToken(let index):
-                timer?.cancel()
-                for (other, attempt) in attempts.enumerated() where other != index {
-                    attempt.cancel()
-                    if candidates[other] == nil {
-                        candidates[other] = .init(
-                            provider: providers[other].name,
-                            model: providers[other].model,
-                            latency: launchedAt[other].duration(to: clock.now),
-                            outcome: .cancelled
+            } else {
+                while launchedAt.count < providers.count { launch() }
+            }
+
+            while let event = try await group.next() {
+                try Task.checkCancellation()
+                switch event {
+                case .timerCancelled:
+                    continue
+                case .hedgeTimer(let generation):
+                    guard generation == timerGeneration, claims.winner == nil, launchedAt.count < providers.count,
+                        context.remaining() > .zero,
+                        ledger.fire(
+                            launchedAt.count,
+                            provider: providers[launchedAt.count],
+                            after: launchedAt[0].duration(to: clock.now)
                         )
-                    }
-                }
-            case .finished(let index, let response, let latency):
-                candidates[index] = .init(
-                    provider: providers[index].name,
-                    model: providers[index].model,
-                    latency: latency,
-                    outcome: .won
-                )
-                ledger.settle(winner: index)
-                let ordered = (0..<attempts.count).compactMap { candidates[$0] }
-                let reason =
-                    index == 0
-                    ? "first provider streamed first"
-                    : "\(providers[index].name) produced the first token after \(ledger.count) hedge(s)"
-                let decision = EnsembleDecision(
-                    strategy: .fastest,
-                    candidates: ordered,
-                    winner: providers[index].name,
-                    reason: reason,
-                    hedgesFired: ledger.count
-                )
-                return (response, providers[index], decision)
-            case .failed(let index, let error, let latency):
-                running -= 1
-                if current == index { throw error }
-                guard current == nil else { continue }
-                errors.append(error)
-                candidates[index] = .init(
-                    provider: providers[index].name,
-                    model: providers[index].model,
-                    latency: latency,
-                    outcome: ProviderCall.outcome(of: error),
-                    error: error.message
-                )
-                if attempts.count < providers.count, context.remaining() > .zero {
+                    else { continue }
                     launch()
                     armTimer()
-                } else if running == 0 {
-                    throw PoolError.allFailed(errors, task: context.taskName)
+                case .consumerFailed(let error):
+                    throw error
+                case .lost(let index):
+                    running -= 1
+                    candidates[index] = candidate(index, .cancelled, launchedAt[index].duration(to: clock.now))
+                case .finished(let index, let response, let latency):
+                    candidates[index] = candidate(index, .won, latency)
+                    for other in launchedAt.indices where candidates[other] == nil {
+                        candidates[other] = candidate(other, .cancelled, launchedAt[other].duration(to: clock.now))
+                    }
+                    ledger.settle(winner: index)
+                    let reason =
+                        index == 0
+                        ? "first provider streamed first"
+                        : "\(providers[index].name) produced the first token after \(ledger.count) hedge(s)"
+                    let decision = EnsembleDecision(
+                        strategy: .fastest,
+                        candidates: launchedAt.indices.compactMap { candidates[$0] },
+                        winner: providers[index].name,
+                        reason: reason,
+                        hedgesFired: ledger.count
+                    )
+                    group.cancelAll()
+                    return (response, providers[index], decision)
+                case .failed(let index, let error, let latency, let rejected):
+                    running -= 1
+                    let winner = claims.winner
+                    // A failure after the first token breaks the stream the caller is reading.
+                    if winner == index { throw error }
+                    let outcome = rejected ? .skipped : ProviderCall.outcome(of: error)
+                    candidates[index] = candidate(index, outcome, latency, error: error.message)
+                    guard winner == nil else { continue }
+                    errors.append(error)
+                    if launchedAt.count < providers.count, context.remaining() > .zero {
+                        launch()
+                        armTimer()
+                    } else if running == 0 {
+                        throw PoolError.allFailed(errors, task: context.taskName)
+                    }
                 }
             }
-        }
-        throw PoolError(code: .cancelled, message: "stream cancelled")
-    }
-}
-
-/// The index of the attempt that produced the first token; claimed once.
-private final class WinnerSlot: Sendable {
-    private let slot = Mutex<Int?>(nil)
-
-    /// Claims the win for `index`; true if `index` holds it.
-    func claim(_ index: Int) -> Bool {
-        slot.withLock { current in
-            if current == nil { current = index }
-            return current == index
+            throw PoolError(code: .cancelled, message: "stream cancelled")
         }
     }
 
-    var current: Int? { slot.withLock { $0 } }
+    /// One attempt: a provider stream through its breaker, claiming the win at its first token.
+    private func attempt(_ index: Int, request: ProviderRequest, claims: FirstTokenClaim) async -> Event {
+        let provider = context.providers[index]
+        let clock = context.clock
+        let start = clock.now
+        guard let permit = ProviderCall.acquire(provider, context: context) else {
+            return .failed(index, ProviderCall.rejection(provider, context: context), .zero, rejected: true)
+        }
+        // What the provider's breaker learns from this call; a loser cut short says nothing.
+        var health = CircuitBreaker.Outcome.ignored
+        defer { ProviderCall.settle(provider, permit, health, context: context) }
+        let sink = self.sink
+        let started = AnswerStreamEvent.started(provider: provider.name, model: provider.model)
+        do {
+            let response = try await provider.stream(request) { text in
+                switch claims.claim(index) {
+                case .lost: throw CancellationError()
+                case .first: try await sink.send(started)
+                case .held: break
+                }
+                if !text.isEmpty { try await sink.send(.delta(text)) }
+            }
+            health = .success
+            // An answer with no delta at all (empty text) still wins if first.
+            switch claims.claim(index) {
+            case .lost:
+                return .lost(index)
+            case .first:
+                try await sink.send(started)
+                if !response.text.isEmpty { try await sink.send(.delta(response.text)) }
+            case .held:
+                break
+            }
+            return .finished(index, response, start.duration(to: clock.now))
+        } catch {
+            if claims.winner == index, let failure = sink.failure { return .consumerFailed(failure) }
+            if let winner = claims.winner, winner != index { return .lost(index) }
+            let failure = PoolError.wrap(error, provider: provider.name)
+            health = ProviderCall.breakerOutcome(of: failure)
+            return .failed(index, failure, start.duration(to: clock.now), rejected: false)
+        }
+    }
 }

@@ -70,11 +70,16 @@ public struct OllamaProvider: Provider {
         }
     }
 
-    /// Streams a completion; the stream fails with the same ``PoolError``s as ``complete(_:)``.
-    public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+    /// Streams a completion, reading the NDJSON body no faster than `onDelta` takes the pieces.
+    ///
+    /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onDelta` threw.
+    public func stream(
+        _ request: ProviderRequest,
+        onDelta: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> ProviderResponse {
         let (url, body) = prepare(request, stream: true)
         let timeout = min(request.timeout, configuration.timeout)
-        return http.stream(timeout: timeout, url: url) { [http, model] continuation in
+        return try await http.call(timeout: timeout, url: url) { [http, model] in
             let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
             var text = ""
             var final: OllamaWire.Chunk?
@@ -84,7 +89,7 @@ public struct OllamaProvider: Provider {
                 if let error = chunk.error { throw Self.generationFailed(error, provider: http.provider) }
                 if let piece = chunk.text, !piece.isEmpty {
                     text += piece
-                    continuation.yield(.delta(piece))
+                    try await http.deliver(piece, to: onDelta)
                 }
                 if chunk.done == true { final = chunk }
             }
@@ -94,7 +99,7 @@ public struct OllamaProvider: Provider {
                     message: "the stream from provider '\(http.provider)' ended before its final \"done\" line"
                 )
             }
-            continuation.yield(.done(Self.response(text: text, final: final, model: model)))
+            return Self.response(text: text, final: final, model: model)
         }
     }
 

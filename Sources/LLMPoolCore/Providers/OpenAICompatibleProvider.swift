@@ -104,8 +104,13 @@ public struct OpenAICompatibleProvider: Provider {
         }
     }
 
-    /// Streams a completion; the stream fails with the same ``PoolError``s as ``complete(_:)``.
-    public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+    /// Streams a completion, reading the server-sent events no faster than `onDelta` takes the pieces.
+    ///
+    /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onDelta` threw.
+    public func stream(
+        _ request: ProviderRequest,
+        onDelta: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> ProviderResponse {
         let url = apiRoot + "/chat/completions"
         let body = ProviderHTTP.json(
             OpenAIWire.ChatRequest(
@@ -118,16 +123,16 @@ public struct OpenAICompatibleProvider: Provider {
             )
         )
         let timeout = min(request.timeout, configuration.timeout)
-        return http.stream(timeout: timeout, url: url) { [http, model] continuation in
+        return try await http.call(timeout: timeout, url: url) { [http, model] in
             let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
             var parser = SSEEventParser()
             var state = StreamState(model: model)
             try await http.forEachLine(of: response, url: url) { line in
                 guard !state.sawDone, let data = parser.consume(line: line) else { return }
-                if let piece = try state.consume(data, http: http) { continuation.yield(.delta(piece)) }
+                if let piece = try state.consume(data, http: http) { try await http.deliver(piece, to: onDelta) }
             }
             if !state.sawDone, let data = parser.finish(), let piece = try state.consume(data, http: http) {
-                continuation.yield(.delta(piece))
+                try await http.deliver(piece, to: onDelta)
             }
             guard state.sawDone || state.finishReason != nil else {
                 throw PoolError(
@@ -135,7 +140,7 @@ public struct OpenAICompatibleProvider: Provider {
                     message: "the stream from provider '\(http.provider)' ended before [DONE]"
                 )
             }
-            continuation.yield(.done(state.response))
+            return state.response
         }
     }
 

@@ -51,14 +51,6 @@ public struct ProviderResponse: Sendable, Hashable {
     }
 }
 
-/// One event of a provider's streamed answer.
-public enum ProviderStreamEvent: Sendable, Hashable {
-    /// A piece of generated text.
-    case delta(String)
-    /// The end of the stream, with the full text and token counts.
-    case done(ProviderResponse)
-}
-
 /// The health a provider reports when probed.
 public struct ProviderHealth: Sendable, Hashable {
     /// Whether the provider answered its health check and serves its model.
@@ -93,9 +85,18 @@ public protocol Provider: Sendable {
 
     /// Completes a conversation.
     func complete(_ request: ProviderRequest) async throws -> ProviderResponse
-    /// Streams a completion. The stream ends with ``ProviderStreamEvent/done(_:)``; cancelling the
-    /// consuming task closes the upstream call.
-    func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
+    /// Streams a completion in the calling task: calls `onDelta` with each piece of text as it
+    /// arrives, in order and one at a time, awaiting it before reading on (a slow consumer slows
+    /// the upstream read: that is the back-pressure), and returns the whole answer once the
+    /// backend finished.
+    ///
+    /// An error thrown by `onDelta` ends the call and is rethrown unchanged; cancelling the
+    /// calling task closes the upstream call.
+    /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onDelta` threw.
+    func stream(
+        _ request: ProviderRequest,
+        onDelta: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> ProviderResponse
     /// Probes the backend.
     func health() async -> ProviderHealth
 }

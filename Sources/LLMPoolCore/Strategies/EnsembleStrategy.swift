@@ -18,8 +18,8 @@ public struct StrategyContext: Sendable {
     /// The delay before hedging away from a provider: the orchestrator passes
     /// ``HedgePolicy/delay(for:task:configuration:)`` (measured latency, static until enough samples).
     public var hedgeDelay: @Sendable (_ provider: any Provider) -> Duration
-    /// The clock deadlines are measured on.
-    public var clock: ContinuousClock
+    /// The clock deadlines are measured on and hedge timers sleep on.
+    public var clock: any PoolClock
     /// Metrics and tracer: strategies count hedges, retries and decisions here and open spans
     /// for hedges; the request's span is the current `ServiceContext`.
     public var telemetry: PoolTelemetry
@@ -37,6 +37,8 @@ public struct StrategyContext: Sendable {
     public var span: RecordedSpan?
 
     /// Creates a context.
+    ///
+    /// Without `resilience`, a fresh one is made whose breakers and budgets run on `clock`.
     public init(
         taskName: String,
         jsonOutput: Bool = false,
@@ -45,7 +47,7 @@ public struct StrategyContext: Sendable {
         deadline: ContinuousClock.Instant,
         hedging: HedgingConfiguration = .defaults,
         hedgeDelay: @escaping @Sendable (any Provider) -> Duration,
-        clock: ContinuousClock = .init(),
+        clock: any PoolClock = SystemPoolClock(),
         telemetry: PoolTelemetry = .standalone,
         resilience: Resilience? = nil,
         skipped: [Resilience.Rejection] = [],
@@ -62,7 +64,8 @@ public struct StrategyContext: Sendable {
         self.hedging = hedging
         self.hedgeDelay = hedgeDelay
         self.clock = clock
-        self.resilience = resilience ?? Resilience(configuration: PoolConfiguration(), telemetry: telemetry)
+        self.resilience =
+            resilience ?? Resilience(configuration: PoolConfiguration(), telemetry: telemetry, now: clock.nowSource)
         self.skipped = skipped
         self.retry = retry
         self.weighted = weighted

@@ -99,7 +99,7 @@ public struct FastestStrategy: EnsembleStrategy {
                 timerGeneration += 1
                 let generation = timerGeneration
                 group.addTask {
-                    try await Task.sleep(for: delay, clock: clock)
+                    try await clock.sleep(for: delay)
                     return .hedgeTimer(generation: generation)
                 }
             }

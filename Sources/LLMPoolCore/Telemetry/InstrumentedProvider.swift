@@ -89,39 +89,40 @@ public struct InstrumentedProvider: Provider {
         }
     }
 
-    public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+    /// Streams through the base provider in the calling task, observing the time to first token
+    /// when the first piece arrives. A call cut short by its consumer (`onDelta` threw) counts as
+    /// `cancelled`: the client went away, the provider did not fail.
+    public func stream(
+        _ request: ProviderRequest,
+        onDelta: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> ProviderResponse {
         let call = begin(request)
-        let upstream = ServiceContext.withValue(call.span.context) { base.stream(call.request) }
-        let (stream, continuation) = AsyncThrowingStream.makeStream(
-            of: ProviderStreamEvent.self,
-            throwing: (any Error).self
-        )
-        let task = Task {
-            var firstToken = true
-            do {
-                for try await event in upstream {
-                    if firstToken, case .delta = event {
-                        firstToken = false
+        do {
+            let response = try await ServiceContext.withValue(call.span.context) {
+                try await base.stream(call.request) { [series] text in
+                    if call.firstToken.exchange(false, ordering: .relaxed) {
                         let ttft = call.started.duration(to: .now).seconds
                         series.timeToFirstToken.observe(ttft, exemplar: call.exemplar(ttft))
                         call.span.addEvent("first token")
                     }
-                    if case .done(let response) = event {
-                        finish(call, response: response, error: nil)
+                    do {
+                        try await onDelta(text)
+                    } catch {
+                        call.consumerFailed.store(true, ordering: .relaxed)
+                        throw error
                     }
-                    continuation.yield(event)
                 }
-                continuation.finish()
-            } catch {
-                finish(call, response: nil, error: error)
-                continuation.finish(throwing: error)
             }
+            finish(call, response: response, error: nil)
+            return response
+        } catch {
+            finish(
+                call,
+                response: nil,
+                error: call.consumerFailed.load(ordering: .relaxed) ? CancellationError() : error
+            )
+            throw error
         }
-        continuation.onTermination = { reason in
-            task.cancel()
-            if case .cancelled = reason { finish(call, response: nil, error: CancellationError()) }
-        }
-        return stream
     }
 
     public func health() async -> ProviderHealth {
@@ -135,6 +136,10 @@ public struct InstrumentedProvider: Provider {
         let request: ProviderRequest
         let started: ContinuousClock.Instant
         let finished = Atomic<Bool>(false)
+        /// No piece of a stream has arrived yet.
+        let firstToken = Atomic<Bool>(true)
+        /// The consumer of a stream threw.
+        let consumerFailed = Atomic<Bool>(false)
 
         init(span: RecordedSpan, request: ProviderRequest) {
             self.span = span

@@ -72,7 +72,7 @@ public struct Gateway: Sendable {
     /// - Throws: What the orchestrator or `onEvent` threw (already logged and counted).
     public func stream(
         _ admission: Admission,
-        onEvent: (AnswerStreamEvent) async throws -> Void
+        onEvent: @escaping @Sendable (AnswerStreamEvent) async throws -> Void
     ) async throws -> InferenceAnswer {
         let started = ContinuousClock.now
         let call = admission.call

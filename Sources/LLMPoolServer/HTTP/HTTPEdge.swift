@@ -53,9 +53,9 @@ struct HTTPEdge: Sendable {
 
     /// Writes a piece of a streamed body; a failed write means the client went away, which
     /// cancels the request (`cancelled`, not a failure of the pool).
-    static func send(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter) async throws {
+    static func send<State>(_ buffer: ByteBuffer, to body: StreamedBody<State>) async throws {
         do {
-            try await writer.write(buffer)
+            try await body.write(buffer)
         } catch {
             throw PoolError(code: .cancelled, message: "the client closed the connection", cause: error)
         }

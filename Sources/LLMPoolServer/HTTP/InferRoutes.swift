@@ -79,18 +79,20 @@ struct InferRoutes {
             status: .ok,
             headers: headers,
             body: ResponseBody { writer in
+                let body = StreamedBody(writer)
                 do {
                     _ = try await gateway.stream(admission) { event in
                         let data = try Vvtv_Llmpool_V1_AnswerChunk(event).jsonUTF8Data(options: Self.encodingOptions)
-                        try await HTTPEdge.send(SSE.event(data), to: &writer)
+                        try await HTTPEdge.send(SSE.event(data), to: body)
                     }
                 } catch let error as PoolError where error.code == .cancelled {
                     throw error  // the client went away: nobody to tell
                 } catch {
                     // The status line is sent: the error travels as the stream's last event.
-                    let body = ChatCompletionResponse.json(PoolError.fromHTTP(error).openAIErrorJSON())
-                    try await writer.write(SSE.event(body, name: "error"))
+                    let data = ChatCompletionResponse.json(PoolError.fromHTTP(error).openAIErrorJSON())
+                    try await body.write(SSE.event(data, name: "error"))
                 }
+                writer = body.writer
                 try await writer.finish(nil)
             }
         )

@@ -2,7 +2,7 @@ import LLMPoolCore
 import LLMPoolTesting
 import Testing
 
-@Suite("Orchestrator: validation, routing, FASTEST, cache, streaming")
+@Suite("Orchestrator: validation, routing, FASTEST, cache", .timeLimit(.minutes(1)))
 struct OrchestratorTests {
     static func configuration(providers: [String], hedging: Bool = true, hedgeDelayMS: Int = 50, cache: Bool = true)
         throws -> PoolConfiguration
@@ -47,14 +47,18 @@ struct OrchestratorTests {
         )
     }
 
-    static func orchestrator(_ providers: [ScriptedProvider], hedging: Bool = true, cache: Bool = true) throws
-        -> Orchestrator
-    {
+    static func orchestrator(
+        _ providers: [ScriptedProvider],
+        hedging: Bool = true,
+        cache: Bool = true,
+        clock: any PoolClock = SystemPoolClock()
+    ) throws -> Orchestrator {
         let config = try configuration(providers: providers.map(\.name), hedging: hedging, cache: cache)
         return Orchestrator(
             configuration: config,
             providers: providers,
-            cache: cache ? InMemoryAnswerCache(configuration: config.cache) : nil
+            cache: cache ? InMemoryAnswerCache(configuration: config.cache) : nil,
+            clock: clock
         )
     }
 
@@ -116,24 +120,33 @@ struct OrchestratorTests {
 
     @Test("FASTEST: the first provider answers, no hedge")
     func firstAnswers() async throws {
-        let a = ScriptedProvider(name: "a", behaviour: .answer("from a", delay: .milliseconds(1)))
-        let b = ScriptedProvider(name: "b", behaviour: .answer("from b", delay: .milliseconds(1)))
-        let answer = try await Self.orchestrator([a, b]).infer(Self.request())
+        // On a manual clock the hedge delay never passes: no timing can make b answer.
+        let a = ScriptedProvider(name: "a", behaviour: .answer("from a", delay: .zero))
+        let b = ScriptedProvider(name: "b", behaviour: .answer("from b", delay: .zero))
+        let answer = try await Self.orchestrator([a, b], clock: ManualPoolClock()).infer(Self.request())
         #expect(answer.text == "from a")
         #expect(answer.decision.winner == "a")
         #expect(answer.decision.hedgesFired == 0)
         #expect(b.calls == 0)
     }
 
-    @Test("FASTEST: a slow first provider is hedged and then cancelled")
+    @Test("FASTEST: a slow first provider is hedged at the hedge delay and then cancelled")
     func hedges() async throws {
+        let clock = ManualPoolClock()
         let a = ScriptedProvider(name: "a", behaviour: .hang)
-        let b = ScriptedProvider(name: "b", behaviour: .answer("from b", delay: .milliseconds(1)))
-        let answer = try await Self.orchestrator([a, b]).infer(Self.request())
-        #expect(answer.text == "from b")
-        #expect(answer.decision.hedgesFired == 1)
-        #expect(answer.decision.candidates.map(\.outcome) == [.cancelled, .won])
-        #expect(a.cancellations == 1)
+        let b = ScriptedProvider(name: "b", behaviour: .answer("from b", delay: .zero))
+        let orchestrator = try Self.orchestrator([a, b], cache: false, clock: clock)
+        async let answer = orchestrator.infer(Self.request())
+        await clock.waitForSleepers(2)  // the deadline and the hedge timer
+        clock.advance(by: .milliseconds(49))
+        #expect(b.calls == 0, "no hedge before the 50 ms hedge delay")
+        clock.advance(by: .milliseconds(1))
+        let answered = try await answer
+        #expect(answered.text == "from b")
+        #expect(answered.latency == .milliseconds(50))
+        #expect(answered.decision.hedgesFired == 1)
+        #expect(answered.decision.candidates.map(\.outcome) == [.cancelled, .won])
+        #expect(a.cancellations == 1, "the loser was cancelled and had ended when infer returned")
     }
 
     @Test("FASTEST: a failure moves on to the next provider at once")
@@ -151,10 +164,14 @@ struct OrchestratorTests {
 
     @Test("FASTEST without hedging races all providers; the fastest wins")
     func race() async throws {
-        let a = ScriptedProvider(name: "a", behaviour: .answer("slow", delay: .seconds(5)))
-        let b = ScriptedProvider(name: "b", behaviour: .answer("fast", delay: .milliseconds(1)))
-        let answer = try await Self.orchestrator([a, b], hedging: false).infer(Self.request())
-        #expect(answer.text == "fast")
+        let clock = ManualPoolClock()
+        let a = ScriptedProvider(name: "a", behaviour: .answer("slow", delay: .seconds(5)), clock: clock)
+        let b = ScriptedProvider(name: "b", behaviour: .answer("fast", delay: .milliseconds(1)), clock: clock)
+        let orchestrator = try Self.orchestrator([a, b], hedging: false, cache: false, clock: clock)
+        async let answer = orchestrator.infer(Self.request())
+        await clock.waitForSleepers(3)  // the deadline and both providers
+        clock.advance(by: .milliseconds(1))
+        #expect(try await answer.text == "fast")
         #expect(a.calls == 1 && a.cancellations == 1)
     }
 
@@ -173,14 +190,25 @@ struct OrchestratorTests {
         #expect(error?.message.contains("boom a") == true && error?.message.contains("boom b") == true)
     }
 
-    @Test("the deadline cancels providers and fails with deadlineExceeded")
-    func deadline() async throws {
+    @Test(
+        "the deadline cancels providers and fails with deadlineExceeded, coalesced or not",
+        arguments: [(cache: true, sleepers: 2), (cache: false, sleepers: 1)]
+    )
+    func deadline(cache: Bool, sleepers: Int) async throws {
+        let clock = ManualPoolClock()
         let a = ScriptedProvider(name: "a", behaviour: .hang)
-        let error = await #expect(throws: PoolError.self) {
-            try await Self.orchestrator([a]).infer(Self.request(deadline: .milliseconds(50)))
-        }
+        let orchestrator = try Self.orchestrator([a], cache: cache, clock: clock)
+        async let answer = orchestrator.infer(Self.request(deadline: .milliseconds(50)))
+        // Coalesced: the caller's own wait and the shared call's deadline; else the request's deadline.
+        await clock.waitForSleepers(sleepers)
+        clock.advance(by: .milliseconds(49))
+        #expect(a.cancellations == 0)
+        clock.advance(by: .milliseconds(1))
+        var error: PoolError?
+        do { _ = try await answer } catch let failure as PoolError { error = failure }
         #expect(error?.code == .deadlineExceeded)
-        #expect(a.cancellations == 1)
+        #expect(error?.message.contains("deadline exceeded before any provider for 't' answered") == true)
+        #expect(a.cancellations == 1, "the upstream call was cancelled and had ended when infer threw")
     }
 
     @Test("deterministic answers are cached; sampled ones are not")
@@ -197,51 +225,5 @@ struct OrchestratorTests {
         #expect(a.calls == 3)
         _ = try await orchestrator.infer(Self.request("other", temperature: 0))
         #expect(a.calls == 4)
-    }
-
-    @Test("streaming yields started, the deltas in order, then the completed answer")
-    func streams() async throws {
-        let a = ScriptedProvider(name: "a", behaviour: .hang)
-        let b = ScriptedProvider(name: "b", behaviour: .answer("one two three", delay: .milliseconds(1)))
-        var events: [AnswerStreamEvent] = []
-        for try await event in try Self.orchestrator([a, b]).stream(Self.request()) { events.append(event) }
-        #expect(events.first == .started(provider: "b", model: "b-model"))
-        let text = events.compactMap { if case .delta(let d) = $0 { d } else { nil } }.joined()
-        #expect(text == "one two three")
-        guard case .completed(let answer) = events.last else { Issue.record("no completion"); return }
-        #expect(answer.text == "one two three")
-        #expect(answer.decision.winner == "b")
-        #expect(a.cancellations == 1)
-    }
-
-    @Test("a stream with no provider answering ends with the error")
-    func streamFails() async throws {
-        let a = ScriptedProvider(
-            name: "a",
-            behaviour: .fail(PoolError(code: .upstreamFailed, message: "bad"), delay: .zero)
-        )
-        let orchestrator = try Self.orchestrator([a])
-        await #expect(throws: PoolError.self) {
-            for try await _ in orchestrator.stream(Self.request()) {}
-        }
-    }
-}
-
-@Suite("Orchestrator: streaming from the cache")
-struct CachedStreamTests {
-    @Test("a cached answer is replayed as word deltas that concatenate to the text")
-    func replays() async throws {
-        let a = ScriptedProvider(name: "a", behaviour: .answer("alpha beta  gamma", delay: .zero))
-        let orchestrator = try OrchestratorTests.orchestrator([a])
-        _ = try await orchestrator.infer(OrchestratorTests.request(temperature: 0))
-        var deltas: [String] = []
-        var cached = false
-        for try await event in orchestrator.stream(OrchestratorTests.request(temperature: 0)) {
-            if case .delta(let d) = event { deltas.append(d) }
-            if case .completed(let answer) = event { cached = answer.cached }
-        }
-        #expect(cached)
-        #expect(deltas == ["alpha", " beta", "  gamma"])
-        #expect(a.calls == 1)
     }
 }

@@ -54,7 +54,7 @@ struct OllamaProviderTests {
             #expect(response.usage == TokenUsage(inputTokens: 6, outputTokens: 10))
             #expect(response.finishReason == "stop")
 
-            let (deltas, done) = try await Support.collect(provider.stream(request))
+            let (deltas, done) = try await Support.collect(provider, request)
             #expect(deltas.count == 10)
             #expect(deltas.joined() == response.text)
             #expect(done == response)
@@ -122,7 +122,7 @@ struct OllamaProviderTests {
 
             try simulator.setFaults(.init(forcedStatus: 503), for: "phi3:mini")
             let unavailable = await #expect(throws: PoolError.self) {
-                try await Support.collect(provider.stream(Support.request("x")))
+                try await Support.collect(provider, Support.request("x"))
             }
             #expect(unavailable?.code == .upstreamFailed)
             #expect(unavailable?.message.contains("HTTP 503") == true)
@@ -158,7 +158,7 @@ struct OllamaProviderTests {
             #expect(malformed?.code == .upstreamFailed)
             #expect(malformed?.message.hasPrefix("malformed response from ollama-phi3:mini") == true)
             let malformedStream = await #expect(throws: PoolError.self) {
-                try await Support.collect(provider.stream(Support.request("x")))
+                try await Support.collect(provider, Support.request("x"))
             }
             #expect(malformedStream?.message.hasPrefix("malformed response") == true)
 
@@ -171,14 +171,12 @@ struct OllamaProviderTests {
     func stalledStream() async throws {
         try await withProvider(timeout: .milliseconds(600)) { provider, simulator, _ in
             try simulator.setFaults(.init(stallAfterTokens: 2), for: "phi3:mini")
-            var deltas: [String] = []
+            let deltas = Support.Deltas()
             let failure = await #expect(throws: PoolError.self) {
-                for try await event in provider.stream(Support.request("x")) {
-                    if case .delta(let text) = event { deltas.append(text) }
-                }
+                try await provider.stream(Support.request("x")) { deltas.append($0) }
             }
             #expect(failure?.code == .deadlineExceeded)
-            #expect(deltas.count == 2)
+            #expect(deltas.all.count == 2)
             try await simulator.waitForStats { $0.models["phi3:mini"]?.cancelled == 1 }
         }
     }
@@ -197,12 +195,17 @@ struct OllamaProviderTests {
         }
     }
 
-    @Test("Abandoning a stream closes the upstream call")
+    @Test("A consumer that throws ends the stream with its own error and closes the upstream call")
     func streamAbandoned() async throws {
         try await withProvider(model: "slow") { provider, simulator, _ in
-            for try await event in provider.stream(Support.request("x")) {
-                if case .delta = event { break }
+            let deltas = Support.Deltas()
+            await #expect(throws: ClientGone.self) {
+                try await provider.stream(Support.request("x")) { piece in
+                    deltas.append(piece)
+                    throw ClientGone()
+                }
             }
+            #expect(deltas.all.count == 1, "no delta is delivered after the consumer threw")
             try await simulator.waitForStats { $0.models["slow"]?.cancelled == 1 }
         }
     }

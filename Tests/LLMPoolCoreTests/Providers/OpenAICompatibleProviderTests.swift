@@ -59,7 +59,7 @@ struct OpenAICompatibleProviderTests {
             #expect(response.usage == TokenUsage(inputTokens: 5, outputTokens: 9))
             #expect(response.finishReason == "stop")
 
-            let (deltas, done) = try await Support.collect(provider.stream(request))
+            let (deltas, done) = try await Support.collect(provider, request)
             #expect(deltas.count == 9)
             #expect(deltas.joined() == response.text)
             #expect(done == response)
@@ -73,8 +73,8 @@ struct OpenAICompatibleProviderTests {
             let response = try await provider.complete(Support.request("x", maxTokens: 4))
             #expect(response.finishReason == "length")
             #expect(response.usage.outputTokens == 4)
-            let (_, done) = try await Support.collect(provider.stream(Support.request("x", maxTokens: 4)))
-            #expect(done?.finishReason == "length")
+            let (_, done) = try await Support.collect(provider, Support.request("x", maxTokens: 4))
+            #expect(done.finishReason == "length")
             #expect(simulator.recentRequests().map(\.maxTokens) == [4, 4])
         }
     }
@@ -169,7 +169,7 @@ struct OpenAICompatibleProviderTests {
                 #expect(failure?.code == .upstreamFailed)
                 #expect(failure?.message.contains(message) == true, "\(failure?.message ?? "")")
                 let streamFailure = await #expect(throws: PoolError.self) {
-                    try await Support.collect(provider.stream(Support.request("x")))
+                    try await Support.collect(provider, Support.request("x"))
                 }
                 #expect(streamFailure?.code == .upstreamFailed)
             }
@@ -186,14 +186,12 @@ struct OpenAICompatibleProviderTests {
             #expect(hang?.code == .deadlineExceeded)
 
             try simulator.setFaults(.init(stallAfterTokens: 3), for: "phi3:mini")
-            var deltas = 0
+            let deltas = Support.Deltas()
             let stall = await #expect(throws: PoolError.self) {
-                for try await event in provider.stream(Support.request("x")) {
-                    if case .delta = event { deltas += 1 }
-                }
+                try await provider.stream(Support.request("x")) { deltas.append($0) }
             }
             #expect(stall?.code == .deadlineExceeded)
-            #expect(deltas == 3)
+            #expect(deltas.all.count == 3)
             try await simulator.waitForStats { $0.models["phi3:mini"]?.cancelled == 2 }
         }
     }
@@ -210,8 +208,9 @@ struct OpenAICompatibleProviderTests {
             try await simulator.waitForStats { $0.models["slow"]?.cancelled == 1 }
 
             try simulator.setFaults(.none, for: "slow")
-            for try await event in provider.stream(Support.request("x")) {
-                if case .delta = event { break }
+            // What the consumer throws ends the stream and comes back unchanged.
+            await #expect(throws: ClientGone.self) {
+                try await provider.stream(Support.request("x")) { _ in throw ClientGone() }
             }
             try await simulator.waitForStats { $0.models["slow"]?.cancelled == 2 }
         }
@@ -241,7 +240,7 @@ struct OpenAICompatibleProviderTests {
             let health = await down.health()
             #expect(!health.healthy)
             let failure = await #expect(throws: PoolError.self) {
-                try await Support.collect(down.stream(Support.request("x")))
+                try await Support.collect(down, Support.request("x"))
             }
             #expect(failure?.code == .unavailable)
         }

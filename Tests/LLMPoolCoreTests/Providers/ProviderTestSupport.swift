@@ -5,6 +5,7 @@ import LLMPoolSimulator
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Synchronization
 
 /// Shared set-up for the provider and simulator tests: an HTTP client, providers pointed at a
 /// simulator, and raw HTTP calls.
@@ -67,19 +68,21 @@ enum ProviderTestSupport {
         )
     }
 
-    /// Collects a stream: its deltas and its final response.
-    static func collect(_ stream: AsyncThrowingStream<ProviderStreamEvent, any Error>) async throws -> (
-        deltas: [String], response: ProviderResponse?
+    /// Streams a completion, collecting its deltas and its final response.
+    static func collect(_ provider: some Provider, _ request: ProviderRequest) async throws -> (
+        deltas: [String], response: ProviderResponse
     ) {
-        var deltas: [String] = []
-        var response: ProviderResponse?
-        for try await event in stream {
-            switch event {
-            case .delta(let text): deltas.append(text)
-            case .done(let done): response = done
-            }
-        }
-        return (deltas, response)
+        let deltas = Deltas()
+        let response = try await provider.stream(request) { deltas.append($0) }
+        return (deltas.all, response)
+    }
+
+    /// The deltas a stream delivered so far.
+    final class Deltas: Sendable {
+        private let pieces = Mutex<[String]>([])
+
+        func append(_ piece: String) { pieces.withLock { $0.append(piece) } }
+        var all: [String] { pieces.withLock { $0 } }
     }
 
     /// A raw HTTP exchange: status, headers and the whole body as text.
@@ -117,3 +120,6 @@ enum ProviderTestSupport {
         return RawResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: body))
     }
 }
+
+/// What a stream consumer throws when its client went away.
+struct ClientGone: Error {}

@@ -22,8 +22,11 @@ final class ProbeCountingProvider: Provider {
         ProviderResponse(text: "ok", model: name, usage: .init())
     }
 
-    func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
-        AsyncThrowingStream { $0.finish() }
+    func stream(
+        _ request: ProviderRequest,
+        onDelta: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> ProviderResponse {
+        try await complete(request)
     }
 
     func health() async -> ProviderHealth {
@@ -159,4 +162,12 @@ struct HealthProberTests {
         task.cancel()
         _ = await task.result
     }
+}
+
+/// Polls `condition` every few milliseconds for at most two seconds.
+func waitUntil(_ condition: () -> Bool) async throws {
+    for _ in 0..<400 where !condition() {
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    #expect(condition())
 }

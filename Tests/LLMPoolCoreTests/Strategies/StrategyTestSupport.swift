@@ -40,20 +40,13 @@ final class VirtualLatencyProvider: Provider {
         return ProviderResponse(text: "from \(name)", model: model, usage: .init(inputTokens: 1, outputTokens: 2))
     }
 
-    func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let response = try await self.complete(request)
-                    continuation.yield(.delta(response.text))
-                    continuation.yield(.done(response))
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+    func stream(
+        _ request: ProviderRequest,
+        onDelta: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> ProviderResponse {
+        let response = try await complete(request)
+        try await onDelta(response.text)
+        return response
     }
 
     func health() async -> ProviderHealth { .init(healthy: true) }

@@ -25,8 +25,11 @@ struct FailingButHealthy: Provider {
         throw PoolError(code: .upstreamFailed, message: "boom")
     }
 
-    func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
-        AsyncThrowingStream { $0.finish(throwing: PoolError(code: .upstreamFailed, message: "boom")) }
+    func stream(
+        _ request: ProviderRequest,
+        onDelta: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> ProviderResponse {
+        throw PoolError(code: .upstreamFailed, message: "boom")
     }
 
     func health() async -> ProviderHealth { ProviderHealth(healthy: true) }

@@ -1,9 +1,18 @@
 /// How a provider runs one call: within its time limit, with every error a ``PoolError``.
 extension ProviderHTTP {
-    /// Runs a call bounded by `timeout` as a whole.
+    /// What the consumer of a stream threw: passed through every mapping unchanged, so that a
+    /// client going away is not reported as a provider failure.
+    struct DeliveryFailure: Error {
+        var error: any Error
+    }
+
+    /// Runs a call bounded by `timeout` as a whole, response body included.
+    ///
+    /// A streaming call reads its body inside `operation`, handing each piece to
+    /// ``deliver(_:to:)``: the body is read no faster than the consumer takes the pieces.
     ///
     /// - Throws: ``PoolError``: `deadlineExceeded` when the time is up, `cancelled` when the
-    ///   calling task is cancelled, or what the call threw, mapped.
+    ///   calling task is cancelled, or what the call threw, mapped; what the consumer threw, as is.
     func call<Value: Sendable>(
         timeout: Duration,
         url: String,
@@ -11,6 +20,8 @@ extension ProviderHTTP {
     ) async throws -> Value {
         do {
             return try await withProviderTimeout(timeout, provider: provider, operation)
+        } catch let failure as DeliveryFailure {
+            throw failure.error
         } catch {
             let failure = ProviderFailure.map(error, provider: provider, url: url)
             // AsyncHTTPClient's deadline and ours are the same; report either the same way.
@@ -19,27 +30,13 @@ extension ProviderHTTP {
         }
     }
 
-    /// Runs a streaming call in a task of its own, bounded by `timeout` as a whole, and returns
-    /// the events `produce` yields. When the consumer stops listening, the task is cancelled,
-    /// which closes the upstream connection.
-    func stream(
-        timeout: Duration,
-        url: String,
-        _ produce:
-            @escaping @Sendable (AsyncThrowingStream<ProviderStreamEvent, any Error>.Continuation) async throws -> Void
-    ) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
-        let (events, continuation) = AsyncThrowingStream.makeStream(of: ProviderStreamEvent.self)
-        // An unstructured task is what an AsyncThrowingStream producer needs; it lives no longer
-        // than the stream, as `onTermination` cancels it.
-        let task = Task {
-            do {
-                try await call(timeout: timeout, url: url) { try await produce(continuation) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
+    /// Hands a piece of a streamed answer to the consumer and waits until it has taken it.
+    /// - Throws: What `onDelta` threw, as a ``DeliveryFailure``.
+    func deliver(_ piece: String, to onDelta: @Sendable (String) async throws -> Void) async throws {
+        do {
+            try await onDelta(piece)
+        } catch {
+            throw DeliveryFailure(error: error)
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return events
     }
 }

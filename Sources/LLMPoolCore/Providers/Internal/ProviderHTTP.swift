@@ -87,16 +87,21 @@ struct ProviderHTTP: Sendable {
         }
     }
 
-    /// Calls `handle` with each line of a streamed body, in order.
+    /// Calls `handle` with each line of a streamed body, in order, reading the next chunk only once
+    /// `handle` returned.
     ///
-    /// - Throws: ``PoolError``, including what `handle` throws.
-    func forEachLine(of response: HTTPClientResponse, url: String, _ handle: (String) throws -> Void) async throws {
+    /// - Throws: ``PoolError``, including what `handle` throws; a ``DeliveryFailure`` as is.
+    func forEachLine(of response: HTTPClientResponse, url: String, _ handle: (String) async throws -> Void)
+        async throws
+    {
         var splitter = ByteLineSplitter()
         do {
             for try await chunk in response.body {
-                for line in try splitter.append(chunk) { try handle(line) }
+                for line in try splitter.append(chunk) { try await handle(line) }
             }
-            if let last = splitter.finish() { try handle(last) }
+            if let last = splitter.finish() { try await handle(last) }
+        } catch let failure as DeliveryFailure {
+            throw failure
         } catch let error as ByteLineSplitter.LineTooLong {
             throw ProviderFailure.malformed(provider: provider, error.description)
         } catch {

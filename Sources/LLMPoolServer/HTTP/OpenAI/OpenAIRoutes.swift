@@ -86,18 +86,19 @@ struct OpenAIRoutes {
             status: .ok,
             headers: headers,
             body: ResponseBody { writer in
-                var model = requestedModel
+                // The state is the model name the chunks carry (the provider's, once known, for pool/ tasks).
+                let body = StreamedBody(writer, state: requestedModel)
                 do {
                     _ = try await gateway.stream(admission) { event in
                         for chunk in try Self.chunks(
                             event,
                             id: id,
-                            model: &model,
+                            model: &body.state,
                             requestedModel: requestedModel,
                             created: created,
                             includeUsage: includeUsage
                         ) {
-                            try await HTTPEdge.send(SSE.event(chunk), to: &writer)
+                            try await HTTPEdge.send(SSE.event(chunk), to: body)
                         }
                     }
                 } catch let error as PoolError where error.code == .cancelled {
@@ -105,9 +106,10 @@ struct OpenAIRoutes {
                 } catch {
                     // The status line is already sent: report the error in the stream, as OpenAI does.
                     let poolError = PoolError.fromHTTP(error)
-                    try await writer.write(SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON())))
+                    try await body.write(SSE.event(ChatCompletionResponse.json(poolError.openAIErrorJSON())))
                 }
-                try await writer.write(SSE.done)
+                try await body.write(SSE.done)
+                writer = body.writer
                 try await writer.finish(nil)
             }
         )
