@@ -15,8 +15,8 @@
 ///   generation running; with ``singleSlot`` the listing takes its turn in the queue, as
 ///   llama-cpp-python's `/v1/models` takes the same lock as a completion.
 /// - ``interruptsStreams``: a running stream ends early when a later request for the model has
-///   arrived (a generation, or a listing held back by ``blocksListings``), as llama-cpp-python's
-///   `interrupt_requests` does. The check runs after each streamed chunk; the OpenAI dialect then
+///   arrived (any inference request, or a listing held back by ``blocksListings``), as
+///   llama-cpp-python's `interrupt_requests` does. The check runs after each streamed chunk; the OpenAI dialect then
 ///   sends `data: [DONE]` with no `finish_reason` chunk, the Ollama dialect ends the NDJSON without
 ///   a `"done": true` line. Counted as ``SimulatorStats/Model/interrupted``.
 /// - ``omitsStreamUsage``: streams carry no token counts: the OpenAI dialect ignores

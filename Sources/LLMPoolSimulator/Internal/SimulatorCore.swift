@@ -130,26 +130,17 @@ final class SimulatorCore: Sendable {
 
     // MARK: Timing
 
-    /// Waits `delay`, throwing `CancellationError` as soon as the client closes the connection.
-    ///
-    /// Hummingbird does not cancel a handler when its client goes away; watching the inbound side
-    /// of the connection is how a handler finds out. The connection is not reused afterwards.
-    func wait(_ delay: Duration, request: Request) async throws {
-        guard delay > .zero else { return }
-        try await request.body.consumeWithCancellationOnInboundClose { _ in
-            try await Task.sleep(for: delay)
-        }
-    }
-
     /// Holds a request until the client goes away (throwing `CancellationError`) or the hang
-    /// limit passes (throwing ``HangLimitReached``).
+    /// limit passes (throwing ``HangLimitReached``). Hummingbird does not cancel a handler when its
+    /// client goes away; watching the inbound side of the connection is how a handler finds out
+    /// (see ``ClientWatch`` for the answers that wait).
     func hang(request: Request) async throws {
         try await request.body.consumeWithCancellationOnInboundClose { _ in
             try await Self.sleepUntilHangLimit(configuration.hangLimit)
         }
     }
 
-    /// Sleeps for the hang limit inside an inbound-close scope that is already open (streaming).
+    /// Sleeps for the hang limit (inside a ``ClientWatch`` race when streaming).
     ///
     /// A graceful shutdown ends the sleep too, so a simulator with hanging requests still stops
     /// promptly: the server waits for in-flight requests before it exits.
