@@ -13,7 +13,8 @@ import Synchronization
 ///   `GET /api/tags`.
 /// - OpenAI: `POST /v1/chat/completions` (server-sent events with `"stream": true`),
 ///   `GET /v1/models`; both check `Authorization: Bearer` when ``SimulatorConfiguration/apiKey`` is set.
-/// - Admin: `GET /_simulator/stats`, `GET|PUT|DELETE /_simulator/models/{name}/faults`.
+/// - Admin: `GET /_simulator/stats`, `GET|PUT|DELETE /_simulator/models/{name}/faults` and
+///   `GET|PUT|DELETE /_simulator/models/{name}/behavior` (``SimulatorBehavior``).
 ///
 /// It is a swift-service-lifecycle `Service`: put it in a `ServiceGroup`, or let
 /// ``withRunning(models:apiKey:latencyScale:_:)`` start and stop it around a test:
@@ -27,10 +28,16 @@ import Synchronization
 /// }
 /// ```
 ///
-/// Client disconnects are observed while a request hangs, stalls, streams or waits out its
-/// latency, and counted as ``SimulatorStats/Model/cancelled``. Watching for them consumes the
+/// Client disconnects are observed while a request hangs, stalls, streams, waits for the slot or
+/// waits out its latency, and counted as ``SimulatorStats/Model/cancelled``. Watching for them consumes the
 /// connection, so such answers carry `Connection: close`; with zero latency (`latencyScale` 0 or
-/// ``SimulatedModel/instant(name:seed:answerTokens:)``) connections stay alive, for benchmarks.
+/// ``SimulatedModel/instant(name:seed:answerTokens:)``) and no single slot, connections stay
+/// alive, for benchmarks.
+///
+/// By default the simulator is politer than real servers; ``SimulatorBehavior`` switches on, per
+/// model, what llama.cpp, llama-cpp-python, Ollama and vLLM do: one generation slot, listings
+/// blocked behind it, streams interrupted by later requests, no usage in streams, a context size,
+/// generations that outlive their client, tool calls.
 ///
 /// A simulator runs once: ``run()`` a second time throws.
 public final class ProviderSimulator: Service, Sendable {
@@ -141,6 +148,22 @@ public final class ProviderSimulator: Service, Sendable {
         core.faults(for: model)
     }
 
+    /// Replaces a model's behavior (see ``SimulatorBehavior``); takes effect for the next request,
+    /// and at once for requests waiting for the slot.
+    ///
+    /// - Throws: ``SimulatorError`` with code `unknownModel` or `invalidBehavior`.
+    public func setBehavior(_ behavior: SimulatorBehavior, for model: String) throws(SimulatorError) {
+        try behavior.validate()
+        guard core.setBehavior(behavior, for: model) else {
+            throw SimulatorError(code: .unknownModel, message: "the simulator serves no model '\(model)'")
+        }
+    }
+
+    /// The behavior of a model, `nil` for an unknown model.
+    public func behavior(for model: String) -> SimulatorBehavior? {
+        core.behavior(for: model)
+    }
+
     /// A snapshot of the request counters.
     public func stats() -> SimulatorStats {
         core.stats
@@ -173,33 +196,19 @@ public final class ProviderSimulator: Service, Sendable {
                 case .stopped:
                     continuation.resume(throwing: SimulatorError(code: .notRunning, message: "the simulator stopped"))
                 case .registered(let id):
-                    let cancelled = registration.withLock { state in
-                        if case .cancelled = state { return true }
-                        state = .registered(id)
-                        return false
-                    }
                     // Cancelled before registering: whoever removes the waiter resumes it, once.
-                    if cancelled, let waiter = core.state.withLock({ $0.removeWaiter(id: id) }) {
+                    if registration.withLock({ $0.register(id) }),
+                        let waiter = core.state.withLock({ $0.removeWaiter(id: id) })
+                    {
                         waiter.continuation.resume(throwing: CancellationError())
                     }
                 }
             }
         } onCancel: {
-            let id = registration.withLock { state -> Int? in
-                defer { state = .cancelled }
-                if case .registered(let id) = state { return id }
-                return nil
-            }
+            let id = registration.withLock { $0.cancel() }
             if let id, let waiter = core.state.withLock({ $0.removeWaiter(id: id) }) {
                 waiter.continuation.resume(throwing: CancellationError())
             }
         }
-    }
-
-    /// Where one ``waitForStats(_:)`` call is, to resolve its race with cancellation.
-    private enum WaitRegistration: Sendable {
-        case pending
-        case registered(Int)
-        case cancelled
     }
 }

@@ -14,6 +14,10 @@ public struct SimulatedRequest: Sendable, Hashable {
     public var maxTokens: Int?
     /// The request headers, names lowercased; a repeated header keeps its last value.
     public var headers: [String: String]
+    /// The raw request body as received (UTF-8 text; invalid bytes are replaced), so that
+    /// pass-through tests can check exactly what reached the backend: `tools`, `stream_options`,
+    /// fields the simulator itself ignores.
+    public var body: String
 
     /// Creates a record.
     public init(
@@ -22,7 +26,8 @@ public struct SimulatedRequest: Sendable, Hashable {
         prompt: String,
         streaming: Bool,
         maxTokens: Int?,
-        headers: [String: String]
+        headers: [String: String],
+        body: String = ""
     ) {
         self.endpoint = endpoint
         self.model = model
@@ -30,5 +35,6 @@ public struct SimulatedRequest: Sendable, Hashable {
         self.streaming = streaming
         self.maxTokens = maxTokens
         self.headers = headers
+        self.body = body
     }
 }

@@ -5,6 +5,7 @@ public struct SimulatorError: Error, Sendable, Hashable, CustomStringConvertible
         private enum Wrapped: String, Hashable, Sendable {
             case unknownModel = "unknown_model"
             case invalidFaults = "invalid_faults"
+            case invalidBehavior = "invalid_behavior"
             case alreadyStarted = "already_started"
             case notRunning = "not_running"
         }
@@ -16,6 +17,8 @@ public struct SimulatorError: Error, Sendable, Hashable, CustomStringConvertible
         public static let unknownModel = Code(.unknownModel)
         /// A fault value is out of range.
         public static let invalidFaults = Code(.invalidFaults)
+        /// A behavior value is out of range.
+        public static let invalidBehavior = Code(.invalidBehavior)
         /// ``ProviderSimulator/run()`` was called twice.
         public static let alreadyStarted = Code(.alreadyStarted)
         /// The simulator stopped, or stopped before it was listening.

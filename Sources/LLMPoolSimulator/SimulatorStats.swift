@@ -1,37 +1,7 @@
 /// Request counters of a ``ProviderSimulator``, read in-process with
 /// ``ProviderSimulator/stats()`` or over HTTP from `GET /_simulator/stats` (the same JSON shape,
-/// snake_case keys).
+/// snake_case keys). The counters of one model are a ``Model``.
 public struct SimulatorStats: Sendable, Hashable, Codable {
-    /// Counters of one model.
-    public struct Model: Sendable, Hashable, Codable {
-        /// Requests received for the model (health endpoints excluded).
-        public var total: Int
-        /// Requests by endpoint path (`/api/chat`, `/api/generate`, `/v1/chat/completions`).
-        public var endpoints: [String: Int]
-        /// Requests whose answer was sent in full.
-        public var completed: Int
-        /// Requests failed on purpose by a fault (error status, reset, malformed body).
-        public var faulted: Int
-        /// Requests whose client went away before the answer was complete: hanging, waiting out
-        /// their latency or streaming.
-        public var cancelled: Int
-
-        /// Creates counters, all zero by default.
-        public init(
-            total: Int = 0,
-            endpoints: [String: Int] = [:],
-            completed: Int = 0,
-            faulted: Int = 0,
-            cancelled: Int = 0
-        ) {
-            self.total = total
-            self.endpoints = endpoints
-            self.completed = completed
-            self.faulted = faulted
-            self.cancelled = cancelled
-        }
-    }
-
     /// Counters by model name; every configured model is present.
     public var models: [String: Model]
     /// Requests naming a model the simulator does not serve (answered 404).

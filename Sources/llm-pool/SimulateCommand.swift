@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LLMPoolSimulator
 import Logging
 import ServiceLifecycle
@@ -23,6 +24,32 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Require this API key on the OpenAI endpoints.")
     var apiKey: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Behave like a real server: a behavior as JSON for every model.",
+            discussion:
+                #"For example '{"single_slot": true, "blocks_listings": true}'; the keys are SimulatorBehavior's."#
+        )
+    )
+    var behavior: String?
+
+    func validate() throws {
+        _ = try parsedBehavior()
+    }
+
+    /// The `--behavior` option decoded and checked, `nil` when absent.
+    private func parsedBehavior() throws -> SimulatorBehavior? {
+        guard let behavior else { return nil }
+        do {
+            let parsed = try JSONDecoder().decode(SimulatorBehavior.self, from: Data(behavior.utf8))
+            try parsed.validate()
+            return parsed
+        } catch {
+            throw ValidationError("--behavior is not a valid behavior: \(error)")
+        }
+    }
+
     func run() async throws {
         let simulator = ProviderSimulator(
             configuration: SimulatorConfiguration(
@@ -33,6 +60,9 @@ struct SimulateCommand: AsyncParsableCommand {
                 latencyScale: latencyScale
             )
         )
+        if let behavior = try parsedBehavior() {
+            for model in simulator.configuration.models { try simulator.setBehavior(behavior, for: model.name) }
+        }
         let logger = Logger(label: "llm-pool.simulate")
         let group = ServiceGroup(
             configuration: .init(

@@ -7,6 +7,8 @@ import Hummingbird
 /// - `PUT /_simulator/models/{name}/faults`: replaces them (JSON body, missing keys default);
 ///   answers the faults now in force.
 /// - `DELETE /_simulator/models/{name}/faults`: clears them.
+/// - `GET|PUT|DELETE /_simulator/models/{name}/behavior`: the same for the model's
+///   ``SimulatorBehavior`` (`behaviour` is accepted too).
 struct AdminRoutes: Sendable {
     let core: SimulatorCore
 
@@ -38,6 +40,40 @@ struct AdminRoutes: Sendable {
         admin.delete("models/{name}/faults") { _, context in
             set(.none, for: try modelName(context))
         }
+        for spelling in ["behavior", "behaviour"] {
+            registerBehavior(on: admin, path: "models/{name}/\(spelling)")
+        }
+    }
+
+    private func registerBehavior(on admin: RouterGroup<SimulatorRequestContext>, path: RouterPath) {
+        admin.get(path) { _, context in
+            let name = try modelName(context)
+            guard let behavior = core.behavior(for: name) else { return unknown(name) }
+            return SimulatorJSON.response(status: 200, SimulatorJSON.buffer(behavior))
+        }
+        admin.put(path) { request, context in
+            let name = try modelName(context)
+            let behavior: SimulatorBehavior
+            do {
+                var request = request
+                behavior = try SimulatorJSON.decode(
+                    SimulatorBehavior.self,
+                    from: try await request.collectBody(upTo: 1 << 16)
+                )
+                try behavior.validate()
+            } catch {
+                return failure(400, "invalid behavior: \(error)")
+            }
+            return set(behavior, for: name)
+        }
+        admin.delete(path) { _, context in
+            set(SimulatorBehavior.polite, for: try modelName(context))
+        }
+    }
+
+    private func set(_ behavior: SimulatorBehavior, for name: String) -> Response {
+        guard core.setBehavior(behavior, for: name) else { return unknown(name) }
+        return SimulatorJSON.response(status: 200, SimulatorJSON.buffer(behavior))
     }
 
     private func set(_ faults: SimulatorFaults, for name: String) -> Response {

@@ -28,6 +28,13 @@ enum AnswerGenerator {
     ///   - seed: The model's seed.
     ///   - count: How many words to produce.
     static func answer(prompt: String, seed: UInt64, count: Int) -> [String] {
+        var generator = SplitMix64(state: fingerprint(of: prompt, seed: seed))
+        return (0..<max(count, 0)).map { _ in vocabulary[Int(generator.next() % UInt64(vocabulary.count))] }
+    }
+
+    /// The normalised prompt's FNV-1a hash mixed with the seed: what answers and tool-call ids
+    /// are derived from.
+    static func fingerprint(of prompt: String, seed: UInt64) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for word in words(of: prompt) {
             for byte in word.utf8 {
@@ -35,8 +42,7 @@ enum AnswerGenerator {
             }
             hash = (hash ^ 0x20) &* 0x100_0000_01b3
         }
-        var generator = SplitMix64(state: hash ^ (seed &* 0x9e37_79b9_7f4a_7c15))
-        return (0..<max(count, 0)).map { _ in vocabulary[Int(generator.next() % UInt64(vocabulary.count))] }
+        return hash ^ (seed &* 0x9e37_79b9_7f4a_7c15)
     }
 }
 

@@ -12,10 +12,17 @@ struct InferenceCall: Sendable {
     var prompt: String
     /// The request's cap on generated tokens.
     var maxTokens: Int?
+    /// The raw request body, recorded for tests.
+    var body: String
+    /// The model's behavior when the request arrived.
+    var behavior: SimulatorBehavior
+    /// The tool call to answer with (only when the behavior calls tools).
+    var toolCall: SimulatedToolCall?
 }
 
 /// Answers an ``InferenceCall`` in a ``SimulatorDialect``: looks the model up, counts the request,
-/// applies the model's faults and latency, and writes the answer whole or streamed.
+/// checks its context size, applies the model's faults, waits for its slot and latency, and writes
+/// the answer whole or streamed (`InferenceResponder+Streaming.swift`).
 struct InferenceResponder: Sendable {
     let core: SimulatorCore
 
@@ -34,18 +41,34 @@ struct InferenceResponder: Sendable {
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
-        core.recordRequest(
+        let arrival = core.recordRequest(
             SimulatedRequest(
                 endpoint: call.endpoint,
                 model: model.name,
                 prompt: call.prompt,
                 streaming: call.streaming,
                 maxTokens: call.maxTokens,
-                headers: headers
+                headers: headers,
+                body: call.body
             )
         )
         let started = ContinuousClock.now
-        let completion = SimulatedCompletion(model: model, prompt: call.prompt, maxTokens: call.maxTokens)
+        let completion = SimulatedCompletion(
+            model: model,
+            prompt: call.prompt,
+            maxTokens: call.maxTokens,
+            toolCall: call.toolCall
+        )
+        // A request the model cannot hold is refused before anything else, as servers validate first.
+        if let limit = call.behavior.contextTokens, completion.promptTokens + (call.maxTokens ?? 0) > limit {
+            core.record(.contextLengthExceeded, model: model.name)
+            let body = dialect.contextLengthExceededBody(
+                limit: limit,
+                promptTokens: completion.promptTokens,
+                maxTokens: call.maxTokens ?? 0
+            )
+            return SimulatorJSON.response(status: 400, body)
+        }
 
         switch core.disposition(for: model, streaming: call.streaming) {
         case .fail(let status, let message):
@@ -59,7 +82,10 @@ struct InferenceResponder: Sendable {
 
         case .hang:
             do {
-                try await core.tracking(model: model.name) { try await core.hang(request: request) }
+                try await core.tracking(model: model.name) {
+                    try await core.hang(request: request)
+                    return .completed
+                }
             } catch is HangLimitReached {
                 await core.reset(channel: context.channel)
             }
@@ -70,88 +96,77 @@ struct InferenceResponder: Sendable {
                 completion,
                 in: dialect,
                 request: request,
-                started: started,
-                delay: delay,
-                malformed: malformed,
-                stallAfterTokens: stallAfterTokens
+                plan: StreamPlan(
+                    started: started,
+                    arrival: arrival,
+                    delay: delay,
+                    malformed: malformed,
+                    stallAfterTokens: stallAfterTokens,
+                    singleSlot: call.behavior.singleSlot
+                )
             )
 
         case .answer(let delay, let malformed, _):
-            do {
-                try await core.wait(delay, request: request)
-            } catch {
-                core.record(.cancelled, model: model.name)
-                throw error
-            }
-            core.record(malformed ? .faulted : .completed, model: model.name)
-            let body =
-                malformed
-                ? SimulatorJSON.malformed : dialect.completeBody(completion, elapsed: started.duration(to: .now))
-            return SimulatorJSON.response(status: 200, body, headers: delay > .zero ? Self.closeHeaders : [:])
+            return try await completeResponse(
+                completion,
+                in: dialect,
+                request: request,
+                started: started,
+                delay: delay,
+                malformed: malformed,
+                behavior: call.behavior
+            )
         }
     }
 
-    /// A streamed answer: the first token after `delay`, then one token per `perTokenDelay`.
-    private func streamingResponse(
+    /// A non-streamed answer: takes the slot, holds it for `delay`, then answers whole.
+    private func completeResponse(
         _ completion: SimulatedCompletion,
         in dialect: some SimulatorDialect,
         request: Request,
         started: ContinuousClock.Instant,
         delay: Duration,
         malformed: Bool,
-        stallAfterTokens: Int?
-    ) -> Response {
+        behavior: SimulatorBehavior
+    ) async throws -> Response {
         let core = self.core
-        let tokenDelay = core.perTokenDelay(of: completion.model)
-        let hangLimit = core.configuration.hangLimit
-        let waits = delay > .zero || tokenDelay > .zero || stallAfterTokens != nil
-        var headers: HTTPFields = waits ? Self.closeHeaders : [:]
-        headers[.contentType] = dialect.streamContentType
-        headers[.cacheControl] = "no-cache"
-
-        let body = ResponseBody { writer in
-            // Every write happens inside the inbound-close scope, so a client that goes away while
-            // the stream waits or stalls cancels it and is counted.
-            func produce() async throws {
-                if delay > .zero { try await Task.sleep(for: delay) }
-                if let start = dialect.streamStart(completion) { try await writer.write(start) }
-                if malformed {
-                    try await writer.write(dialect.malformedChunk)
-                    return
-                }
-                for (index, piece) in completion.pieces.enumerated() {
-                    if index == stallAfterTokens { try await SimulatorCore.sleepUntilHangLimit(hangLimit) }
-                    if index > 0, tokenDelay > .zero { try await Task.sleep(for: tokenDelay) }
-                    try await writer.write(dialect.streamChunk(piece, of: completion))
-                }
-                if let stallAfterTokens, stallAfterTokens >= completion.pieces.count {
-                    try await SimulatorCore.sleepUntilHangLimit(hangLimit)
-                }
-                try await writer.write(dialect.streamEnd(completion, elapsed: started.duration(to: .now)))
+        let model = completion.model.name
+        let watched = delay > .zero || behavior.singleSlot
+        return try await ClientWatch.watching(request, if: watched) { client in
+            let ticket: SimulatorCore.SlotTicket
+            do {
+                ticket = try await core.enterGeneration(model: model, client: client)
+            } catch {
+                core.record(.cancelled, model: model)
+                throw error is ClientDisconnected ? CancellationError() : error
             }
-
-            func scoped() async throws {
-                if waits {
-                    try await request.body.consumeWithCancellationOnInboundClose { _ in try await produce() }
-                } else {
-                    try await produce()
+            let deadline = ticket.started + delay
+            do {
+                try await client.sleep(for: delay)
+            } catch {
+                core.record(.cancelled, model: model)
+                if error is ClientDisconnected, behavior.keepsGeneratingAfterDisconnect {
+                    // The server does not notice the client left: it finishes the answer for nobody.
+                    core.record(.abandoned, model: model)
+                    await SimulatorCore.sleepAbandoned(until: deadline)
                 }
+                core.leave(ticket)
+                throw error is ClientDisconnected ? CancellationError() : error
             }
-
-            if malformed {
-                core.record(.faulted, model: completion.model.name)
-                try await scoped()
-            } else {
-                try await core.tracking(model: completion.model.name) { try await scoped() }
-            }
-            try await writer.finish(nil)
+            // Counted before the slot is given back, so whoever it lets in sees this answer done.
+            core.record(malformed ? .faulted : .completed, model: model)
+            if !malformed, completion.toolCall != nil { core.record(.toolCall, model: model) }
+            core.leave(ticket)
+            let body =
+                malformed
+                ? SimulatorJSON.malformed : dialect.completeBody(completion, elapsed: started.duration(to: .now))
+            return SimulatorJSON.response(status: 200, body, headers: watched ? Self.closeHeaders : [:])
         }
-        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// Tells the client not to reuse the connection: once a handler has watched the inbound side
     /// for a close, Hummingbird closes the connection after the response.
-    private static let closeHeaders: HTTPFields = [.connection: "close"]
+    static let closeHeaders: HTTPFields = [.connection: "close"]
 }
 
 /// Thrown after the simulator closed a connection on purpose; nothing more can be written.

@@ -12,6 +12,9 @@ struct OllamaDialect: SimulatorDialect {
     }
 
     var endpoint: Endpoint
+    /// Whether the final chunk of a stream carries `prompt_eval_count` and `eval_count`
+    /// (off under ``SimulatorBehavior/omitsStreamUsage``).
+    var reportsStreamCounts = true
     /// The request's arrival, reported as `created_at`.
     var createdAt: String = Date.now.formatted(.iso8601)
 
@@ -22,6 +25,21 @@ struct OllamaDialect: SimulatorDialect {
     private struct Message: Encodable {
         var role = "assistant"
         var content: String
+        var toolCalls: [ToolCall]?
+
+        private enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
+    }
+
+    /// `{"function": {"name": …, "arguments": {…}}}`: Ollama's arguments are an object, not text.
+    private struct ToolCall: Encodable {
+        struct Function: Encodable {
+            var name: String
+            var arguments: [String: String]
+        }
+        var function: Function
     }
 
     private struct Chunk: Encodable {
@@ -55,16 +73,33 @@ struct OllamaDialect: SimulatorDialect {
         SimulatorJSON.buffer(Error(error: message))
     }
 
-    func completeBody(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer {
-        SimulatorJSON.buffer(final(completion, text: completion.text, elapsed: elapsed))
+    func contextLengthExceededBody(limit: Int, promptTokens: Int, maxTokens: Int) -> ByteBuffer {
+        SimulatorJSON.buffer(
+            Error(
+                error: "the input of \(promptTokens) tokens plus num_predict \(maxTokens) exceeds "
+                    + "the context length of \(limit) tokens"
+            )
+        )
     }
 
-    func streamChunk(_ piece: String, of completion: SimulatedCompletion) -> ByteBuffer {
-        line(chunk(completion, text: piece, done: false))
+    func completeBody(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer {
+        var body = final(completion, text: completion.text, elapsed: elapsed, counts: true)
+        body.message?.toolCalls = toolCalls(of: completion)
+        return SimulatorJSON.buffer(body)
+    }
+
+    func streamChunks(_ completion: SimulatedCompletion) -> [ByteBuffer] {
+        if let toolCalls = toolCalls(of: completion) {
+            // Ollama sends a whole call in one chunk, before the final one.
+            var call = chunk(completion, text: "", done: false)
+            call.message?.toolCalls = toolCalls
+            return [line(call)]
+        }
+        return completion.pieces.map { line(chunk(completion, text: $0, done: false)) }
     }
 
     func streamEnd(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer {
-        line(final(completion, text: "", elapsed: elapsed))
+        line(final(completion, text: "", elapsed: elapsed, counts: reportsStreamCounts))
     }
 
     var malformedChunk: ByteBuffer { ByteBuffer(string: "{\"model\": \"simulated\", \"message\": <<not json>>\n") }
@@ -79,17 +114,25 @@ struct OllamaDialect: SimulatorDialect {
         )
     }
 
-    private func final(_ completion: SimulatedCompletion, text: String, elapsed: Duration) -> Chunk {
+    private func final(_ completion: SimulatedCompletion, text: String, elapsed: Duration, counts: Bool) -> Chunk {
         var chunk = chunk(completion, text: text, done: true)
         let total = elapsed.nanoseconds
-        chunk.doneReason = completion.finishReason
+        // Ollama reports "stop" after a tool call, as after text.
+        chunk.doneReason = completion.toolCall == nil ? completion.finishReason : "stop"
         chunk.totalDuration = total
         chunk.loadDuration = 0
-        chunk.promptEvalCount = completion.promptTokens
         chunk.promptEvalDuration = total / 10
-        chunk.evalCount = completion.words.count
         chunk.evalDuration = total - total / 10
+        if counts {
+            chunk.promptEvalCount = completion.promptTokens
+            chunk.evalCount = completion.completionTokens
+        }
         return chunk
+    }
+
+    private func toolCalls(of completion: SimulatedCompletion) -> [ToolCall]? {
+        guard let call = completion.toolCall else { return nil }
+        return [ToolCall(function: .init(name: call.name, arguments: call.arguments))]
     }
 
     private func line(_ chunk: Chunk) -> ByteBuffer {

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// Ollama's API: `POST /api/chat`, `POST /api/generate`, `GET /api/tags`.
 struct OllamaRoutes: Sendable {
@@ -11,32 +12,43 @@ struct OllamaRoutes: Sendable {
         router.post("/api/generate") { request, context in
             try await infer(.generate, request: request, context: context)
         }
-        router.get("/api/tags") { _, _ in
-            tags()
+        router.get("/api/tags") { request, _ in
+            try await core.listing(request) { tags() }
         }
     }
 
     private func infer(_ endpoint: OllamaDialect.Endpoint, request: Request, context: SimulatorRequestContext)
         async throws -> Response
     {
-        let dialect = OllamaDialect(endpoint: endpoint)
         var request = request
+        let raw: ByteBuffer
         let body: SimulatorWire.OllamaRequest
         do {
-            body = try SimulatorJSON.decode(
-                SimulatorWire.OllamaRequest.self,
-                from: try await request.collectBody(upTo: SimulatorJSON.maxBodyBytes)
-            )
+            raw = try await request.collectBody(upTo: SimulatorJSON.maxBodyBytes)
+            body = try SimulatorJSON.decode(SimulatorWire.OllamaRequest.self, from: raw)
         } catch {
             return SimulatorJSON.response(
                 status: 400,
-                dialect.errorBody(status: 400, message: "invalid request body: \(error)")
+                OllamaDialect(endpoint: endpoint).errorBody(status: 400, message: "invalid request body: \(error)")
             )
         }
+        let behavior = core.behavior(for: body.model) ?? .polite
+        let dialect = OllamaDialect(endpoint: endpoint, reportsStreamCounts: !behavior.omitsStreamUsage)
         let prompt: String
+        let toolCall: SimulatedToolCall?
         switch endpoint {
-        case .chat: prompt = (body.messages ?? []).map(\.content).joined(separator: "\n")
-        case .generate: prompt = [body.system, body.prompt].compactMap { $0 }.joined(separator: "\n")
+        case .chat:
+            let messages = body.messages ?? []
+            prompt = messages.map(\.content).joined(separator: "\n")
+            toolCall = SimulatedToolCall(
+                tools: body.tools,
+                messages: messages,
+                prompt: prompt,
+                seed: core.models[body.model]?.seed ?? 0
+            )
+        case .generate:
+            prompt = [body.system, body.prompt].compactMap { $0 }.joined(separator: "\n")
+            toolCall = nil
         }
         let call = InferenceCall(
             endpoint: endpoint.rawValue,
@@ -44,7 +56,10 @@ struct OllamaRoutes: Sendable {
             // Ollama streams unless told not to.
             streaming: body.stream ?? true,
             prompt: prompt,
-            maxTokens: body.options?.numPredict.flatMap { $0 < 0 ? nil : $0 }
+            maxTokens: body.options?.numPredict.flatMap { $0 < 0 ? nil : $0 },
+            body: String(buffer: raw),
+            behavior: behavior,
+            toolCall: behavior.callsTools ? toolCall : nil
         )
         return try await InferenceResponder(core: core).respond(
             to: call,

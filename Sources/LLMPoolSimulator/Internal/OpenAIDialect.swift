@@ -18,6 +18,7 @@ struct OpenAIDialect: SimulatorDialect {
         struct Detail: Encodable {
             var message: String
             var type: String
+            var param: String?
             var code: String?
         }
         var error: Detail
@@ -26,6 +27,38 @@ struct OpenAIDialect: SimulatorDialect {
     private struct Message: Encodable {
         var role: String?
         var content: String?
+        var toolCalls: [ToolCall]?
+        /// Whether a missing `content` is written as null (a tool-call message), not left out.
+        var nullContent = false
+
+        private enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(role, forKey: .role)
+            if nullContent {
+                try container.encode(content, forKey: .content)
+            } else {
+                try container.encodeIfPresent(content, forKey: .content)
+            }
+            try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
+        }
+    }
+
+    /// A tool call in a message, or a piece of one in a stream's delta (`index` set, and `id`,
+    /// `type` and `function.name` in the first piece only).
+    private struct ToolCall: Encodable {
+        struct Function: Encodable {
+            var name: String?
+            var arguments: String
+        }
+        var index: Int?
+        var id: String?
+        var type: String?
+        var function: Function
     }
 
     private struct Choice: Encodable {
@@ -93,30 +126,71 @@ struct OpenAIDialect: SimulatorDialect {
         )
     }
 
+    // The wording of OpenAI's (and vLLM's) answer to an over-long request.
+    func contextLengthExceededBody(limit: Int, promptTokens: Int, maxTokens: Int) -> ByteBuffer {
+        let message =
+            "This model's maximum context length is \(limit) tokens. However, you requested "
+            + "\(promptTokens + maxTokens) tokens (\(promptTokens) in the messages, \(maxTokens) in the completion). "
+            + "Please reduce the length of the messages or completion."
+        return SimulatorJSON.buffer(
+            ErrorBody(
+                error: .init(
+                    message: message,
+                    type: "invalid_request_error",
+                    param: "messages",
+                    code: "context_length_exceeded"
+                )
+            )
+        )
+    }
+
     func completeBody(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer {
-        SimulatorJSON.buffer(
+        let message: Message
+        if let call = completion.toolCall {
+            let toolCall = ToolCall(
+                id: call.id,
+                type: "function",
+                function: .init(name: call.name, arguments: call.argumentsJSON)
+            )
+            message = Message(role: "assistant", toolCalls: [toolCall], nullContent: true)
+        } else {
+            message = Message(role: "assistant", content: completion.text)
+        }
+        return SimulatorJSON.buffer(
             Completion(
                 id: id,
                 object: "chat.completion",
                 created: created,
                 model: completion.model.name,
-                choices: [
-                    Choice(
-                        message: Message(role: "assistant", content: completion.text),
-                        finishReason: completion.finishReason
-                    )
-                ],
+                choices: [Choice(message: message, finishReason: completion.finishReason)],
                 usage: usage(of: completion)
             )
         )
     }
 
     func streamStart(_ completion: SimulatedCompletion) -> ByteBuffer? {
-        event(chunk(completion, choices: [Choice(delta: Message(role: "assistant", content: ""))]))
+        guard let call = completion.toolCall else {
+            return event(chunk(completion, choices: [Choice(delta: Message(role: "assistant", content: ""))]))
+        }
+        // As OpenAI streams a call: the first delta names it, with empty arguments.
+        let opening = ToolCall(index: 0, id: call.id, type: "function", function: .init(name: call.name, arguments: ""))
+        let delta = Message(role: "assistant", toolCalls: [opening], nullContent: true)
+        return event(chunk(completion, choices: [Choice(delta: delta)]))
     }
 
-    func streamChunk(_ piece: String, of completion: SimulatedCompletion) -> ByteBuffer {
-        event(chunk(completion, choices: [Choice(delta: Message(content: piece))]))
+    func streamChunks(_ completion: SimulatedCompletion) -> [ByteBuffer] {
+        guard let call = completion.toolCall else {
+            return completion.pieces.map { event(chunk(completion, choices: [Choice(delta: Message(content: $0))])) }
+        }
+        return call.argumentPieces.map { piece in
+            let delta = Message(toolCalls: [ToolCall(index: 0, function: .init(arguments: piece))])
+            return event(chunk(completion, choices: [Choice(delta: delta)]))
+        }
+    }
+
+    // llama-cpp-python ends an interrupted stream with `[DONE]` and no finish_reason chunk.
+    func streamInterruption(_ completion: SimulatedCompletion) -> ByteBuffer? {
+        ByteBuffer(string: "data: [DONE]\n\n")
     }
 
     func streamEnd(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer {
@@ -149,8 +223,8 @@ struct OpenAIDialect: SimulatorDialect {
     private func usage(of completion: SimulatedCompletion) -> Usage {
         Usage(
             promptTokens: completion.promptTokens,
-            completionTokens: completion.words.count,
-            totalTokens: completion.promptTokens + completion.words.count
+            completionTokens: completion.completionTokens,
+            totalTokens: completion.promptTokens + completion.completionTokens
         )
     }
 

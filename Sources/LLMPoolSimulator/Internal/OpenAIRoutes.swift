@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// The OpenAI API: `POST /v1/chat/completions` and `GET /v1/models`, behind a bearer key when the
 /// simulator has one.
@@ -11,30 +12,43 @@ struct OpenAIRoutes: Sendable {
         }
         router.get("/v1/models") { request, _ in
             if let denied = authorizationFailure(request) { return denied }
-            return models()
+            return try await core.listing(request) { models() }
         }
     }
 
     private func complete(request: Request, context: SimulatorRequestContext) async throws -> Response {
         if let denied = authorizationFailure(request) { return denied }
         var request = request
+        let raw: ByteBuffer
         let body: SimulatorWire.OpenAIRequest
         do {
-            body = try SimulatorJSON.decode(
-                SimulatorWire.OpenAIRequest.self,
-                from: try await request.collectBody(upTo: SimulatorJSON.maxBodyBytes)
-            )
+            raw = try await request.collectBody(upTo: SimulatorJSON.maxBodyBytes)
+            body = try SimulatorJSON.decode(SimulatorWire.OpenAIRequest.self, from: raw)
         } catch {
             return Self.error(400, "invalid request body: \(error)")
         }
+        let behavior = core.behavior(for: body.model) ?? .polite
+        let prompt = body.messages.map(\.content).joined(separator: "\n")
+        let toolCall = SimulatedToolCall(
+            tools: body.tools,
+            choice: body.toolChoice,
+            messages: body.messages,
+            prompt: prompt,
+            seed: core.models[body.model]?.seed ?? 0
+        )
         let call = InferenceCall(
             endpoint: "/v1/chat/completions",
             modelName: body.model,
             streaming: body.stream ?? false,
-            prompt: body.messages.map(\.content).joined(separator: "\n"),
-            maxTokens: body.maxCompletionTokens ?? body.maxTokens
+            prompt: prompt,
+            maxTokens: body.maxCompletionTokens ?? body.maxTokens,
+            body: String(buffer: raw),
+            behavior: behavior,
+            toolCall: behavior.callsTools ? toolCall : nil
         )
-        let dialect = OpenAIDialect(includeUsage: body.streamOptions?.includeUsage ?? false)
+        let dialect = OpenAIDialect(
+            includeUsage: (body.streamOptions?.includeUsage ?? false) && !behavior.omitsStreamUsage
+        )
         return try await InferenceResponder(core: core).respond(
             to: call,
             in: dialect,

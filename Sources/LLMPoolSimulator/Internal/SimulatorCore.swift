@@ -44,6 +44,18 @@ final class SimulatorCore: Sendable {
         state.withLock { $0.setFaults(faults, for: model) }
     }
 
+    /// The behavior of a model, `nil` for an unknown model.
+    func behavior(for model: String) -> SimulatorBehavior? {
+        state.withLock { $0.behaviors[model] }
+    }
+
+    /// Replaces a model's behavior; false when the model is unknown.
+    func setBehavior(_ behavior: SimulatorBehavior, for model: String) -> Bool {
+        guard let wakeups = state.withLock({ $0.setBehavior(behavior, for: model) }) else { return false }
+        resume(wakeups)
+        return true
+    }
+
     /// Decides how to answer a request for `model`.
     func disposition(for model: SimulatedModel, streaming: Bool) -> Disposition {
         let faults = state.withLock { $0.faults[model.name] } ?? .none
@@ -75,9 +87,11 @@ final class SimulatorCore: Sendable {
     /// A snapshot of the counters.
     var stats: SimulatorStats { state.withLock { $0.stats } }
 
-    /// Counts and keeps a request for a known model.
-    func recordRequest(_ request: SimulatedRequest) {
-        resume(state.withLock { $0.recordRequest(request) })
+    /// Counts and keeps a request for a known model; returns its arrival number.
+    func recordRequest(_ request: SimulatedRequest) -> Int {
+        let (arrival, waiters) = state.withLock { $0.recordRequest(request) }
+        resume(waiters)
+        return arrival
     }
 
     /// The latest requests, oldest first.
@@ -93,12 +107,11 @@ final class SimulatorCore: Sendable {
         resume(state.withLock { $0.record(outcome, model: model) })
     }
 
-    /// Runs the part of an answer during which the client may go away, counting the request as
-    /// completed, or as cancelled when it throws.
-    func tracking(model: String, _ operation: () async throws -> Void) async throws {
+    /// Runs the part of an answer during which the client may go away, counting the request with
+    /// the outcome it returns (completed, interrupted), or as cancelled when it throws.
+    func tracking(model: String, _ operation: () async throws -> SimulatorState.Outcome) async throws {
         do {
-            try await operation()
-            record(.completed, model: model)
+            record(try await operation(), model: model)
         } catch let error as HangLimitReached {
             record(.faulted, model: model)
             throw error
@@ -108,7 +121,8 @@ final class SimulatorCore: Sendable {
         }
     }
 
-    private func resume(_ waiters: [SimulatorState.StatsWaiter]) {
+    /// Resumes stats waiters whose condition holds, outside the lock.
+    func resume(_ waiters: [SimulatorState.StatsWaiter]) {
         guard !waiters.isEmpty else { return }
         let stats = state.withLock { $0.stats }
         for waiter in waiters { waiter.continuation.resume(returning: stats) }
@@ -116,26 +130,17 @@ final class SimulatorCore: Sendable {
 
     // MARK: Timing
 
-    /// Waits `delay`, throwing `CancellationError` as soon as the client closes the connection.
-    ///
-    /// Hummingbird does not cancel a handler when its client goes away; watching the inbound side
-    /// of the connection is how a handler finds out. The connection is not reused afterwards.
-    func wait(_ delay: Duration, request: Request) async throws {
-        guard delay > .zero else { return }
-        try await request.body.consumeWithCancellationOnInboundClose { _ in
-            try await Task.sleep(for: delay)
-        }
-    }
-
     /// Holds a request until the client goes away (throwing `CancellationError`) or the hang
-    /// limit passes (throwing ``HangLimitReached``).
+    /// limit passes (throwing ``HangLimitReached``). Hummingbird does not cancel a handler when its
+    /// client goes away; watching the inbound side of the connection is how a handler finds out
+    /// (see ``ClientWatch`` for the answers that wait).
     func hang(request: Request) async throws {
         try await request.body.consumeWithCancellationOnInboundClose { _ in
             try await Self.sleepUntilHangLimit(configuration.hangLimit)
         }
     }
 
-    /// Sleeps for the hang limit inside an inbound-close scope that is already open (streaming).
+    /// Sleeps for the hang limit (inside a ``ClientWatch`` race when streaming).
     ///
     /// A graceful shutdown ends the sleep too, so a simulator with hanging requests still stops
     /// promptly: the server waits for in-flight requests before it exits.

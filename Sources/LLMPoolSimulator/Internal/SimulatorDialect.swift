@@ -8,20 +8,26 @@ protocol SimulatorDialect: Sendable {
     var streamContentType: String { get }
     /// A JSON error body.
     func errorBody(status: Int, message: String) -> ByteBuffer
+    /// The 400 body of a request over ``SimulatorBehavior/contextTokens``.
+    func contextLengthExceededBody(limit: Int, promptTokens: Int, maxTokens: Int) -> ByteBuffer
     /// The body of a non-streamed answer.
     func completeBody(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer
     /// The first bytes of the stream, before any token (may be empty).
     func streamStart(_ completion: SimulatedCompletion) -> ByteBuffer?
-    /// One streamed token.
-    func streamChunk(_ piece: String, of completion: SimulatedCompletion) -> ByteBuffer
+    /// The stream's chunks after ``streamStart(_:)``, one per token (text) or per piece of a tool
+    /// call; a per-token delay separates them.
+    func streamChunks(_ completion: SimulatedCompletion) -> [ByteBuffer]
     /// The end of the stream: final chunk, usage, terminator.
     func streamEnd(_ completion: SimulatedCompletion, elapsed: Duration) -> ByteBuffer
+    /// How a stream ends when ``SimulatorBehavior/interruptsStreams`` cuts it short (may be empty).
+    func streamInterruption(_ completion: SimulatedCompletion) -> ByteBuffer?
     /// A stream element that is not valid JSON, for the malformed-body fault.
     var malformedChunk: ByteBuffer { get }
 }
 
 extension SimulatorDialect {
     func streamStart(_ completion: SimulatedCompletion) -> ByteBuffer? { nil }
+    func streamInterruption(_ completion: SimulatedCompletion) -> ByteBuffer? { nil }
 }
 
 /// JSON encoding shared by the dialects and the admin API.

@@ -20,11 +20,19 @@ struct SimulatorState: Sendable {
 
     /// What happened to one request, for the counters.
     enum Outcome: Sendable {
-        case completed, faulted, cancelled
+        case completed, faulted, cancelled, interrupted, abandoned, contextLengthExceeded, toolCall
     }
+
+    /// A queued request's continuation, resumed when it may go in.
+    typealias SlotWaiter = CheckedContinuation<Void, any Error>
 
     private(set) var lifecycle: Lifecycle = .notStarted([])
     private(set) var faults: [String: SimulatorFaults]
+    private(set) var behaviors: [String: SimulatorBehavior]
+    private var slots: [String: GenerationSlot<SlotWaiter>]
+    /// Requests arrived per model, numbering them for ``SimulatorBehavior/interruptsStreams``.
+    private var arrivals: [String: Int]
+    private var nextSlotWaiterID = 0
     private(set) var stats: SimulatorStats
     /// The latest requests for known models, oldest first, at most ``recentLimit``.
     private(set) var recent: [SimulatedRequest] = []
@@ -35,6 +43,9 @@ struct SimulatorState: Sendable {
 
     init(modelNames: [String]) {
         faults = Dictionary(uniqueKeysWithValues: modelNames.map { ($0, SimulatorFaults.none) })
+        behaviors = Dictionary(uniqueKeysWithValues: modelNames.map { ($0, SimulatorBehavior.polite) })
+        slots = Dictionary(uniqueKeysWithValues: modelNames.map { ($0, GenerationSlot()) })
+        arrivals = Dictionary(uniqueKeysWithValues: modelNames.map { ($0, 0) })
         stats = SimulatorStats(
             models: Dictionary(uniqueKeysWithValues: modelNames.map { ($0, SimulatorStats.Model()) })
         )
@@ -100,13 +111,14 @@ struct SimulatorState: Sendable {
 
     // MARK: Counters
 
-    /// Counts and keeps a request received for a model.
-    mutating func recordRequest(_ request: SimulatedRequest) -> [StatsWaiter] {
+    /// Counts and keeps a request received for a model; returns its arrival number.
+    mutating func recordRequest(_ request: SimulatedRequest) -> (arrival: Int, waiters: [StatsWaiter]) {
+        arrivals[request.model, default: 0] += 1
         stats.models[request.model, default: .init()].total += 1
         stats.models[request.model, default: .init()].endpoints[request.endpoint, default: 0] += 1
         if recent.count == Self.recentLimit { recent.removeFirst() }
         recent.append(request)
-        return satisfiedWaiters()
+        return (arrivals[request.model, default: 0], satisfiedWaiters())
     }
 
     /// Counts a request for a model the simulator does not serve.
@@ -121,6 +133,10 @@ struct SimulatorState: Sendable {
         case .completed: stats.models[model, default: .init()].completed += 1
         case .faulted: stats.models[model, default: .init()].faulted += 1
         case .cancelled: stats.models[model, default: .init()].cancelled += 1
+        case .interrupted: stats.models[model, default: .init()].interrupted += 1
+        case .abandoned: stats.models[model, default: .init()].abandoned += 1
+        case .contextLengthExceeded: stats.models[model, default: .init()].contextLengthExceeded += 1
+        case .toolCall: stats.models[model, default: .init()].toolCalls += 1
         }
         return satisfiedWaiters()
     }
@@ -162,5 +178,97 @@ struct SimulatorState: Sendable {
         let ready = statsWaiters.filter { $0.value.predicate(stats) }
         for id in ready.keys { statsWaiters.removeValue(forKey: id) }
         return Array(ready.values)
+    }
+}
+
+// MARK: - Slots and behaviors
+
+extension SimulatorState {
+    /// Who to resume after a change of the slots, once the lock is released.
+    struct Wakeups: Sendable {
+        /// Queued requests let in.
+        var admitted: [SlotWaiter] = []
+        /// Callers of ``ProviderSimulator/waitForStats(_:)`` whose condition now holds.
+        var stats: [StatsWaiter] = []
+    }
+
+    /// What ``enterSlot(_:model:waiter:)`` did.
+    enum SlotEntry: Sendable {
+        /// The request went in; its waiter is not kept.
+        case admitted
+        /// The request waits under this id.
+        case queued(Int)
+    }
+
+    // MARK: Behaviors
+
+    /// Replaces a model's behavior and lets in whoever it now allows; `nil` for an unknown model.
+    mutating func setBehavior(_ behavior: SimulatorBehavior, for model: String) -> Wakeups? {
+        guard behaviors[model] != nil else { return nil }
+        behaviors[model] = behavior
+        var slot = slots[model, default: GenerationSlot()]
+        let admitted = slot.admitWaiting(singleSlot: behavior.singleSlot)
+        return store(slot, of: model, admitted: admitted)
+    }
+
+    /// Whether a stream that arrived as number `arrival` must stop: the model interrupts streams
+    /// and a later request has arrived.
+    func isInterrupted(model: String, arrival: Int) -> Bool {
+        guard behaviors[model]?.interruptsStreams == true else { return false }
+        return arrivals[model, default: 0] > arrival
+    }
+
+    // MARK: Slots
+
+    /// Lets a request in, or queues it with `waiter` (counted as queued, or as a blocked listing,
+    /// which also counts as an arrival for ``SimulatorBehavior/interruptsStreams``).
+    mutating func enterSlot(_ kind: GenerationSlot<SlotWaiter>.Kind, model: String, waiter: SlotWaiter) -> (
+        SlotEntry, Wakeups
+    ) {
+        var slot = slots[model, default: GenerationSlot()]
+        guard !slot.tryEnter(kind, singleSlot: singleSlot(model)) else {
+            return (.admitted, store(slot, of: model, admitted: []))
+        }
+        nextSlotWaiterID += 1
+        slot.enqueue(id: nextSlotWaiterID, kind: kind, waiter: waiter)
+        switch kind {
+        case .generation:
+            stats.models[model, default: .init()].queued += 1
+        case .listing:
+            stats.models[model, default: .init()].blockedListings += 1
+            arrivals[model, default: 0] += 1
+        }
+        return (.queued(nextSlotWaiterID), store(slot, of: model, admitted: []))
+    }
+
+    /// Ends a generation that ran for `busy`; lets in the next waiters.
+    mutating func leaveSlot(model: String, busy: Duration) -> Wakeups {
+        stats.models[model, default: .init()].busyTime += busy
+        var slot = slots[model, default: GenerationSlot()]
+        let admitted = slot.leave(singleSlot: singleSlot(model))
+        return store(slot, of: model, admitted: admitted)
+    }
+
+    /// Takes a waiter that gave up out of its queue; `nil` when it was let in meanwhile.
+    mutating func removeSlotWaiter(id: Int, model: String) -> (SlotWaiter?, Wakeups) {
+        var slot = slots[model, default: GenerationSlot()]
+        let removed = slot.remove(id: id)
+        return (removed, store(slot, of: model, admitted: []))
+    }
+
+    private func singleSlot(_ model: String) -> Bool {
+        behaviors[model]?.singleSlot ?? false
+    }
+
+    /// Keeps a model's changed slot and mirrors it in the stats.
+    private mutating func store(_ slot: GenerationSlot<SlotWaiter>, of model: String, admitted: [SlotWaiter]) -> Wakeups
+    {
+        slots[model] = slot
+        var counters = stats.models[model, default: .init()]
+        counters.generating = slot.generating
+        counters.waiting = slot.waitingGenerations
+        counters.maxConcurrentGenerations = slot.maxGenerating
+        stats.models[model] = counters
+        return Wakeups(admitted: admitted, stats: satisfiedWaiters())
     }
 }

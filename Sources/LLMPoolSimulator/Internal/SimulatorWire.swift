@@ -38,6 +38,8 @@ enum SimulatorWire {
         var system: String?
         var stream: Bool?
         var options: Options?
+        /// Tools offered (`/api/chat` only), in the OpenAI shape.
+        var tools: [Tool]?
     }
 
     /// `POST /v1/chat/completions`.
@@ -53,49 +55,75 @@ enum SimulatorWire {
         var maxTokens: Int?
         var maxCompletionTokens: Int?
         var streamOptions: StreamOptions?
+        var tools: [Tool]?
+        var toolChoice: ToolChoice?
 
         private enum CodingKeys: String, CodingKey {
-            case model, messages, stream
+            case model, messages, stream, tools
             case maxTokens = "max_tokens"
             case maxCompletionTokens = "max_completion_tokens"
             case streamOptions = "stream_options"
-        }
-    }
-}
-
-/// One answer, independent of the protocol it is sent in.
-struct SimulatedCompletion: Sendable {
-    /// The model answering.
-    var model: SimulatedModel
-    /// Words in the prompt.
-    var promptTokens: Int
-    /// The answer's words.
-    var words: [String]
-    /// `stop`, or `length` when the token cap cut the answer.
-    var finishReason: String
-
-    /// Builds the answer to a prompt.
-    ///
-    /// - Parameters:
-    ///   - model: The model answering.
-    ///   - prompt: The whole prompt text, every message included.
-    ///   - maxTokens: The request's cap on generated tokens, if any.
-    init(model: SimulatedModel, prompt: String, maxTokens: Int?) {
-        self.model = model
-        self.promptTokens = AnswerGenerator.words(of: prompt).count
-        let full = AnswerGenerator.answer(prompt: prompt, seed: model.seed, count: model.answerTokens)
-        if let maxTokens, maxTokens >= 0, maxTokens < full.count {
-            words = Array(full.prefix(maxTokens))
-            finishReason = "length"
-        } else {
-            words = full
-            finishReason = "stop"
+            case toolChoice = "tool_choice"
         }
     }
 
-    /// The whole answer text: the words joined by single spaces.
-    var text: String { words.joined(separator: " ") }
+    /// A tool offered to the model: `{"type": "function", "function": {"name": …, "parameters": {…}}}`.
+    struct Tool: Decodable, Sendable {
+        struct Function: Decodable, Sendable {
+            var name: String
+            /// The JSON schema of the arguments, read only for its property names; a schema of
+            /// another shape reads as none.
+            var parameters: Parameters?
 
-    /// The pieces a stream sends, in order; concatenated they equal ``text``.
-    var pieces: [String] { words.enumerated().map { $0.offset == 0 ? $0.element : " " + $0.element } }
+            private enum CodingKeys: String, CodingKey { case name, parameters }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                name = try container.decode(String.self, forKey: .name)
+                parameters = try? container.decodeIfPresent(Parameters.self, forKey: .parameters)
+            }
+        }
+
+        /// The parts of a JSON schema the simulator reads.
+        struct Parameters: Decodable, Sendable {
+            var required: [String]?
+            var propertyNames: [String]
+
+            private enum CodingKeys: String, CodingKey { case required, properties }
+            /// Any JSON value, skipped.
+            private struct Skipped: Decodable {
+                init(from decoder: any Decoder) throws {}
+            }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                required = try? container.decodeIfPresent([String].self, forKey: .required)
+                let properties = try? container.decodeIfPresent([String: Skipped].self, forKey: .properties)
+                propertyNames = (properties ?? [:]).keys.sorted()
+            }
+        }
+
+        var function: Function
+    }
+
+    /// OpenAI's `tool_choice`: `"none"`, `"auto"`, `"required"` or `{"type": "function", "function": {"name": …}}`.
+    enum ToolChoice: Decodable, Sendable {
+        case none
+        case any
+        case named(String)
+
+        private struct Named: Decodable {
+            struct Function: Decodable { var name: String }
+            var function: Function
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let mode = try? container.decode(String.self) {
+                self = mode == "none" ? .none : .any
+            } else {
+                self = .named(try container.decode(Named.self).function.name)
+            }
+        }
+    }
 }
