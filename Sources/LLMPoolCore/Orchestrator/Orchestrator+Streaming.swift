@@ -31,13 +31,47 @@ extension Orchestrator {
         _ request: InferenceRequest,
         onEvent: @escaping @Sendable (AnswerStreamEvent) async throws -> Void
     ) async throws -> InferenceAnswer {
+        try await stream(try prepareStream(request), onEvent: onEvent)
+    }
+
+    /// Checks and routes a request to be streamed, before anything is sent to the client: the
+    /// errors a unary request would get at once (validation, routing, every breaker open) are
+    /// thrown here, so a front door can answer them with a status instead of an error event.
+    /// - Throws: ``PoolError`` as ``infer(_:)`` does before calling a provider (counted in the
+    ///   request metrics).
+    public func prepareStream(_ request: InferenceRequest) throws -> PreparedStream {
         let generation = self.generation
+        do {
+            let prepared = try prepare(request, generation)
+            // FASTEST streams race providers: one whose breakers are all open fails now.
+            if prepared.strategy == .fastest, prepared.cacheKey == nil {
+                _ = try resilience.admit(prepared.providers, task: prepared.taskName)
+            }
+            return PreparedStream(request: request, generation: generation, prepared: prepared)
+        } catch {
+            if telemetry.isEnabled {
+                RequestObservation(telemetry: telemetry, api: request.api).finish(
+                    task: Self.taskLabel(request, generation.snapshot),
+                    strategy: Self.strategyLabel(request, generation.snapshot),
+                    error: error
+                )
+            }
+            throw error
+        }
+    }
+
+    /// Streams a prepared request into `onEvent`, as the request form of `stream(_:onEvent:)` does.
+    public func stream(
+        _ stream: PreparedStream,
+        onEvent: @escaping @Sendable (AnswerStreamEvent) async throws -> Void
+    ) async throws -> InferenceAnswer {
+        let (request, generation) = (stream.request, stream.generation)
         let snapshot = generation.snapshot
         let sink = EventSink(onEvent)
-        guard telemetry.isEnabled else { return try await streamAnswer(request, generation, into: sink) }
+        guard telemetry.isEnabled else { return try await streamAnswer(stream, into: sink) }
         let observation = RequestObservation(telemetry: telemetry, api: request.api)
         do {
-            let answer = try await streamAnswer(request, generation, into: sink)
+            let answer = try await streamAnswer(stream, into: sink)
             observation.finish(task: Self.taskLabel(request, snapshot), strategy: answer.strategy.rawValue, error: nil)
             return answer
         } catch {
@@ -51,12 +85,8 @@ extension Orchestrator {
         }
     }
 
-    private func streamAnswer(
-        _ request: InferenceRequest,
-        _ generation: Generation,
-        into sink: EventSink
-    ) async throws -> InferenceAnswer {
-        let prepared = try prepare(request, generation)
+    private func streamAnswer(_ stream: PreparedStream, into sink: EventSink) async throws -> InferenceAnswer {
+        let (request, prepared) = (stream.request, stream.prepared)
         if let hit = await cacheLookup(prepared) {
             return try await replay(cachedAnswer(hit, prepared: prepared), into: sink)
         }

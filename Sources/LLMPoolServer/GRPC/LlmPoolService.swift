@@ -75,6 +75,16 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             return StreamingServerResponse(error: error)
         case .success(let value): admission = value
         }
+        let opened: OpenedStream
+        do {
+            opened = try await ServiceContext.withValue(span?.context ?? ServiceContext.current ?? .topLevel) {
+                try await self.gateway.openStream(admission)
+            }
+        } catch {
+            let rpcError = Self.withRequestID(PoolError.rpcError(from: error), requestID)
+            GRPCServerSpan.end(span, error: rpcError)
+            return StreamingServerResponse(error: rpcError)
+        }
         let gateway = self.gateway
         let metadata = request.metadata
         return StreamingServerResponse(metadata: Self.responseMetadata(requestID: requestID, admission: admission)) {
@@ -82,7 +92,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             do {
                 try await ServiceContext.withValue(span?.context ?? ServiceContext.current ?? .topLevel) {
                     _ = try await GRPCCancellation.bind(context, metadata: metadata) {
-                        try await gateway.stream(admission) { event in
+                        try await gateway.stream(opened) { event in
                             try await writer.write(Vvtv_Llmpool_V1_AnswerChunk(event))
                         }
                     }

@@ -67,17 +67,33 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// Streams an admitted call into `onEvent`, settles its usage from the final event and logs
+    /// Prepares an admitted call to be streamed, before the door sends anything: what fails
+    /// here (validation, routing, every breaker open) is answered with a status, as a unary call
+    /// would be. A failure is settled (refunded) and logged.
+    public func openStream(_ admission: Admission) async throws -> OpenedStream {
+        let started = ContinuousClock.now
+        do {
+            let prepared = try orchestrator.prepareStream(admission.call.request)
+            return OpenedStream(admission: admission, prepared: prepared, started: started)
+        } catch {
+            await rateLimits.settle(admission, usage: nil, logger: logger)
+            let call = admission.call
+            log.record(call, task: taskLabel(call), answer: nil, error: error, latency: started.duration(to: .now))
+            throw error
+        }
+    }
+
+    /// Streams an opened call into `onEvent`, settles its usage from the final event and logs
     /// it. When `onEvent` throws (the client went away), the upstream calls are cancelled.
     /// - Throws: What the orchestrator or `onEvent` threw (already logged and counted).
     public func stream(
-        _ admission: Admission,
+        _ opened: OpenedStream,
         onEvent: @escaping @Sendable (AnswerStreamEvent) async throws -> Void
     ) async throws -> InferenceAnswer {
-        let started = ContinuousClock.now
+        let (admission, started) = (opened.admission, opened.started)
         let call = admission.call
         do {
-            let answer = try await orchestrator.stream(call.request, onEvent: onEvent)
+            let answer = try await orchestrator.stream(opened.prepared, onEvent: onEvent)
             await rateLimits.settle(admission, usage: answer.usage, logger: logger)
             log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
             return answer

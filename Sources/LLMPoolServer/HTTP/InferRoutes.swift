@@ -71,6 +71,12 @@ struct InferRoutes {
             edge.call(inference, request: request, context: context, streaming: true)
         )
         if let rejection = admission.rejection { return edge.failed(rejection, admission: admission, context: context) }
+        let opened: OpenedStream
+        do {
+            opened = try await edge.gateway.openStream(admission)
+        } catch {
+            return edge.failed(error, admission: admission, context: context)
+        }
         var headers = HTTPJSON.sseHeaders(requestID: context.requestID)
         headers[.poolTask] = inference.task
         HTTPEdge.apply(admission.rateLimitFields, to: &headers)
@@ -81,7 +87,7 @@ struct InferRoutes {
             body: ResponseBody { writer in
                 let body = StreamedBody(writer)
                 do {
-                    _ = try await gateway.stream(admission) { event in
+                    _ = try await gateway.stream(opened) { event in
                         let data = try Vvtv_Llmpool_V1_AnswerChunk(event).jsonUTF8Data(options: Self.encodingOptions)
                         try await HTTPEdge.send(SSE.event(data), to: body)
                     }

@@ -97,3 +97,36 @@ struct HTTPBadInputTests {
         }
     }
 }
+
+@Suite("HTTP streams refused before the first byte")
+struct HTTPStreamRefusalTests {
+    @Test("a stream that cannot start gets the unary status and JSON error, not 200 and an error event")
+    func refusedStreams() async throws {
+        let a = ScriptedProvider(name: "a", behaviour: .answer("ok", delay: .zero))
+        try await HTTPTestSupport.app([a]).test(.router) { client in
+            let cases: [(String, String, HTTPResponse.Status)] = [
+                ("/v1/infer/stream", #"{"task":"nope","input":"x"}"#, .notFound),
+                ("/v1/infer/stream", #"{"task":"expand_queries","input":"x","maxTokens":0}"#, .badRequest),
+                (
+                    "/v1/chat/completions",
+                    #"{"model":"nope","stream":true,"messages":[{"role":"user","content":"x"}]}"#,
+                    .notFound
+                ),
+            ]
+            for (path, body, status) in cases {
+                try await client.execute(
+                    uri: path,
+                    method: .post,
+                    headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: body)
+                ) { response in
+                    #expect(response.status == status, "\(path) \(body)")
+                    #expect(response.headers[.contentType] == "application/json")
+                    let object = try HTTPTestSupport.object(response.body)
+                    #expect(object["error"] != nil)
+                }
+            }
+            #expect(a.calls == 0)
+        }
+    }
+}

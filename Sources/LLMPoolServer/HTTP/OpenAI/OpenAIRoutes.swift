@@ -54,7 +54,12 @@ struct OpenAIRoutes {
         if let rejection = admission.rejection { return edge.failed(rejection, admission: admission, context: context) }
         let created = Int(Date().timeIntervalSince1970)
         if streaming {
-            return stream(admission, body: body, created: created, context: context)
+            do {
+                let opened = try await edge.gateway.openStream(admission)
+                return stream(opened, admission: admission, body: body, created: created, context: context)
+            } catch {
+                return edge.failed(error, admission: admission, context: context)
+            }
         }
         let answer: InferenceAnswer
         do {
@@ -71,9 +76,13 @@ struct OpenAIRoutes {
         return response
     }
 
-    private func stream(_ admission: Admission, body: ChatCompletionRequest, created: Int, context: PoolRequestContext)
-        -> Response
-    {
+    private func stream(
+        _ opened: OpenedStream,
+        admission: Admission,
+        body: ChatCompletionRequest,
+        created: Int,
+        context: PoolRequestContext
+    ) -> Response {
         let inference = admission.call.request
         let id = context.requestID
         let includeUsage = body.streamOptions?.includeUsage ?? false
@@ -89,7 +98,7 @@ struct OpenAIRoutes {
                 // The state is the model name the chunks carry (the provider's, once known, for pool/ tasks).
                 let body = StreamedBody(writer, state: requestedModel)
                 do {
-                    _ = try await gateway.stream(admission) { event in
+                    _ = try await gateway.stream(opened) { event in
                         for chunk in try Self.chunks(
                             event,
                             id: id,
