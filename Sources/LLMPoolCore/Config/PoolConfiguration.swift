@@ -109,6 +109,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// How long a probe of this provider may take; `nil` uses `health.timeout_ms`.
     /// TOML `health_timeout_ms`.
     public var healthTimeout: Duration?
+    /// Whether a 1-token request is sent at start-up so the backend loads the model before the
+    /// first user request (Ollama takes 20–30 s to load a model). Default false. TOML `warmup`.
+    public var warmup = false
 
     /// Which Ollama endpoint to call.
     public enum OllamaEndpoint: String, Sendable, Hashable, CaseIterable {

@@ -3,6 +3,7 @@ import GRPCCore
 import LLMPoolCore
 import LLMPoolObservability
 import Logging
+import ServiceLifecycle
 
 /// The objects one configuration builds — providers, cache, orchestrator, guards, the gateway
 /// and both front doors — assembled the one way `serve`, `demo`, the benchmarks and every test
@@ -173,6 +174,14 @@ public struct PoolComponents: Sendable {
             return { holder.replace(guards) }
         }
         return applier
+    }
+
+    /// The warm-up of the providers with `warmup = true`, when any has it (a `Service`).
+    var warmup: (any Service)? {
+        let names = Set(configuration.providers.filter(\.warmup).map(\.name))
+        guard !names.isEmpty else { return nil }
+        let providers = orchestrator.snapshot.providers.filter { names.contains($0.name) }
+        return ProviderWarmup(providers: providers, timeout: .seconds(60), logger: logger)
     }
 
     /// The health prober (`[health]`): passive health from calls, probes of idle providers, for

@@ -85,7 +85,11 @@ public struct PoolRuntime: Sendable {
                 logger.info("llm-pool HTTP listening", metadata: ["port": "\(port)"])
                 await onHTTPRunning(port)
             })
-            let background = tracing + [components.redis].compactMap { $0 } + extraServices + [components.healthProber]
+            var background: [any Service] = tracing
+            if let redis = components.redis { background.append(redis) }
+            background += extraServices
+            background.append(components.healthProber)
+            if let warmup = components.warmup { background.append(warmup) }
             let servers: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: app), .init(service: components.grpcService(onListening: onGRPCRunning)),
             ]

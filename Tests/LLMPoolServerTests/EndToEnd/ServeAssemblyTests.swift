@@ -19,6 +19,7 @@ struct ServeAssemblyTests {
         var fallback = "best"
         var judge = "j1"
         var judgeTemplate = "JUDGE-V1 {{input}}"
+        var warmup = ""
     }
 
     static let models = [
@@ -29,12 +30,13 @@ struct ServeAssemblyTests {
     ]
 
     static func toml(_ settings: Settings, baseURL: String) -> String {
-        let providers = ["a", "b", "j1", "j2"].map { name in
+        let providers = ["a", "b", "j1", "j2"].map { (name: String) -> String in
             """
             [[providers]]
             name = "\(name)"
             base_url = "\(baseURL)"
             model = "model-\(name)"
+            \(name == settings.warmup ? "warmup = true" : "")
 
             """
         }
@@ -186,6 +188,26 @@ struct ServeAssemblyTests {
                 let judged = simulator.recentRequests().filter { $0.model == "model-j2" }
                 #expect(!judged.isEmpty)
                 #expect(judged.allSatisfy { $0.prompt.contains("JUDGE-V2") })
+            }
+        }
+    }
+
+    @Test("a provider with warmup = true gets a 1-token request at start-up, before any user request")
+    func warmup() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await ProviderSimulator.withRunning(models: Self.models) { simulator in
+            var settings = Settings()
+            settings.warmup = "b"
+            try Self.write(settings, baseURL: simulator.baseURL, in: folder)
+            try await Self.serve(folder: folder) { _ in
+                let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+                while simulator.recentRequests().isEmpty, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let requests = simulator.recentRequests()
+                #expect(requests.map(\.model) == ["model-b"])
+                #expect(requests.first?.maxTokens == 1)
             }
         }
     }

@@ -89,7 +89,7 @@ struct ConfigurationDecoder {
                 at: p,
                 known: [
                     "name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env",
-                    "endpoint", "tasks", "health_interval_ms", "health_timeout_ms",
+                    "endpoint", "tasks", "health_interval_ms", "health_timeout_ms", "warmup",
                 ]
             )
             let name = reader.string(t, "name", at: p, required: true) ?? ""
@@ -120,6 +120,7 @@ struct ConfigurationDecoder {
             )
             entry.healthInterval = optionalMilliseconds(t, "health_interval_ms", at: p)
             entry.healthTimeout = optionalMilliseconds(t, "health_timeout_ms", at: p)
+            entry.warmup = reader.bool(t, "warmup", at: p, default: false)
             result.append(entry)
         }
         return result
