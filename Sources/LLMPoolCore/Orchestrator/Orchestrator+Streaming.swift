@@ -116,18 +116,7 @@ extension Orchestrator {
             decision: decision,
             finishReason: response.finishReason
         )
-        if let key = prepared.cacheKey, let cache {
-            await cache.set(
-                key,
-                CachedAnswer(
-                    text: answer.text,
-                    model: answer.model,
-                    provider: answer.provider,
-                    usage: answer.usage,
-                    finishReason: answer.finishReason
-                )
-            )
-        }
+        await store(answer, for: prepared)
         try await sink.send(.completed(answer))
         return answer
     }

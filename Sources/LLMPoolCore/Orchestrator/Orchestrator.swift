@@ -174,19 +174,21 @@ public final class Orchestrator: Sendable {
             decision: decision,
             finishReason: result.response.finishReason
         )
-        if let key = prepared.cacheKey, let cache {
-            await cache.set(
-                key,
-                CachedAnswer(
-                    text: answer.text,
-                    model: answer.model,
-                    provider: answer.provider,
-                    usage: answer.usage,
-                    finishReason: answer.finishReason
-                )
-            )
-        }
+        await store(answer, for: prepared)
         return answer
+    }
+
+    /// Caches a computed answer under the request's key, when it is cacheable.
+    func store(_ answer: InferenceAnswer, for prepared: PreparedRequest) async {
+        guard let key = prepared.cacheKey, let cache else { return }
+        let entry = CachedAnswer(
+            text: answer.text,
+            model: answer.model,
+            provider: answer.provider,
+            usage: answer.usage,
+            finishReason: answer.finishReason
+        )
+        await cache.set(key, entry)
     }
 
     /// The `validate` and `route` steps: checks the request, renders the prompt, picks providers.
