@@ -196,6 +196,17 @@ struct GRPCServiceTests {
         #expect(a.cancellations == 1)
     }
 
+    @Test("a client deadline longer than qos.max_deadline_ms is not an error: the pool keeps its own")
+    func longClientDeadline() async throws {
+        let a = ScriptedProvider(name: "a", behaviour: .answer("in time", delay: .zero))
+        try await Self.withInProcess([a]) { pool, _ in
+            var options = CallOptions.defaults
+            options.timeout = .seconds(120)
+            let answer = try await pool.infer(Self.query(), options: options)
+            #expect(answer.text == "in time")
+        }
+    }
+
     @Test("Health and grpc.health.v1 follow provider health")
     func health() async throws {
         let a = ScriptedProvider(name: "a", behaviour: .answer("x", delay: .zero))
