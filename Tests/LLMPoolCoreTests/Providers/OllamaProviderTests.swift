@@ -169,7 +169,8 @@ struct OllamaProviderTests {
 
     @Test("A stalled stream ends in deadlineExceeded after its first tokens")
     func stalledStream() async throws {
-        try await withProvider(timeout: .milliseconds(600)) { provider, simulator, _ in
+        // Room for a loaded machine to deliver the first tokens before the stall runs the clock out.
+        try await withProvider(timeout: .seconds(3)) { provider, simulator, _ in
             try simulator.setFaults(.init(stallAfterTokens: 2), for: "phi3:mini")
             let deltas = Support.Deltas()
             let failure = await #expect(throws: PoolError.self) {
