@@ -32,7 +32,7 @@ struct RequestLog: Sendable {
             "task": .string(task),
             "stream": .stringConvertible(call.streaming),
             "code": .string(code),
-            "status": .string(Self.status(failure, api: call.api)),
+            "status": Self.status(failure, api: call.api),
             "latency_ms": .stringConvertible((latency.fractionalMilliseconds * 100).rounded() / 100),
         ]
         if let answer {
@@ -82,11 +82,12 @@ struct RequestLog: Sendable {
         }
     }
 
-    /// The status the door answers with: the HTTP status code, or the gRPC status code's name.
-    static func status(_ failure: PoolError?, api: RequestAPI) -> String {
+    /// The status the door answers with: the HTTP status code (a number, as the access log of
+    /// other routes writes it), or the gRPC status code's name.
+    static func status(_ failure: PoolError?, api: RequestAPI) -> Logger.MetadataValue {
         switch api {
-        case .grpc: return failure.map { "\($0.grpcCode)" } ?? "ok"
-        case .http, .openai: return String(failure?.httpStatus.code ?? 200)
+        case .grpc: return .string(failure.map { "\($0.grpcCode)" } ?? "ok")
+        case .http, .openai: return .stringConvertible(failure?.httpStatus.code ?? 200)
         }
     }
 
