@@ -93,8 +93,20 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var model: String
     /// A human description (`Phi-3 Mini 4B`). TOML `description`.
     public var description: String
-    /// Upper bound for one call, even when the request's deadline is longer. Default 30 s. TOML `timeout_ms`.
+    /// Upper bound for one plain call, even when the request's deadline is longer; for a streamed
+    /// call (a stream, or any call with ``upstreamStreaming``) the time to its first token. Default
+    /// 30 s. TOML `timeout_ms`.
     public var timeout: Duration
+    /// Longest silence of a streamed call after its first token: a stream that stalls is cut
+    /// then, while one that keeps producing runs until the request's deadline. Default 10 s.
+    /// TOML `idle_timeout_ms`.
+    public var idleTimeout: Duration = .seconds(10)
+    /// Whether every call streams from the backend, plain ones assembled before they are
+    /// answered, so that a call cancelled midway (a losing hedge, a passed deadline, a client
+    /// gone) stops the backend's generation: llama.cpp and vLLM stop a streamed generation when
+    /// the connection closes, but finish a plain one for nobody. Default true for kind `openai`,
+    /// false for `ollama` (which stops either way). TOML `upstream_streaming`.
+    public var upstreamStreaming: Bool
     /// Static routing weight, > 0. Default 1. TOML `weight`.
     public var weight: Double
     /// Name of the environment variable holding the API key (OpenAI kind). TOML `api_key_env`.
@@ -132,10 +144,12 @@ public struct ProviderConfiguration: Sendable, Hashable {
         weight: Double = 1,
         apiKeyEnv: String? = nil,
         ollamaEndpoint: OllamaEndpoint = .chat,
-        tasks: [String] = []
+        tasks: [String] = [],
+        upstreamStreaming: Bool? = nil
     ) {
         self.name = name
         self.kind = kind
+        self.upstreamStreaming = upstreamStreaming ?? Self.streamsUpstreamByDefault(kind)
         self.baseURL = baseURL
         self.model = model
         self.description = description
@@ -145,6 +159,11 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.ollamaEndpoint = ollamaEndpoint
         self.tasks = tasks
     }
+}
+
+extension ProviderConfiguration {
+    /// The default of ``upstreamStreaming`` for a kind: on for `openai`, off for `ollama`.
+    public static func streamsUpstreamByDefault(_ kind: Kind) -> Bool { kind == .openai }
 }
 
 /// `[tasks.NAME]`: what a task does and who serves it.
@@ -172,6 +191,10 @@ public struct TaskConfiguration: Sendable, Hashable {
     public var cacheable: Bool
     /// The system message sent before the rendered prompt. TOML `system`.
     public var systemPrompt: String?
+    /// Providers (larger context windows) asked, in order, when the task's own providers answer
+    /// that the request does not fit their context (`context_length_exceeded`). Default none.
+    /// TOML `context_window_fallback`.
+    public var contextWindowFallback: [String] = []
 
     /// Creates a task configuration.
     public init(

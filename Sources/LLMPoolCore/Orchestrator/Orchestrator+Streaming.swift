@@ -1,3 +1,5 @@
+import Tracing
+
 extension Orchestrator {
     /// Streams an answer into `onEvent`, in the calling task: ``AnswerStreamEvent/started(provider:model:)``
     /// once a provider produced its first token, the deltas in order, then
@@ -100,8 +102,18 @@ extension Orchestrator {
             var traced = context
             traced.span = span
             let race = StreamRace(context: traced, sink: sink)
+            let fallback = fallbackContext(prepared, traced)
             return try await withDeadline(prepared.deadline, task: prepared.taskName) {
-                try await race.run()
+                do {
+                    return try await race.run()
+                } catch let error as PoolError where error.code == .contextLengthExceeded {
+                    // Refused before any token: nothing has reached the client yet.
+                    guard let fallback = try fallback() else { throw error }
+                    fallback.event("context window fallback", ["llm_pool.error": .string(error.message)])
+                    var (response, provider, decision) = try await StreamRace(context: fallback, sink: sink).run()
+                    decision.reason = "\(Self.fallbackNote(error)); \(decision.reason)"
+                    return (response, provider, decision)
+                }
             }
         }
         let answer = InferenceAnswer(

@@ -150,8 +150,17 @@ public final class Orchestrator: Sendable {
         let result = try await step("strategy \(prepared.strategy.rawValue)") { span in
             var traced = context
             traced.span = span
+            let fallback = fallbackContext(prepared, traced)
             let result = try await withDeadline(prepared.deadline, task: prepared.taskName) { [traced] in
-                try await strategy.run(traced)
+                do {
+                    return try await strategy.run(traced)
+                } catch let error as PoolError where error.code == .contextLengthExceeded {
+                    guard let fallback = try fallback() else { throw error }
+                    fallback.event("context window fallback", ["llm_pool.error": .string(error.message)])
+                    var result = try await strategy.run(fallback)
+                    result.decision.reason = "\(Self.fallbackNote(error)); \(result.decision.reason)"
+                    return result
+                }
             }
             if let span, span.isRecording {
                 span.attributes["llm_pool.strategy"] = result.decision.strategy.rawValue
@@ -267,7 +276,7 @@ public final class Orchestrator: Sendable {
         let qos = prepared.qos
         let admission = try resilience.admit(prepared.providers, task: prepared.taskName)
         let (policy, hedging, task) = (resilience.hedgePolicy, qos.hedging, prepared.taskName)
-        return StrategyContext(
+        var context = StrategyContext(
             taskName: prepared.taskName,
             jsonOutput: prepared.jsonOutput,
             providers: admission.admitted,
@@ -282,6 +291,31 @@ public final class Orchestrator: Sendable {
             retry: qos.retry,
             weighted: qos.weighted
         )
+        context.requestDeadline = prepared.requestDeadline
+        return context
+    }
+
+    /// The context for the task's `context_window_fallback` providers, made when asked (after a
+    /// `context_length_exceeded`): the same request, deadline and span over those providers whose
+    /// breaker lets calls through; `nil` when the task names none.
+    /// - Throws: ``PoolError`` `unavailable` when every fallback provider is held back.
+    func fallbackContext(_ prepared: PreparedRequest, _ context: StrategyContext)
+        -> @Sendable () throws -> StrategyContext?
+    {
+        let (fallback, resilience, task) = (prepared.contextFallback, resilience, prepared.taskName)
+        return {
+            guard !fallback.isEmpty else { return nil }
+            let admission = try resilience.admit(fallback, task: task)
+            var next = context
+            next.providers = admission.admitted
+            next.skipped = admission.rejected
+            return next
+        }
+    }
+
+    /// The decision's note for an answer from the fallback providers.
+    static func fallbackNote(_ error: PoolError) -> String {
+        "the task's providers could not hold the request (\(error.message)): answered by its context_window_fallback"
     }
 
     func cachedAnswer(_ hit: CachedAnswer, prepared: PreparedRequest) -> InferenceAnswer {

@@ -5,8 +5,13 @@ struct PreparedRequest: Sendable {
     var taskName: String
     var strategy: StrategyKind
     var providers: [any Provider]
+    /// Providers to ask when ``providers`` answer `context_length_exceeded` (the task's
+    /// `context_window_fallback`).
+    var contextFallback: [any Provider] = []
     var providerRequest: ProviderRequest
     var deadline: ContinuousClock.Instant
+    /// The request's own deadline, kept when ``deadline`` is extended for a shared (coalesced) call.
+    var requestDeadline: ContinuousClock.Instant
     var jsonOutput: Bool
     var cacheKey: CacheKey?
     var started: ContinuousClock.Instant
@@ -56,6 +61,7 @@ struct PreparedRequest: Sendable {
             self.taskName = task.name
             self.strategy = request.strategy ?? task.strategy
             self.providers = snapshot.providers(for: task)
+            self.contextFallback = task.contextWindowFallback.compactMap { snapshot.provider(named: $0) }
             self.jsonOutput = task.jsonOutput
             if providers.isEmpty {
                 throw PoolError(code: .unavailable, message: "task '\(task.name)' has no provider that serves it")
@@ -66,6 +72,7 @@ struct PreparedRequest: Sendable {
         self.implementation = generation.strategy(strategy)
         self.qos = configuration.qos
         self.deadline = deadline
+        self.requestDeadline = deadline
         self.providerRequest = ProviderRequest(
             messages: messages,
             maxTokens: maxTokens,

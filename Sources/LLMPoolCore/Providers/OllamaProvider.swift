@@ -13,8 +13,11 @@ import NIOHTTP1
 /// - Health is `GET /api/tags`: healthy only when the configured model is listed (`llama3` and
 ///   `llama3:latest` name the same model).
 ///
-/// Each call is bounded by the smaller of ``ProviderRequest/timeout`` and the configured timeout,
-/// streams included, and ``ProviderRequest/headers`` are sent upstream.
+/// A plain call is bounded by the smaller of ``ProviderRequest/timeout`` and `timeout_ms`. A
+/// streamed call has `timeout_ms` for its first token and `idle_timeout_ms` between lines, and
+/// runs as long as ``ProviderRequest/timeout`` allows; with `upstream_streaming` (off by default
+/// for this kind) ``complete(_:)`` streams too. Counts the final line leaves out are estimated
+/// (``UsageEstimator``). ``ProviderRequest/headers`` are sent upstream.
 public struct OllamaProvider: Provider {
     /// The configured name (`name`).
     public let name: String
@@ -39,7 +42,13 @@ public struct OllamaProvider: Provider {
     ///   - configuration: The provider's `[[providers]]` entry; its `kind` is not checked.
     ///   - httpClient: The shared HTTP client; see ``ProviderFactory/recommendedHTTPClientConfiguration()``.
     ///   - healthTimeout: The time a health probe may take. Default 2 s.
-    public init(configuration: ProviderConfiguration, httpClient: HTTPClient, healthTimeout: Duration = .seconds(2)) {
+    ///   - clock: What time limits are measured on. Default the system clock.
+    public init(
+        configuration: ProviderConfiguration,
+        httpClient: HTTPClient,
+        healthTimeout: Duration = .seconds(2),
+        clock: any PoolClock = SystemPoolClock()
+    ) {
         self.configuration = configuration
         self.name = configuration.name
         self.model = configuration.model
@@ -47,13 +56,16 @@ public struct OllamaProvider: Provider {
         self.supportedTasks = Set(configuration.tasks)
         self.baseURL = ProviderURL.trimmed(configuration.baseURL)
         self.healthTimeout = healthTimeout
-        self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: [])
+        self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: [], clock: clock)
     }
 
-    /// Completes a conversation.
+    /// Completes a conversation: streamed from the backend and assembled with
+    /// `upstream_streaming`, else as one plain call.
     ///
-    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable` or `upstreamFailed`.
+    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable`, `upstreamFailed`,
+    ///   or the codes of an upstream 4xx (see ``ProviderFailure``).
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
+        if configuration.upstreamStreaming { return try await stream(request) { _ in } }
         let (url, body) = prepare(request, stream: false)
         let timeout = min(request.timeout, configuration.timeout)
         return try await http.call(timeout: timeout, url: url) { [http, model] in
@@ -66,7 +78,7 @@ public struct OllamaProvider: Provider {
                     "neither \"message\" nor \"response\" in the answer"
                 )
             }
-            return Self.response(text: text, final: answer, model: model)
+            return Self.response(text: text, final: answer, model: model, messages: request.messages)
         }
     }
 
@@ -78,18 +90,30 @@ public struct OllamaProvider: Provider {
         onDelta: @escaping @Sendable (String) async throws -> Void
     ) async throws -> ProviderResponse {
         let (url, body) = prepare(request, stream: true)
-        let timeout = min(request.timeout, configuration.timeout)
-        return try await http.call(timeout: timeout, url: url) { [http, model] in
-            let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
+        let limits = StreamLimits(
+            firstToken: min(request.timeout, configuration.timeout),
+            idle: configuration.idleTimeout,
+            total: request.timeout
+        )
+        return try await http.streamingCall(limits: limits, url: url) { [http, model] watch in
+            let response = try await http.send(
+                .POST,
+                url: url,
+                json: body,
+                headers: request.headers,
+                timeout: ProviderHTTP.headTimeout(limits)
+            )
             var text = ""
+            var deltas = 0
             var final: OllamaWire.Chunk?
-            try await http.forEachLine(of: response, url: url) { line in
+            try await http.forEachLine(of: response, url: url, watch: watch) { line in
                 guard final == nil, !line.isEmpty else { return }
                 let chunk = try http.decode(OllamaWire.Chunk.self, from: ByteBuffer(string: line))
                 if let error = chunk.error { throw Self.generationFailed(error, provider: http.provider) }
                 if let piece = chunk.text, !piece.isEmpty {
                     text += piece
-                    try await http.deliver(piece, to: onDelta)
+                    deltas += 1
+                    try await http.deliver(piece, to: onDelta, watch: watch)
                 }
                 if chunk.done == true { final = chunk }
             }
@@ -99,7 +123,7 @@ public struct OllamaProvider: Provider {
                     message: "the stream from provider '\(http.provider)' ended before its final \"done\" line"
                 )
             }
-            return Self.response(text: text, final: final, model: model)
+            return Self.response(text: text, final: final, model: model, messages: request.messages, deltas: deltas)
         }
     }
 
@@ -169,11 +193,23 @@ public struct OllamaProvider: Provider {
         return (system.isEmpty ? nil : system.joined(separator: "\n\n"), prompt)
     }
 
-    private static func response(text: String, final: OllamaWire.Chunk, model: String) -> ProviderResponse {
+    private static func response(
+        text: String,
+        final: OllamaWire.Chunk,
+        model: String,
+        messages: [ChatMessage],
+        deltas: Int? = nil
+    ) -> ProviderResponse {
         ProviderResponse(
             text: text,
             model: final.model ?? model,
-            usage: TokenUsage(inputTokens: final.promptEvalCount ?? 0, outputTokens: final.evalCount ?? 0),
+            usage: UsageEstimator.usage(
+                reportedInput: final.promptEvalCount,
+                reportedOutput: final.evalCount,
+                messages: messages,
+                text: text,
+                deltas: deltas
+            ),
             finishReason: final.doneReason ?? "stop"
         )
     }

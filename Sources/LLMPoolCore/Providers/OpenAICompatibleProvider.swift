@@ -15,8 +15,12 @@ import NIOHTTP1
 ///   configuration error thrown by the initialiser, so a misconfigured pool fails at start-up
 ///   rather than on its first request.
 ///
-/// Each call is bounded by the smaller of ``ProviderRequest/timeout`` and the configured timeout,
-/// streams included, and ``ProviderRequest/headers`` are sent upstream.
+/// A plain call is bounded by the smaller of ``ProviderRequest/timeout`` and `timeout_ms`. A
+/// streamed call has `timeout_ms` for its first token and `idle_timeout_ms` between chunks, and
+/// runs as long as ``ProviderRequest/timeout`` allows. With `upstream_streaming` (the default for
+/// this kind) ``complete(_:)`` streams too and assembles the answer, so that cancelling it stops
+/// the backend's generation. Token counts a stream leaves out are estimated
+/// (``UsageEstimator``). ``ProviderRequest/headers`` are sent upstream.
 public struct OpenAICompatibleProvider: Provider {
     /// The configured name (`name`).
     public let name: String
@@ -43,13 +47,15 @@ public struct OpenAICompatibleProvider: Provider {
     ///   - httpClient: The shared HTTP client; see ``ProviderFactory/recommendedHTTPClientConfiguration()``.
     ///   - environment: Where `api_key_env` is looked up. Default: the process environment.
     ///   - healthTimeout: The time a health probe may take. Default 2 s.
+    ///   - clock: What time limits are measured on. Default the system clock.
     /// - Throws: ``PoolError`` `invalidConfiguration` when `api_key_env` names a variable that is
     ///   unset or empty.
     public init(
         configuration: ProviderConfiguration,
         httpClient: HTTPClient,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        healthTimeout: Duration = .seconds(2)
+        healthTimeout: Duration = .seconds(2),
+        clock: any PoolClock = SystemPoolClock()
     ) throws {
         var fixedHeaders: [(String, String)] = []
         if let variable = configuration.apiKeyEnv {
@@ -70,13 +76,23 @@ public struct OpenAICompatibleProvider: Provider {
         let base = ProviderURL.trimmed(configuration.baseURL)
         self.apiRoot = base.hasSuffix("/v1") ? base : base + "/v1"
         self.healthTimeout = healthTimeout
-        self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: fixedHeaders)
+        self.http = ProviderHTTP(
+            client: httpClient,
+            provider: configuration.name,
+            fixedHeaders: fixedHeaders,
+            clock: clock
+        )
     }
 
-    /// Completes a conversation.
+    /// Completes a conversation: streamed from the backend and assembled with
+    /// `upstream_streaming`, else as one plain call.
     ///
-    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable` or `upstreamFailed`.
+    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable`, `upstreamFailed`,
+    ///   or the caller-fault codes of an upstream 4xx (`invalidArgument`, `notFound`,
+    ///   `payloadTooLarge`, `contextLengthExceeded`) and `resourceExhausted` for a 429; see
+    ///   ``ProviderFailure``.
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
+        if configuration.upstreamStreaming { return try await stream(request) { _ in } }
         let url = apiRoot + "/chat/completions"
         let body = ProviderHTTP.json(
             OpenAIWire.ChatRequest(
@@ -98,7 +114,12 @@ public struct OpenAICompatibleProvider: Provider {
             return ProviderResponse(
                 text: text,
                 model: completion.model ?? model,
-                usage: completion.usage?.tokenUsage ?? TokenUsage(),
+                usage: UsageEstimator.usage(
+                    reportedInput: completion.usage?.promptTokens,
+                    reportedOutput: completion.usage?.completionTokens,
+                    messages: request.messages,
+                    text: text
+                ),
                 finishReason: choice.finishReason ?? "stop"
             )
         }
@@ -122,17 +143,29 @@ public struct OpenAICompatibleProvider: Provider {
                 streamOptions: .init(includeUsage: true)
             )
         )
-        let timeout = min(request.timeout, configuration.timeout)
-        return try await http.call(timeout: timeout, url: url) { [http, model] in
-            let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
+        let limits = StreamLimits(
+            firstToken: min(request.timeout, configuration.timeout),
+            idle: configuration.idleTimeout,
+            total: request.timeout
+        )
+        return try await http.streamingCall(limits: limits, url: url) { [http, model] watch in
+            let response = try await http.send(
+                .POST,
+                url: url,
+                json: body,
+                headers: request.headers,
+                timeout: ProviderHTTP.headTimeout(limits)
+            )
             var parser = SSEEventParser()
-            var state = StreamState(model: model)
-            try await http.forEachLine(of: response, url: url) { line in
+            var state = StreamState(model: model, messages: request.messages)
+            try await http.forEachLine(of: response, url: url, watch: watch) { line in
                 guard !state.sawDone, let data = parser.consume(line: line) else { return }
-                if let piece = try state.consume(data, http: http) { try await http.deliver(piece, to: onDelta) }
+                if let piece = try state.consume(data, http: http) {
+                    try await http.deliver(piece, to: onDelta, watch: watch)
+                }
             }
             if !state.sawDone, let data = parser.finish(), let piece = try state.consume(data, http: http) {
-                try await http.deliver(piece, to: onDelta)
+                try await http.deliver(piece, to: onDelta, watch: watch)
             }
             guard state.sawDone || state.finishReason != nil else {
                 throw PoolError(
@@ -175,10 +208,14 @@ public struct OpenAICompatibleProvider: Provider {
     /// What a stream has delivered so far.
     private struct StreamState {
         var model: String
+        /// The prompt, for a usage estimate when the stream reports none.
+        var messages: [ChatMessage]
         var text = ""
         var finishReason: String?
-        var usage = TokenUsage()
+        var usage: OpenAIWire.Usage?
         var sawDone = false
+        /// Content deltas received: the output tokens, when the stream reports none.
+        var deltas = 0
 
         /// Reads one event's data and returns the text it adds, if any.
         mutating func consume(_ data: String, http: ProviderHTTP) throws -> String? {
@@ -189,16 +226,24 @@ public struct OpenAICompatibleProvider: Provider {
             let chunk = try http.decode(OpenAIWire.Completion.self, from: ByteBuffer(string: data))
             if let error = chunk.error { throw generationFailed(error, provider: http.provider) }
             if let reported = chunk.model { model = reported }
-            if let usage = chunk.usage { self.usage = usage.tokenUsage }
+            if let usage = chunk.usage { self.usage = usage }
             guard let choice = chunk.choices?.first else { return nil }
             if let reason = choice.finishReason { finishReason = reason }
             guard let piece = choice.delta?.content, !piece.isEmpty else { return nil }
             text += piece
+            deltas += 1
             return piece
         }
 
         var response: ProviderResponse {
-            ProviderResponse(text: text, model: model, usage: usage, finishReason: finishReason ?? "stop")
+            let usage = UsageEstimator.usage(
+                reportedInput: usage?.promptTokens,
+                reportedOutput: usage?.completionTokens,
+                messages: messages,
+                text: text,
+                deltas: deltas
+            )
+            return ProviderResponse(text: text, model: model, usage: usage, finishReason: finishReason ?? "stop")
         }
     }
 }

@@ -89,7 +89,8 @@ struct ConfigurationDecoder {
                 at: p,
                 known: [
                     "name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env",
-                    "endpoint", "tasks", "health_interval_ms", "health_timeout_ms", "warmup",
+                    "endpoint", "tasks", "health_interval_ms", "health_timeout_ms", "warmup", "idle_timeout_ms",
+                    "upstream_streaming",
                 ]
             )
             let name = reader.string(t, "name", at: p, required: true) ?? ""
@@ -117,6 +118,13 @@ struct ConfigurationDecoder {
                 apiKeyEnv: reader.string(t, "api_key_env", at: p),
                 ollamaEndpoint: endpoint ?? .chat,
                 tasks: reader.strings(t, "tasks", at: p) ?? []
+            )
+            entry.idleTimeout = reader.milliseconds(t, "idle_timeout_ms", at: p, default: entry.idleTimeout)
+            entry.upstreamStreaming = reader.bool(
+                t,
+                "upstream_streaming",
+                at: p,
+                default: ProviderConfiguration.streamsUpstreamByDefault(entry.kind)
             )
             entry.healthInterval = optionalMilliseconds(t, "health_interval_ms", at: p)
             entry.healthTimeout = optionalMilliseconds(t, "health_timeout_ms", at: p)
@@ -149,7 +157,7 @@ struct ConfigurationDecoder {
             at: p,
             known: [
                 "strategy", "providers", "prompt", "max_tokens", "temperature", "variables", "json_output", "cacheable",
-                "system",
+                "system", "context_window_fallback",
             ]
         )
         let strategyName = reader.string(t, "strategy", at: p, default: "FASTEST") ?? "FASTEST"
@@ -180,7 +188,7 @@ struct ConfigurationDecoder {
                 )
             }
         }
-        return .init(
+        var task = TaskConfiguration(
             name: name,
             strategy: strategy ?? .fastest,
             providers: reader.strings(t, "providers", at: p) ?? [],
@@ -193,6 +201,8 @@ struct ConfigurationDecoder {
             cacheable: reader.bool(t, "cacheable", at: p, default: true),
             systemPrompt: reader.string(t, "system", at: p)
         )
+        task.contextWindowFallback = reader.strings(t, "context_window_fallback", at: p) ?? []
+        return task
     }
 
     private func decodeQoS(_ t: TOMLTable) -> QoSConfiguration {
