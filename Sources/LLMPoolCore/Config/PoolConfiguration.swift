@@ -124,6 +124,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// Whether a 1-token request is sent at start-up so the backend loads the model before the
     /// first user request (Ollama takes 20–30 s to load a model). Default false. TOML `warmup`.
     public var warmup = false
+    /// For Ollama, how long the model stays loaded after a request, sent as `keep_alive` (a
+    /// duration such as `5m` or `1h`, `0` to unload at once, a negative one to keep it loaded);
+    /// `nil` leaves Ollama's default (5 minutes). TOML `keep_alive`.
+    public var keepAlive: String?
 
     /// Which Ollama endpoint to call.
     public enum OllamaEndpoint: String, Sendable, Hashable, CaseIterable {
@@ -185,8 +189,18 @@ public struct TaskConfiguration: Sendable, Hashable {
     /// Variables the template may use besides `input` and `task`, with their default values,
     /// overridden by request metadata of the same name. TOML `[tasks.NAME.variables]`.
     public var variables: [String: String]
-    /// Whether answers are JSON (affects normalisation). Default false. TOML `json_output`.
+    /// Whether answers are JSON: they are asked for as JSON (`response_format: {"type":
+    /// "json_object"}` for OpenAI-compatible providers, `format: "json"` for Ollama) and compared
+    /// as canonical JSON. Default false. TOML `json_output`.
     public var jsonOutput: Bool
+    /// The JSON schema answers must follow, asked for as `response_format: {"type": "json_schema",
+    /// …}` (Ollama: `format: <schema>`); implies ``jsonOutput``. Default none. TOML `json_schema`:
+    /// the schema inline (text starting with `{`) or the path of a JSON file, relative to the
+    /// configuration file.
+    public var jsonSchema: JSONValue?
+    /// The file ``jsonSchema`` was read from, as the configuration names it; `nil` when inline or
+    /// none. A running pool reloads when it changes, as for prompts.
+    public var jsonSchemaPath: String?
     /// Whether answers may be cached. Default true (only deterministic requests are). TOML `cacheable`.
     public var cacheable: Bool
     /// The system message sent before the rendered prompt. TOML `system`.
@@ -208,8 +222,10 @@ public struct TaskConfiguration: Sendable, Hashable {
         variables: [String: String] = [:],
         jsonOutput: Bool = false,
         cacheable: Bool = true,
-        systemPrompt: String? = nil
+        systemPrompt: String? = nil,
+        jsonSchema: JSONValue? = nil
     ) {
+        self.jsonSchema = jsonSchema
         self.name = name
         self.strategy = strategy
         self.providers = providers
@@ -221,6 +237,25 @@ public struct TaskConfiguration: Sendable, Hashable {
         self.jsonOutput = jsonOutput
         self.cacheable = cacheable
         self.systemPrompt = systemPrompt
+    }
+}
+
+extension TaskConfiguration {
+    /// The `response_format` the task asks its providers for, in the OpenAI shape: its
+    /// ``jsonSchema``, else `json_object` when ``jsonOutput``, else none.
+    public var responseFormat: JSONValue? {
+        if let jsonSchema {
+            // OpenAI requires the schema's name to match ^[a-zA-Z0-9_-]{1,64}$.
+            let allowed = name.unicodeScalars.map { scalar -> Character in
+                let letterOrDigit = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))
+                return letterOrDigit || scalar == "-" ? Character(scalar) : "_"
+            }
+            return [
+                "type": "json_schema",
+                "json_schema": ["name": .string(String(allowed.prefix(64))), "schema": jsonSchema],
+            ]
+        }
+        return jsonOutput ? ["type": "json_object"] : nil
     }
 }
 

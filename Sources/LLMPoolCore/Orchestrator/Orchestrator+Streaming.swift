@@ -126,19 +126,11 @@ extension Orchestrator {
             cached: false,
             latency: prepared.started.duration(to: clock.now),
             decision: decision,
-            finishReason: response.finishReason
+            finishReason: response.finishReason,
+            extras: response.extras
         )
         if let key = prepared.cacheKey, let cache {
-            await cache.set(
-                key,
-                CachedAnswer(
-                    text: answer.text,
-                    model: answer.model,
-                    provider: answer.provider,
-                    usage: answer.usage,
-                    finishReason: answer.finishReason
-                )
-            )
+            await cache.set(key, CachedAnswer(answer))
         }
         try await sink.send(.completed(answer))
         return answer
@@ -149,8 +141,26 @@ extension Orchestrator {
         try await sink.send(.started(provider: answer.provider, model: answer.model))
         // Word by word, so that clients see the same shape of stream as a live one.
         for piece in Self.words(answer.text) { try await sink.send(.delta(piece)) }
+        if let piece = Self.replayed(answer.extras) { try await sink.send(.fragment(piece)) }
         try await sink.send(.completed(answer))
         return answer
+    }
+
+    /// The piece that replays what a whole answer carries besides text: its tool calls, each
+    /// whole in one fragment with its `index` as streams number them, and its logprobs.
+    static func replayed(_ extras: AnswerExtras) -> AnswerDelta? {
+        var delta: [String: JSONValue] = [:]
+        let calls = extras.toolCalls.enumerated().map { index, call -> JSONValue in
+            var members = call.objectValue ?? [:]
+            members["index"] = .integer(Int64(index))
+            return .object(members)
+        }
+        if !calls.isEmpty { delta["tool_calls"] = .array(calls) }
+        if let refusal = extras.message["refusal"], !refusal.isNull { delta["refusal"] = refusal }
+        var choice: [String: JSONValue] = [:]
+        if let logprobs = extras.choice["logprobs"], !logprobs.isNull { choice["logprobs"] = logprobs }
+        guard !delta.isEmpty || !choice.isEmpty else { return nil }
+        return AnswerDelta(text: "", delta: delta, choice: choice)
     }
 
     /// Splits text into pieces that concatenate back to it: each word with the spaces before it.

@@ -181,19 +181,11 @@ public final class Orchestrator: Sendable {
             cached: false,
             latency: prepared.started.duration(to: clock.now),
             decision: decision,
-            finishReason: result.response.finishReason
+            finishReason: result.response.finishReason,
+            extras: result.response.extras
         )
         if let key = prepared.cacheKey, let cache {
-            await cache.set(
-                key,
-                CachedAnswer(
-                    text: answer.text,
-                    model: answer.model,
-                    provider: answer.provider,
-                    usage: answer.usage,
-                    finishReason: answer.finishReason
-                )
-            )
+            await cache.set(key, CachedAnswer(answer))
         }
         return answer
     }
@@ -336,7 +328,8 @@ public final class Orchestrator: Sendable {
             cached: true,
             latency: prepared.started.duration(to: clock.now),
             decision: decision,
-            finishReason: hit.finishReason
+            finishReason: hit.finishReason,
+            extras: hit.extras
         )
     }
 

@@ -173,13 +173,17 @@ struct StreamRace: Sendable {
         let sink = self.sink
         let started = AnswerStreamEvent.started(provider: provider.name, model: provider.model)
         do {
-            let response = try await provider.stream(request) { text in
+            let response = try await provider.streamPieces(request) { piece in
                 switch claims.claim(index) {
                 case .lost: throw CancellationError()
                 case .first: try await sink.send(started)
                 case .held: break
                 }
-                if !text.isEmpty { try await sink.send(.delta(text)) }
+                if !piece.isTextOnly {
+                    try await sink.send(.fragment(piece))
+                } else if !piece.text.isEmpty {
+                    try await sink.send(.delta(piece.text))
+                }
             }
             health = .success
             // An answer with no delta at all (empty text) still wins if first.
@@ -189,6 +193,7 @@ struct StreamRace: Sendable {
             case .first:
                 try await sink.send(started)
                 if !response.text.isEmpty { try await sink.send(.delta(response.text)) }
+                if let piece = Orchestrator.replayed(response.extras) { try await sink.send(.fragment(piece)) }
             case .held:
                 break
             }

@@ -94,55 +94,46 @@ public struct OpenAICompatibleProvider: Provider {
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
         if configuration.upstreamStreaming { return try await stream(request) { _ in } }
         let url = apiRoot + "/chat/completions"
-        let body = ProviderHTTP.json(
-            OpenAIWire.ChatRequest(
-                model: model,
-                messages: request.messages,
-                maxTokens: request.maxTokens,
-                temperature: request.temperature,
-                stream: false
-            )
-        )
+        let body = ProviderHTTP.json(OpenAIWire.chatRequest(model: model, request: request, stream: false))
         let timeout = min(request.timeout, configuration.timeout)
         return try await http.call(timeout: timeout, url: url) { [http, model] in
             let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
             let completion = try await http.decode(OpenAIWire.Completion.self, from: response, url: url)
             if let error = completion.error { throw Self.generationFailed(error, provider: http.provider) }
-            guard let choice = completion.choices?.first, let text = choice.message?.content else {
-                throw ProviderFailure.malformed(provider: http.provider, "no choices[0].message.content in the answer")
-            }
-            return ProviderResponse(
-                text: text,
-                model: completion.model ?? model,
-                usage: UsageEstimator.usage(
-                    reportedInput: completion.usage?.promptTokens,
-                    reportedOutput: completion.usage?.completionTokens,
-                    messages: request.messages,
-                    text: text
-                ),
-                finishReason: choice.finishReason ?? "stop"
+            var answer = try completion.response(model: model, provider: http.provider)
+            answer.usage = UsageEstimator.usage(
+                reportedInput: completion.usage?.promptTokens,
+                reportedOutput: completion.usage?.completionTokens,
+                messages: request.messages,
+                text: answer.text
             )
+            return answer
         }
     }
 
-    /// Streams a completion, reading the server-sent events no faster than `onDelta` takes the pieces.
+    /// Streams the text of a completion, reading the server-sent events no faster than `onDelta`
+    /// takes the pieces.
     ///
     /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onDelta` threw.
     public func stream(
         _ request: ProviderRequest,
         onDelta: @escaping @Sendable (String) async throws -> Void
     ) async throws -> ProviderResponse {
+        try await streamPieces(request) { piece in
+            if !piece.text.isEmpty { try await onDelta(piece.text) }
+        }
+    }
+
+    /// Streams a completion, reading the server-sent events no faster than `onPiece` takes the
+    /// pieces: text, and tool-call fragments, logprobs and other choices as the chunks carry them.
+    ///
+    /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onPiece` threw.
+    public func streamPieces(
+        _ request: ProviderRequest,
+        onPiece: @escaping @Sendable (AnswerDelta) async throws -> Void
+    ) async throws -> ProviderResponse {
         let url = apiRoot + "/chat/completions"
-        let body = ProviderHTTP.json(
-            OpenAIWire.ChatRequest(
-                model: model,
-                messages: request.messages,
-                maxTokens: request.maxTokens,
-                temperature: request.temperature,
-                stream: true,
-                streamOptions: .init(includeUsage: true)
-            )
-        )
+        let body = ProviderHTTP.json(OpenAIWire.chatRequest(model: model, request: request, stream: true))
         let limits = StreamLimits(
             firstToken: min(request.timeout, configuration.timeout),
             idle: configuration.idleTimeout,
@@ -161,11 +152,11 @@ public struct OpenAICompatibleProvider: Provider {
             try await http.forEachLine(of: response, url: url, watch: watch) { line in
                 guard !state.sawDone, let data = parser.consume(line: line) else { return }
                 if let piece = try state.consume(data, http: http) {
-                    try await http.deliver(piece, to: onDelta, watch: watch)
+                    try await http.deliver(piece, to: onPiece, watch: watch)
                 }
             }
             if !state.sawDone, let data = parser.finish(), let piece = try state.consume(data, http: http) {
-                try await http.deliver(piece, to: onDelta, watch: watch)
+                try await http.deliver(piece, to: onPiece, watch: watch)
             }
             guard state.sawDone || state.finishReason != nil else {
                 throw PoolError(
@@ -216,9 +207,10 @@ public struct OpenAICompatibleProvider: Provider {
         var sawDone = false
         /// Content deltas received: the output tokens, when the stream reports none.
         var deltas = 0
+        var extras = StreamedExtras()
 
-        /// Reads one event's data and returns the text it adds, if any.
-        mutating func consume(_ data: String, http: ProviderHTTP) throws -> String? {
+        /// Reads one event's data and returns the piece it adds, if any.
+        mutating func consume(_ data: String, http: ProviderHTTP) throws -> AnswerDelta? {
             if data == "[DONE]" {
                 sawDone = true
                 return nil
@@ -226,12 +218,23 @@ public struct OpenAICompatibleProvider: Provider {
             let chunk = try http.decode(OpenAIWire.Completion.self, from: ByteBuffer(string: data))
             if let error = chunk.error { throw generationFailed(error, provider: http.provider) }
             if let reported = chunk.model { model = reported }
-            if let usage = chunk.usage { self.usage = usage }
-            guard let choice = chunk.choices?.first else { return nil }
-            if let reason = choice.finishReason { finishReason = reason }
-            guard let piece = choice.delta?.content, !piece.isEmpty else { return nil }
-            text += piece
-            deltas += 1
+            extras.add(completion: chunk.extras)
+            if let usage = chunk.usage {
+                self.usage = usage
+                extras.add(usage: usage.extras)
+            }
+            let (choice, others) = chunk.split
+            if let reason = choice?.finishReason { finishReason = reason }
+            let piece = AnswerDelta(
+                text: choice?.delta?.content ?? "",
+                delta: choice?.delta?.extras ?? [:],
+                choice: choice?.extras ?? [:],
+                otherChoices: others.map(\.json)
+            )
+            guard !piece.text.isEmpty || !piece.isTextOnly else { return nil }
+            text += piece.text
+            if !piece.text.isEmpty { deltas += 1 }
+            extras.add(piece)
             return piece
         }
 
@@ -243,7 +246,13 @@ public struct OpenAICompatibleProvider: Provider {
                 text: text,
                 deltas: deltas
             )
-            return ProviderResponse(text: text, model: model, usage: usage, finishReason: finishReason ?? "stop")
+            return ProviderResponse(
+                text: text,
+                model: model,
+                usage: usage,
+                finishReason: finishReason ?? "stop",
+                extras: extras.value
+            )
         }
     }
 }

@@ -111,24 +111,34 @@ public struct InstrumentedProvider: Provider {
         }
     }
 
-    /// Streams through the base provider in the calling task, observing the time to first token
-    /// when the first piece arrives. A call cut short by its consumer (`onDelta` threw) counts as
-    /// `cancelled`: the client went away, the provider did not fail.
+    /// Streams the text of ``streamPieces(_:onPiece:)``.
     public func stream(
         _ request: ProviderRequest,
         onDelta: @escaping @Sendable (String) async throws -> Void
     ) async throws -> ProviderResponse {
+        try await streamPieces(request) { piece in
+            if !piece.text.isEmpty { try await onDelta(piece.text) }
+        }
+    }
+
+    /// Streams through the base provider in the calling task, observing the time to first token
+    /// when the first piece arrives. A call cut short by its consumer (`onPiece` threw) counts as
+    /// `cancelled`: the client went away, the provider did not fail.
+    public func streamPieces(
+        _ request: ProviderRequest,
+        onPiece: @escaping @Sendable (AnswerDelta) async throws -> Void
+    ) async throws -> ProviderResponse {
         let call = begin(request)
         do {
             let response = try await ServiceContext.withValue(call.span.context) {
-                try await base.stream(call.request) { [series] text in
+                try await base.streamPieces(call.request) { [series] piece in
                     if call.firstToken.exchange(false, ordering: .relaxed) {
                         let ttft = call.started.duration(to: .now).seconds
                         series.timeToFirstToken.observe(ttft, exemplar: call.exemplar(ttft))
                         call.span.addEvent("first token")
                     }
                     do {
-                        try await onDelta(text)
+                        try await onPiece(piece)
                     } catch {
                         call.consumerFailed.store(true, ordering: .relaxed)
                         throw error
@@ -145,6 +155,10 @@ public struct InstrumentedProvider: Provider {
             )
             throw error
         }
+    }
+
+    public func check(_ request: ProviderRequest) throws {
+        try base.check(request)
     }
 
     public func health() async -> ProviderHealth {

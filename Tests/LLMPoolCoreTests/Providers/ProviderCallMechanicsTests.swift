@@ -145,14 +145,20 @@ struct ProviderCallMechanicsTests {
                     timeout: .milliseconds(300),
                     idleTimeout: .milliseconds(500)
                 )
-                let (deltas, response) = try await Support.collect(provider, Support.request("go", timeout: .seconds(10)))
+                let (deltas, response) = try await Support.collect(
+                    provider,
+                    Support.request("go", timeout: .seconds(10))
+                )
                 #expect(deltas.count == 20)
                 #expect(response.finishReason == "stop")
             }
         }
     }
 
-    @Test("a stream that stalls is cut by idle_timeout_ms, well before its deadline", arguments: ProviderConfiguration.Kind.allCases)
+    @Test(
+        "a stream that stalls is cut by idle_timeout_ms, well before its deadline",
+        arguments: ProviderConfiguration.Kind.allCases
+    )
     func stalledStream(kind: ProviderConfiguration.Kind) async throws {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try simulator.setFaults(.init(stallAfterTokens: 2), for: "m")

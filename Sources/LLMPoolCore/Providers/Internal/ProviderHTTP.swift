@@ -120,6 +120,11 @@ struct ProviderHTTP: Sendable {
         }
     }
 
+    /// Encodes a request body built as a JSON value: compact, keys sorted.
+    static func json(_ value: JSONValue) -> ByteBuffer {
+        ByteBuffer(string: value.canonicalText)
+    }
+
     /// Encodes a request body.
     static func json(_ value: some Encodable) -> ByteBuffer {
         // Plain structs of strings and numbers always encode; failing is a programmer error.
