@@ -115,7 +115,9 @@ public final class Resilience: Sendable {
         if admission.admitted.isEmpty, !admission.rejected.isEmpty {
             let rejected = admission.rejected
             let names = rejected.map { "\($0.provider.name) (\($0.heldFor == nil ? $0.state.description : $0.reason))" }
-            let why = rejected.contains { $0.heldFor != nil } ? "its circuit breaker or its Retry-After" : "its circuit breaker"
+            let why =
+                rejected.contains { $0.heldFor != nil }
+                ? "its circuit breaker or its Retry-After" : "its circuit breaker"
             throw PoolError(
                 code: .unavailable,
                 message: "every provider for task '\(task)' is held back by \(why): \(names.joined(separator: ", "))"

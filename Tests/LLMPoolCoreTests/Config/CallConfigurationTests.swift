@@ -49,7 +49,10 @@ struct CallConfigurationTests {
         "bad values name their key",
         arguments: [
             ("idle_timeout_ms = 2500", "idle_timeout_ms = 0", "providers[2].idle_timeout_ms", "must be >= 1"),
-            ("upstream_streaming = false", "upstream_streaming = \"no\"", "providers[2].upstream_streaming", "must be true or false"),
+            (
+                "upstream_streaming = false", "upstream_streaming = \"no\"", "providers[2].upstream_streaming",
+                "must be true or false"
+            ),
             (
                 "context_window_fallback = [\"big\"]", "context_window_fallback = [\"huge\"]",
                 "tasks.t.context_window_fallback[0]", "unknown provider 'huge'"

@@ -26,7 +26,8 @@ struct UpstreamErrorMappingTests {
         // llama.cpp's own server: numeric code, its own type.
         Case(
             status: 400,
-            body: #"{"error":{"code":400,"message":"request (950 tokens) exceeds the available context size (512 tokens)","#
+            body:
+                #"{"error":{"code":400,"message":"request (950 tokens) exceeds the available context size (512 tokens)","#
                 + #""type":"exceed_context_size_error"}}"#,
             code: .contextLengthExceeded,
             param: "messages"
@@ -34,13 +35,15 @@ struct UpstreamErrorMappingTests {
         // vLLM says it in words only.
         Case(
             status: 400,
-            body: #"{"object":"error","message":"This model's maximum context length is 2048 tokens.","type":"BadRequestError"}"#,
+            body:
+                #"{"object":"error","message":"This model's maximum context length is 2048 tokens.","type":"BadRequestError"}"#,
             code: .contextLengthExceeded,
             param: "messages"
         ),
         Case(
             status: 400,
-            body: #"{"error":{"message":"temperature must be <= 2","type":"invalid_request_error","param":"temperature"}}"#,
+            body:
+                #"{"error":{"message":"temperature must be <= 2","type":"invalid_request_error","param":"temperature"}}"#,
             code: .invalidArgument,
             param: "temperature"
         ),
@@ -69,13 +72,20 @@ struct UpstreamErrorMappingTests {
         #expect(error.code == item.code)
         #expect(error.param == item.param)
         #expect(error.message.hasPrefix("provider 'llama-a' answered HTTP \(item.status)"))
-        #expect(error.isCallerFault == [.invalidArgument, .notFound, .payloadTooLarge, .contextLengthExceeded].contains(item.code))
+        #expect(
+            error.isCallerFault
+                == [.invalidArgument, .notFound, .payloadTooLarge, .contextLengthExceeded].contains(item.code)
+        )
         #expect(error.breakerOutcome == (error.isCallerFault ? .ignored : .failure))
     }
 
     @Test("the upstream's message reaches the client")
     func message() {
-        let error = ProviderFailure.status(.badRequest, body: ByteBuffer(string: Self.llamaContext), provider: "llama-a")
+        let error = ProviderFailure.status(
+            .badRequest,
+            body: ByteBuffer(string: Self.llamaContext),
+            provider: "llama-a"
+        )
         #expect(error.message.contains("This model's maximum context length is 512 tokens"))
     }
 

@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import Foundation
+import Hummingbird
 import LLMPoolCore
 import LLMPoolObservability
 import LLMPoolServer
 import LLMPoolSimulator
 import Logging
-import Hummingbird
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -86,7 +86,8 @@ struct UpstreamErrorsEndToEndTests {
             let metrics = PoolMetrics(registry: MetricsRegistry())
             try await Self.withPool(simulator, metrics: metrics) { port in
                 let long = Array(repeating: "word", count: 40).joined(separator: " ")
-                let body = #"{"model":"pool/chat_fast","max_tokens":5,"messages":[{"role":"user","content":"\#(long)"}]}"#
+                let body =
+                    #"{"model":"pool/chat_fast","max_tokens":5,"messages":[{"role":"user","content":"\#(long)"}]}"#
                 for _ in 0..<6 {
                     let (status, text) = try await Self.post(port, body)
                     #expect(status == 400, "\(text)")

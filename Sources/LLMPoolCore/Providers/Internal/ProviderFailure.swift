@@ -32,7 +32,8 @@ enum ProviderFailure {
             switch timeout.limit {
             case .call: "provider '\(provider)' did not answer within \(milliseconds) ms"
             case .firstToken: "provider '\(provider)' sent no token within \(milliseconds) ms (timeout_ms)"
-            case .idle: "provider '\(provider)' sent nothing for \(milliseconds) ms in the middle of its answer (idle_timeout_ms)"
+            case .idle:
+                "provider '\(provider)' sent nothing for \(milliseconds) ms in the middle of its answer (idle_timeout_ms)"
             }
         return PoolError(code: .deadlineExceeded, message: message, cause: timeout)
     }

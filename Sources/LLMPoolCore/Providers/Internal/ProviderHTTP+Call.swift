@@ -67,7 +67,8 @@ extension ProviderHTTP {
     /// Hands a piece of a streamed answer to the consumer and waits until it has taken it; the
     /// watch's idle clock stands still meanwhile.
     /// - Throws: What `onDelta` threw, as a ``DeliveryFailure``.
-    func deliver(_ piece: String, to onDelta: @Sendable (String) async throws -> Void, watch: StreamWatch) async throws {
+    func deliver(_ piece: String, to onDelta: @Sendable (String) async throws -> Void, watch: StreamWatch) async throws
+    {
         watch.deliveryBegan()
         defer { watch.deliveryEnded() }
         do {

@@ -57,7 +57,9 @@ struct StreamWatchState: Sendable, Hashable {
         let total = started.advanced(by: limits.total)
         let other: (ContinuousClock.Instant, ProviderTimeout)?
         if firstTokenAt == nil {
-            other = (started.advanced(by: limits.firstToken), ProviderTimeout(limit: .firstToken, after: limits.firstToken))
+            other = (
+                started.advanced(by: limits.firstToken), ProviderTimeout(limit: .firstToken, after: limits.firstToken)
+            )
         } else if delivering {
             other = nil
         } else if let lastActivity {
