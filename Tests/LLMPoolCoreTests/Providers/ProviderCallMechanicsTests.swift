@@ -12,7 +12,7 @@ struct ProviderCallMechanicsTests {
 
     static let models = [
         SimulatedModel(name: "m", seed: 3, answerTokens: 8),
-        // 20 tokens 50 ms apart: a 1 s stream; 1.5 s for a plain answer.
+        // 60 tokens 50 ms apart: a 3 s stream (the first after 10 ms); 1.5 s for a plain answer.
         SimulatedModel(
             name: "long",
             p50: .milliseconds(1500),
@@ -20,7 +20,7 @@ struct ProviderCallMechanicsTests {
             timeToFirstToken: .milliseconds(10),
             perTokenDelay: .milliseconds(50),
             seed: 4,
-            answerTokens: 20
+            answerTokens: 60
         ),
     ]
 
@@ -81,7 +81,7 @@ struct ProviderCallMechanicsTests {
     }
 
     /// Starts a plain call of the `long` model, cancels it once the simulator generates, and
-    /// returns the model's counters once the simulator saw the client leave.
+    /// returns the model's counters once the generation ended.
     static func cancelledCompletion(upstreamStreaming: Bool) async throws -> SimulatorStats.Model {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
             try simulator.setBehavior(.init(keepsGeneratingAfterDisconnect: true), for: "long")
@@ -98,7 +98,10 @@ struct ProviderCallMechanicsTests {
                 call.cancel()
                 let error = await #expect(throws: PoolError.self) { try await call.value }
                 #expect(error?.code == .cancelled)
-                let stats = try await simulator.waitForStats { $0.models["long"]?.cancelled == 1 }
+                // The generation has ended (and given its time to busy_ms) once nothing generates.
+                let stats = try await simulator.waitForStats {
+                    $0.models["long"]?.cancelled == 1 && $0.models["long"]?.generating == 0
+                }
                 return try #require(stats.models["long"])
             }
         }
@@ -110,9 +113,11 @@ struct ProviderCallMechanicsTests {
         #expect(streamed.endpoints == ["/v1/chat/completions": 1])
         #expect(streamed.abandoned == 0)
         #expect(streamed.completed == 0)
+        #expect(streamed.busyTime < .milliseconds(1000), "stopped at once, not after the 1.5 s answer")
         // Without it the backend finishes the answer for nobody, as llama.cpp does.
         let plain = try await Self.cancelledCompletion(upstreamStreaming: false)
         #expect(plain.abandoned == 1)
+        #expect(plain.busyTime >= .milliseconds(1400))
     }
 
     @Test("upstream_streaming defaults: on for openai, off for ollama; a plain call still answers whole")
@@ -142,14 +147,13 @@ struct ProviderCallMechanicsTests {
                     simulator,
                     client: client,
                     model: "long",
-                    timeout: .milliseconds(300),
-                    idleTimeout: .milliseconds(500)
+                    // Room for a loaded machine before the first token; the stream lasts longer.
+                    timeout: .seconds(2),
+                    idleTimeout: .seconds(1)
                 )
-                let (deltas, response) = try await Support.collect(
-                    provider,
-                    Support.request("go", timeout: .seconds(10))
-                )
-                #expect(deltas.count == 20)
+                let request = Support.request("go", maxTokens: 64, timeout: .seconds(20))
+                let (deltas, response) = try await Support.collect(provider, request)
+                #expect(deltas.count == 60)
                 #expect(response.finishReason == "stop")
             }
         }
