@@ -10,7 +10,7 @@ import LLMPoolObservability
 ///
 /// The JSON form used by the admin API has snake_case keys, all optional:
 /// ```json
-/// {"error_rate": 0.5, "status": 503, "hang": false, "connection_reset": false,
+/// {"error_rate": 0.5, "status": 503, "retry_after": 2, "hang": false, "connection_reset": false,
 ///  "malformed_body": false, "stall_after_tokens": 3, "extra_latency_ms": 250}
 /// ```
 public struct SimulatorFaults: Sendable, Hashable, Codable {
@@ -19,6 +19,9 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
     /// When set, every request fails with this HTTP error status (400…599, such as 503) and a
     /// JSON error. Default `nil`.
     public var forcedStatus: Int?
+    /// When set, answers failed by ``forcedStatus`` carry `Retry-After` with this many seconds,
+    /// as a server shedding load (429, 503) does. Default `nil`.
+    public var retryAfter: Int?
     /// Whether requests are never answered: the simulator holds them until the client goes away
     /// (counted as cancelled) or the configured hang limit passes. Default false.
     public var hang: Bool
@@ -42,10 +45,12 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
         connectionReset: Bool = false,
         malformedBody: Bool = false,
         stallAfterTokens: Int? = nil,
-        extraLatency: Duration = .zero
+        extraLatency: Duration = .zero,
+        retryAfter: Int? = nil
     ) {
         self.errorRate = errorRate
         self.forcedStatus = forcedStatus
+        self.retryAfter = retryAfter
         self.hang = hang
         self.connectionReset = connectionReset
         self.malformedBody = malformedBody
@@ -59,6 +64,7 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case errorRate = "error_rate"
         case forcedStatus = "status"
+        case retryAfter = "retry_after"
         case hang
         case connectionReset = "connection_reset"
         case malformedBody = "malformed_body"
@@ -78,7 +84,8 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
             stallAfterTokens: try container.decodeIfPresent(Int.self, forKey: .stallAfterTokens),
             extraLatency: .milliseconds(
                 try container.decodeIfPresent(Double.self, forKey: .extraLatencyMilliseconds) ?? 0
-            )
+            ),
+            retryAfter: try container.decodeIfPresent(Int.self, forKey: .retryAfter)
         )
     }
 
@@ -87,6 +94,7 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(errorRate, forKey: .errorRate)
         try container.encodeIfPresent(forcedStatus, forKey: .forcedStatus)
+        try container.encodeIfPresent(retryAfter, forKey: .retryAfter)
         try container.encode(hang, forKey: .hang)
         try container.encode(connectionReset, forKey: .connectionReset)
         try container.encode(malformedBody, forKey: .malformedBody)
@@ -106,6 +114,9 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
                 code: .invalidFaults,
                 message: "status must be an HTTP error status within 400...599, got \(forcedStatus)"
             )
+        }
+        if let retryAfter, retryAfter < 0 {
+            throw SimulatorError(code: .invalidFaults, message: "retry_after must be >= 0, got \(retryAfter)")
         }
         if let stallAfterTokens, stallAfterTokens < 0 {
             throw SimulatorError(

@@ -21,16 +21,38 @@ public struct CachedAnswer: Sendable, Hashable {
     public var usage: TokenUsage
     /// Why generation stopped.
     public var finishReason: String
+    /// The rest of the answer (tool calls, logprobs, more choices).
+    public var extras: AnswerExtras
 
     /// Creates a cached answer.
-    public init(text: String, model: String, provider: String, usage: TokenUsage, finishReason: String) {
+    public init(
+        text: String,
+        model: String,
+        provider: String,
+        usage: TokenUsage,
+        finishReason: String,
+        extras: AnswerExtras = .none
+    ) {
         self.text = text
         self.model = model
         self.provider = provider
         self.usage = usage
         self.finishReason = finishReason
+        self.extras = extras
+    }
+
+    /// The parts of an answer the cache keeps.
+    init(_ answer: InferenceAnswer) {
+        self.init(
+            text: answer.text,
+            model: answer.model,
+            provider: answer.provider,
+            usage: answer.usage,
+            finishReason: answer.finishReason,
+            extras: answer.extras
+        )
     }
 
     /// Approximate memory held by this entry.
-    var byteSize: Int { text.utf8.count + model.utf8.count + provider.utf8.count + 64 }
+    var byteSize: Int { text.utf8.count + model.utf8.count + provider.utf8.count + extras.byteSize + 64 }
 }

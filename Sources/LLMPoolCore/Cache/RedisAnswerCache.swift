@@ -25,9 +25,11 @@ public final class RedisAnswerCache: AnswerCache {
         var inputTokens: Int
         var outputTokens: Int
         var finishReason: String
+        /// Absent in entries without extras (and in those written before extras existed).
+        var extras: AnswerExtras?
 
         enum CodingKeys: String, CodingKey {
-            case text, model, provider
+            case text, model, provider, extras
             case inputTokens = "input_tokens"
             case outputTokens = "output_tokens"
             case finishReason = "finish_reason"
@@ -95,7 +97,8 @@ public final class RedisAnswerCache: AnswerCache {
                 model: entry.model,
                 provider: entry.provider,
                 usage: TokenUsage(inputTokens: entry.inputTokens, outputTokens: entry.outputTokens),
-                finishReason: entry.finishReason
+                finishReason: entry.finishReason,
+                extras: entry.extras ?? .none
             )
         } catch {
             // Not a back-off reason: Redis works, this one entry is unreadable (an older format).
@@ -118,7 +121,8 @@ public final class RedisAnswerCache: AnswerCache {
             provider: value.provider,
             inputTokens: value.usage.inputTokens,
             outputTokens: value.usage.outputTokens,
-            finishReason: value.finishReason
+            finishReason: value.finishReason,
+            extras: value.extras.isEmpty ? nil : value.extras
         )
         do {
             let json = String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)

@@ -93,8 +93,20 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var model: String
     /// A human description (`Phi-3 Mini 4B`). TOML `description`.
     public var description: String
-    /// Upper bound for one call, even when the request's deadline is longer. Default 30 s. TOML `timeout_ms`.
+    /// Upper bound for one plain call, even when the request's deadline is longer; for a streamed
+    /// call (a stream, or any call with ``upstreamStreaming``) the time to its first token. Default
+    /// 30 s. TOML `timeout_ms`.
     public var timeout: Duration
+    /// Longest silence of a streamed call after its first token: a stream that stalls is cut
+    /// then, while one that keeps producing runs until the request's deadline. Default 10 s.
+    /// TOML `idle_timeout_ms`.
+    public var idleTimeout: Duration = .seconds(10)
+    /// Whether every call streams from the backend, plain ones assembled before they are
+    /// answered, so that a call cancelled midway (a losing hedge, a passed deadline, a client
+    /// gone) stops the backend's generation: llama.cpp and vLLM stop a streamed generation when
+    /// the connection closes, but finish a plain one for nobody. Default true for kind `openai`,
+    /// false for `ollama` (which stops either way). TOML `upstream_streaming`.
+    public var upstreamStreaming: Bool
     /// Static routing weight, > 0. Default 1. TOML `weight`.
     public var weight: Double
     /// Name of the environment variable holding the API key (OpenAI kind). TOML `api_key_env`.
@@ -112,6 +124,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// Whether a 1-token request is sent at start-up so the backend loads the model before the
     /// first user request (Ollama takes 20–30 s to load a model). Default false. TOML `warmup`.
     public var warmup = false
+    /// For Ollama, how long the model stays loaded after a request, sent as `keep_alive` (a
+    /// duration such as `5m` or `1h`, `0` to unload at once, a negative one to keep it loaded);
+    /// `nil` leaves Ollama's default (5 minutes). TOML `keep_alive`.
+    public var keepAlive: String?
 
     /// Which Ollama endpoint to call.
     public enum OllamaEndpoint: String, Sendable, Hashable, CaseIterable {
@@ -132,10 +148,12 @@ public struct ProviderConfiguration: Sendable, Hashable {
         weight: Double = 1,
         apiKeyEnv: String? = nil,
         ollamaEndpoint: OllamaEndpoint = .chat,
-        tasks: [String] = []
+        tasks: [String] = [],
+        upstreamStreaming: Bool? = nil
     ) {
         self.name = name
         self.kind = kind
+        self.upstreamStreaming = upstreamStreaming ?? Self.streamsUpstreamByDefault(kind)
         self.baseURL = baseURL
         self.model = model
         self.description = description
@@ -145,6 +163,11 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.ollamaEndpoint = ollamaEndpoint
         self.tasks = tasks
     }
+}
+
+extension ProviderConfiguration {
+    /// The default of ``upstreamStreaming`` for a kind: on for `openai`, off for `ollama`.
+    public static func streamsUpstreamByDefault(_ kind: Kind) -> Bool { kind == .openai }
 }
 
 /// `[tasks.NAME]`: what a task does and who serves it.
@@ -166,12 +189,26 @@ public struct TaskConfiguration: Sendable, Hashable {
     /// Variables the template may use besides `input` and `task`, with their default values,
     /// overridden by request metadata of the same name. TOML `[tasks.NAME.variables]`.
     public var variables: [String: String]
-    /// Whether answers are JSON (affects normalisation). Default false. TOML `json_output`.
+    /// Whether answers are JSON: they are asked for as JSON (`response_format: {"type":
+    /// "json_object"}` for OpenAI-compatible providers, `format: "json"` for Ollama) and compared
+    /// as canonical JSON. Default false. TOML `json_output`.
     public var jsonOutput: Bool
+    /// The JSON schema answers must follow, asked for as `response_format: {"type": "json_schema",
+    /// …}` (Ollama: `format: <schema>`); implies ``jsonOutput``. Default none. TOML `json_schema`:
+    /// the schema inline (text starting with `{`) or the path of a JSON file, relative to the
+    /// configuration file.
+    public var jsonSchema: JSONValue?
+    /// The file ``jsonSchema`` was read from, as the configuration names it; `nil` when inline or
+    /// none. A running pool reloads when it changes, as for prompts.
+    public var jsonSchemaPath: String?
     /// Whether answers may be cached. Default true (only deterministic requests are). TOML `cacheable`.
     public var cacheable: Bool
     /// The system message sent before the rendered prompt. TOML `system`.
     public var systemPrompt: String?
+    /// Providers (larger context windows) asked, in order, when the task's own providers answer
+    /// that the request does not fit their context (`context_length_exceeded`). Default none.
+    /// TOML `context_window_fallback`.
+    public var contextWindowFallback: [String] = []
 
     /// Creates a task configuration.
     public init(
@@ -185,8 +222,10 @@ public struct TaskConfiguration: Sendable, Hashable {
         variables: [String: String] = [:],
         jsonOutput: Bool = false,
         cacheable: Bool = true,
-        systemPrompt: String? = nil
+        systemPrompt: String? = nil,
+        jsonSchema: JSONValue? = nil
     ) {
+        self.jsonSchema = jsonSchema
         self.name = name
         self.strategy = strategy
         self.providers = providers
@@ -198,6 +237,25 @@ public struct TaskConfiguration: Sendable, Hashable {
         self.jsonOutput = jsonOutput
         self.cacheable = cacheable
         self.systemPrompt = systemPrompt
+    }
+}
+
+extension TaskConfiguration {
+    /// The `response_format` the task asks its providers for, in the OpenAI shape: its
+    /// ``jsonSchema``, else `json_object` when ``jsonOutput``, else none.
+    public var responseFormat: JSONValue? {
+        if let jsonSchema {
+            // OpenAI requires the schema's name to match ^[a-zA-Z0-9_-]{1,64}$.
+            let allowed = name.unicodeScalars.map { scalar -> Character in
+                let letterOrDigit = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))
+                return letterOrDigit || scalar == "-" ? Character(scalar) : "_"
+            }
+            return [
+                "type": "json_schema",
+                "json_schema": ["name": .string(String(allowed.prefix(64))), "schema": jsonSchema],
+            ]
+        }
+        return jsonOutput ? ["type": "json_object"] : nil
     }
 }
 

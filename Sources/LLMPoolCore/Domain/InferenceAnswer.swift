@@ -18,8 +18,10 @@ public struct InferenceAnswer: Sendable, Hashable {
     public var latency: Duration
     /// How the answer was chosen.
     public var decision: EnsembleDecision
-    /// Why generation stopped (`stop`, `length`).
+    /// Why generation stopped (`stop`, `length`, `tool_calls`).
     public var finishReason: String
+    /// The rest of the winning answer (tool calls, logprobs, more choices), in the OpenAI shape.
+    public var extras: AnswerExtras
 
     /// Creates an answer.
     public init(
@@ -32,8 +34,10 @@ public struct InferenceAnswer: Sendable, Hashable {
         cached: Bool,
         latency: Duration,
         decision: EnsembleDecision,
-        finishReason: String = "stop"
+        finishReason: String = "stop",
+        extras: AnswerExtras = .none
     ) {
+        self.extras = extras
         self.requestID = requestID
         self.text = text
         self.model = model
@@ -53,6 +57,9 @@ public enum AnswerStreamEvent: Sendable, Hashable {
     case started(provider: String, model: String)
     /// A piece of generated text, in order.
     case delta(String)
+    /// A piece that carries more than text (tool-call fragments, logprobs, other choices), in
+    /// order with the text pieces; its text, possibly empty, is part of the answer.
+    case fragment(AnswerDelta)
     /// The complete answer, sent last.
     case completed(InferenceAnswer)
 }

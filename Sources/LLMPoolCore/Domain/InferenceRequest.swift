@@ -25,6 +25,10 @@ public struct InferenceRequest: Sendable, Hashable {
     public var directProvider: String?
     /// The front door the request came through, for metrics labels.
     public var api: RequestAPI
+    /// Fields of an OpenAI-style request that llm-pool does not read but forwards to the
+    /// provider, in the shape of the OpenAI chat API (`tools`, `tool_choice`, `response_format`,
+    /// `stop`, `seed`, `top_p`, `logprobs`, `n`, …), by name. Empty for the native API and gRPC.
+    public var options: [String: JSONValue]
 
     /// Creates a request.
     public init(
@@ -39,9 +43,11 @@ public struct InferenceRequest: Sendable, Hashable {
         metadata: [String: String] = [:],
         directMessages: [ChatMessage]? = nil,
         directProvider: String? = nil,
-        api: RequestAPI = .http
+        api: RequestAPI = .http,
+        options: [String: JSONValue] = [:]
     ) {
         self.api = api
+        self.options = options
         self.requestID = requestID
         self.task = task
         self.input = input

@@ -21,6 +21,7 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
             case noConsensus = "no_consensus"
             case cancelled = "cancelled"
             case invalidConfiguration = "invalid_configuration"
+            case contextLengthExceeded = "context_length_exceeded"
             case `internal` = "internal"
         }
 
@@ -55,6 +56,10 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
         public static let invalidConfiguration = Code(.invalidConfiguration)
         /// A bug or an unexpected state.
         public static let `internal` = Code(.internal)
+        /// The prompt and the tokens asked for do not fit the model's context window (a provider
+        /// said so, as OpenAI's `context_length_exceeded`): the request's fault, like
+        /// ``invalidArgument``.
+        public static let contextLengthExceeded = Code(.contextLengthExceeded)
 
         /// The code as a short snake_case string, used in logs, metrics and error bodies.
         public var description: String { wrapped.rawValue }
@@ -69,13 +74,23 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
     /// The request field at fault (`task`, `messages[1].role`), when one is: the OpenAI error
     /// body's `param`.
     public var param: String?
+    /// How long the source of the error asked to be left alone (an upstream `429` or `503` with
+    /// `Retry-After`), when it did.
+    public var retryAfter: Duration?
 
     /// Creates an error.
-    public init(code: Code, message: String, cause: (any Error)? = nil, param: String? = nil) {
+    public init(
+        code: Code,
+        message: String,
+        cause: (any Error)? = nil,
+        param: String? = nil,
+        retryAfter: Duration? = nil
+    ) {
         self.code = code
         self.message = message
         self.cause = cause
         self.param = param
+        self.retryAfter = retryAfter
     }
 
     public var description: String {
@@ -86,6 +101,16 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
     /// Whether another provider might succeed where this one failed.
     public var isRetryable: Bool {
         code == .upstreamFailed || code == .unavailable
+    }
+
+    /// Whether the request itself is at fault (malformed, unknown model, too large for the
+    /// model's context): it would fail the same way on any provider, so it is neither retried
+    /// nor counted against a provider's circuit breaker, and reaches the client as a 4xx.
+    public var isCallerFault: Bool {
+        switch code {
+        case .invalidArgument, .notFound, .payloadTooLarge, .contextLengthExceeded: true
+        default: false
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+import Tracing
+
 extension Orchestrator {
     /// Streams an answer into `onEvent`, in the calling task: ``AnswerStreamEvent/started(provider:model:)``
     /// once a provider produced its first token, the deltas in order, then
@@ -100,8 +102,18 @@ extension Orchestrator {
             var traced = context
             traced.span = span
             let race = StreamRace(context: traced, sink: sink)
+            let fallback = fallbackContext(prepared, traced)
             return try await withDeadline(prepared.deadline, task: prepared.taskName) {
-                try await race.run()
+                do {
+                    return try await race.run()
+                } catch let error as PoolError where error.code == .contextLengthExceeded {
+                    // Refused before any token: nothing has reached the client yet.
+                    guard let fallback = try fallback() else { throw error }
+                    fallback.event("context window fallback", ["llm_pool.error": .string(error.message)])
+                    var (response, provider, decision) = try await StreamRace(context: fallback, sink: sink).run()
+                    decision.reason = "\(Self.fallbackNote(error)); \(decision.reason)"
+                    return (response, provider, decision)
+                }
             }
         }
         let answer = InferenceAnswer(
@@ -114,7 +126,8 @@ extension Orchestrator {
             cached: false,
             latency: prepared.started.duration(to: clock.now),
             decision: decision,
-            finishReason: response.finishReason
+            finishReason: response.finishReason,
+            extras: response.extras
         )
         await store(answer, for: prepared)
         try await sink.send(.completed(answer))
@@ -126,8 +139,26 @@ extension Orchestrator {
         try await sink.send(.started(provider: answer.provider, model: answer.model))
         // Word by word, so that clients see the same shape of stream as a live one.
         for piece in Self.words(answer.text) { try await sink.send(.delta(piece)) }
+        if let piece = Self.replayed(answer.extras) { try await sink.send(.fragment(piece)) }
         try await sink.send(.completed(answer))
         return answer
+    }
+
+    /// The piece that replays what a whole answer carries besides text: its tool calls, each
+    /// whole in one fragment with its `index` as streams number them, and its logprobs.
+    static func replayed(_ extras: AnswerExtras) -> AnswerDelta? {
+        var delta: [String: JSONValue] = [:]
+        let calls = extras.toolCalls.enumerated().map { index, call -> JSONValue in
+            var members = call.objectValue ?? [:]
+            members["index"] = .integer(Int64(index))
+            return .object(members)
+        }
+        if !calls.isEmpty { delta["tool_calls"] = .array(calls) }
+        if let refusal = extras.message["refusal"], !refusal.isNull { delta["refusal"] = refusal }
+        var choice: [String: JSONValue] = [:]
+        if let logprobs = extras.choice["logprobs"], !logprobs.isNull { choice["logprobs"] = logprobs }
+        guard !delta.isEmpty || !choice.isEmpty else { return nil }
+        return AnswerDelta(text: "", delta: delta, choice: choice)
     }
 
     /// Splits text into pieces that concatenate back to it: each word with the spaces before it.

@@ -150,8 +150,17 @@ public final class Orchestrator: Sendable {
         let result = try await step("strategy \(prepared.strategy.rawValue)") { span in
             var traced = context
             traced.span = span
+            let fallback = fallbackContext(prepared, traced)
             let result = try await withDeadline(prepared.deadline, task: prepared.taskName) { [traced] in
-                try await strategy.run(traced)
+                do {
+                    return try await strategy.run(traced)
+                } catch let error as PoolError where error.code == .contextLengthExceeded {
+                    guard let fallback = try fallback() else { throw error }
+                    fallback.event("context window fallback", ["llm_pool.error": .string(error.message)])
+                    var result = try await strategy.run(fallback)
+                    result.decision.reason = "\(Self.fallbackNote(error)); \(result.decision.reason)"
+                    return result
+                }
             }
             if let span, span.isRecording {
                 span.attributes["llm_pool.strategy"] = result.decision.strategy.rawValue
@@ -172,7 +181,8 @@ public final class Orchestrator: Sendable {
             cached: false,
             latency: prepared.started.duration(to: clock.now),
             decision: decision,
-            finishReason: result.response.finishReason
+            finishReason: result.response.finishReason,
+            extras: result.response.extras
         )
         await store(answer, for: prepared)
         return answer
@@ -181,13 +191,7 @@ public final class Orchestrator: Sendable {
     /// Caches a computed answer under the request's key, when it is cacheable.
     func store(_ answer: InferenceAnswer, for prepared: PreparedRequest) async {
         guard let key = prepared.cacheKey, let cache else { return }
-        let entry = CachedAnswer(
-            text: answer.text,
-            model: answer.model,
-            provider: answer.provider,
-            usage: answer.usage,
-            finishReason: answer.finishReason
-        )
+        let entry = CachedAnswer(answer)
         await cache.set(key, entry)
     }
 
@@ -269,7 +273,7 @@ public final class Orchestrator: Sendable {
         let qos = prepared.qos
         let admission = try resilience.admit(prepared.providers, task: prepared.taskName)
         let (policy, hedging, task) = (resilience.hedgePolicy, qos.hedging, prepared.taskName)
-        return StrategyContext(
+        var context = StrategyContext(
             taskName: prepared.taskName,
             jsonOutput: prepared.jsonOutput,
             providers: admission.admitted,
@@ -284,6 +288,31 @@ public final class Orchestrator: Sendable {
             retry: qos.retry,
             weighted: qos.weighted
         )
+        context.requestDeadline = prepared.requestDeadline
+        return context
+    }
+
+    /// The context for the task's `context_window_fallback` providers, made when asked (after a
+    /// `context_length_exceeded`): the same request, deadline and span over those providers whose
+    /// breaker lets calls through; `nil` when the task names none.
+    /// - Throws: ``PoolError`` `unavailable` when every fallback provider is held back.
+    func fallbackContext(_ prepared: PreparedRequest, _ context: StrategyContext)
+        -> @Sendable () throws -> StrategyContext?
+    {
+        let (fallback, resilience, task) = (prepared.contextFallback, resilience, prepared.taskName)
+        return {
+            guard !fallback.isEmpty else { return nil }
+            let admission = try resilience.admit(fallback, task: task)
+            var next = context
+            next.providers = admission.admitted
+            next.skipped = admission.rejected
+            return next
+        }
+    }
+
+    /// The decision's note for an answer from the fallback providers.
+    static func fallbackNote(_ error: PoolError) -> String {
+        "the task's providers could not hold the request (\(error.message)): answered by its context_window_fallback"
     }
 
     func cachedAnswer(_ hit: CachedAnswer, prepared: PreparedRequest) -> InferenceAnswer {
@@ -304,7 +333,8 @@ public final class Orchestrator: Sendable {
             cached: true,
             latency: prepared.started.duration(to: clock.now),
             decision: decision,
-            finishReason: hit.finishReason
+            finishReason: hit.finishReason,
+            extras: hit.extras
         )
     }
 

@@ -5,8 +5,13 @@ struct PreparedRequest: Sendable {
     var taskName: String
     var strategy: StrategyKind
     var providers: [any Provider]
+    /// Providers to ask when ``providers`` answer `context_length_exceeded` (the task's
+    /// `context_window_fallback`).
+    var contextFallback: [any Provider] = []
     var providerRequest: ProviderRequest
     var deadline: ContinuousClock.Instant
+    /// The request's own deadline, kept when ``deadline`` is extended for a shared (coalesced) call.
+    var requestDeadline: ContinuousClock.Instant
     var jsonOutput: Bool
     var cacheKey: CacheKey?
     var started: ContinuousClock.Instant
@@ -25,6 +30,8 @@ struct PreparedRequest: Sendable {
         let maxTokens: Int
         let temperature: Double
         let cacheable: Bool
+        var options = request.options
+        let providers: [any Provider]
 
         if let direct = request.directMessages {
             let name = request.directProvider ?? request.task
@@ -38,7 +45,7 @@ struct PreparedRequest: Sendable {
             cacheable = true
             self.taskName = request.task.isEmpty ? "chat" : request.task
             self.strategy = .fastest
-            self.providers = [provider]
+            providers = [provider]
             self.jsonOutput = false
         } else {
             let task = configuration.tasks[request.task]!
@@ -55,8 +62,13 @@ struct PreparedRequest: Sendable {
             cacheable = task.cacheable
             self.taskName = task.name
             self.strategy = request.strategy ?? task.strategy
-            self.providers = snapshot.providers(for: task)
-            self.jsonOutput = task.jsonOutput
+            providers = snapshot.providers(for: task)
+            self.contextFallback = task.contextWindowFallback.compactMap { snapshot.provider(named: $0) }
+            self.jsonOutput = task.jsonOutput || task.jsonSchema != nil
+            // The task asks for the format it declares, unless the request asked for its own.
+            if options["response_format"] == nil, let format = task.responseFormat {
+                options["response_format"] = format
+            }
             if providers.isEmpty {
                 throw PoolError(code: .unavailable, message: "task '\(task.name)' has no provider that serves it")
             }
@@ -66,25 +78,52 @@ struct PreparedRequest: Sendable {
         self.implementation = generation.strategy(strategy)
         self.qos = configuration.qos
         self.deadline = deadline
-        self.providerRequest = ProviderRequest(
+        self.requestDeadline = deadline
+        let providerRequest = ProviderRequest(
             messages: messages,
             maxTokens: maxTokens,
             temperature: temperature,
             timeout: request.deadline ?? configuration.qos.defaultDeadline,
-            task: taskName
+            task: taskName,
+            options: options
         )
-        // Only deterministic requests are cached: a sampled answer is one draw among many.
-        if configuration.cache.enabled, cacheable, temperature == 0 {
+        self.providerRequest = providerRequest
+        self.providers = try Self.capable(providers, of: providerRequest)
+        // Only deterministic requests are cached: a sampled answer is one draw among many, unless
+        // the request fixes the draw with a seed. Several choices (`n` > 1) are not kept whole by
+        // streams, so they are never cached.
+        let seeded = options["seed"].map { !$0.isNull } ?? false
+        let oneChoice = (options["n"]?.intValue ?? 1) <= 1
+        if configuration.cache.enabled, cacheable, temperature == 0 || seeded, oneChoice {
             self.cacheKey = CacheKey(
                 task: taskName,
                 strategy: strategy,
                 messages: messages,
-                models: providers.map(\.model),
+                models: self.providers.map(\.model),
                 maxTokens: maxTokens,
-                temperature: temperature
+                temperature: temperature,
+                options: options
             )
         } else {
             self.cacheKey = nil
         }
+    }
+
+    /// The providers that can honour the request (``Provider/check(_:)``), in order. Those that
+    /// cannot are left out, so a task whose providers differ serves what some of them can.
+    /// - Throws: The first refusal, naming the field, when none can.
+    static func capable(_ providers: [any Provider], of request: ProviderRequest) throws -> [any Provider] {
+        var capable: [any Provider] = []
+        var refusal: (any Error)?
+        for provider in providers {
+            do {
+                try provider.check(request)
+                capable.append(provider)
+            } catch {
+                refusal = refusal ?? error
+            }
+        }
+        if capable.isEmpty, let refusal { throw refusal }
+        return capable
     }
 }

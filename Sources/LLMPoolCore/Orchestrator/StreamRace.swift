@@ -137,6 +137,8 @@ struct StreamRace: Sendable {
                     let outcome = rejected ? .skipped : ProviderCall.outcome(of: error)
                     candidates[index] = candidate(index, outcome, latency, error: error.message)
                     guard winner == nil else { continue }
+                    // The request's own fault: the other providers would refuse it too.
+                    if error.isCallerFault { throw error }
                     errors.append(error)
                     if launchedAt.count < providers.count, context.remaining() > .zero {
                         launch()
@@ -160,17 +162,28 @@ struct StreamRace: Sendable {
         }
         // What the provider's breaker learns from this call; a loser cut short says nothing.
         var health = CircuitBreaker.Outcome.ignored
-        defer { ProviderCall.settle(provider, permit, health, context: context) }
+        var failure: PoolError?
+        defer {
+            if let failure {
+                ProviderCall.settle(provider, permit, failed: failure, context: context)
+            } else {
+                ProviderCall.settle(provider, permit, health, context: context)
+            }
+        }
         let sink = self.sink
         let started = AnswerStreamEvent.started(provider: provider.name, model: provider.model)
         do {
-            let response = try await provider.stream(request) { text in
+            let response = try await provider.streamPieces(request) { piece in
                 switch claims.claim(index) {
                 case .lost: throw CancellationError()
                 case .first: try await sink.send(started)
                 case .held: break
                 }
-                if !text.isEmpty { try await sink.send(.delta(text)) }
+                if !piece.isTextOnly {
+                    try await sink.send(.fragment(piece))
+                } else if !piece.text.isEmpty {
+                    try await sink.send(.delta(piece.text))
+                }
             }
             health = .success
             // An answer with no delta at all (empty text) still wins if first.
@@ -180,6 +193,7 @@ struct StreamRace: Sendable {
             case .first:
                 try await sink.send(started)
                 if !response.text.isEmpty { try await sink.send(.delta(response.text)) }
+                if let piece = Orchestrator.replayed(response.extras) { try await sink.send(.fragment(piece)) }
             case .held:
                 break
             }
@@ -187,9 +201,15 @@ struct StreamRace: Sendable {
         } catch {
             if claims.winner == index, let failure = sink.failure { return .consumerFailed(failure) }
             if let winner = claims.winner, winner != index { return .lost(index) }
-            let failure = PoolError.wrap(error, provider: provider.name)
-            health = ProviderCall.breakerOutcome(of: failure)
-            return .failed(index, failure, start.duration(to: clock.now), rejected: false)
+            let error = PoolError.wrap(error, provider: provider.name)
+            if claims.winner == index, Task.isCancelled || ProviderTimeout.limit(of: error) == .call {
+                // The request's time ran out while this stream was still producing: the deadline
+                // cut it, the provider did not fail (a stall is the idle limit's to catch).
+                health = .ignored
+            } else {
+                failure = error
+            }
+            return .failed(index, error, start.duration(to: clock.now), rejected: false)
         }
     }
 }

@@ -8,13 +8,19 @@ import NIOHTTP1
 ///   flattened (system messages become `system`; a single other message becomes `prompt`, several
 ///   become `Role: text` paragraphs ending with `Assistant:`), as the configuration's
 ///   `endpoint` says. `max_tokens` and `temperature` are sent as `options.num_predict` and
-///   `options.temperature`.
+///   `options.temperature`; the request's OpenAI options, tools, images and tool calls are
+///   translated by ``OllamaTranslation``, which refuses (``check(_:)``) what Ollama cannot
+///   honour. Ollama's tool calls come back in the OpenAI shape, with `finish_reason`
+///   `tool_calls`. `keep_alive` is sent when configured.
 /// - Streams read Ollama's NDJSON lines; token counts come from `prompt_eval_count` and `eval_count`.
 /// - Health is `GET /api/tags`: healthy only when the configured model is listed (`llama3` and
 ///   `llama3:latest` name the same model).
 ///
-/// Each call is bounded by the smaller of ``ProviderRequest/timeout`` and the configured timeout,
-/// streams included, and ``ProviderRequest/headers`` are sent upstream.
+/// A plain call is bounded by the smaller of ``ProviderRequest/timeout`` and `timeout_ms`. A
+/// streamed call has `timeout_ms` for its first token and `idle_timeout_ms` between lines, and
+/// runs as long as ``ProviderRequest/timeout`` allows; with `upstream_streaming` (off by default
+/// for this kind) ``complete(_:)`` streams too. Counts the final line leaves out are estimated
+/// (``UsageEstimator``). ``ProviderRequest/headers`` are sent upstream.
 public struct OllamaProvider: Provider {
     /// The configured name (`name`).
     public let name: String
@@ -39,7 +45,13 @@ public struct OllamaProvider: Provider {
     ///   - configuration: The provider's `[[providers]]` entry; its `kind` is not checked.
     ///   - httpClient: The shared HTTP client; see ``ProviderFactory/recommendedHTTPClientConfiguration()``.
     ///   - healthTimeout: The time a health probe may take. Default 2 s.
-    public init(configuration: ProviderConfiguration, httpClient: HTTPClient, healthTimeout: Duration = .seconds(2)) {
+    ///   - clock: What time limits are measured on. Default the system clock.
+    public init(
+        configuration: ProviderConfiguration,
+        httpClient: HTTPClient,
+        healthTimeout: Duration = .seconds(2),
+        clock: any PoolClock = SystemPoolClock()
+    ) {
         self.configuration = configuration
         self.name = configuration.name
         self.model = configuration.model
@@ -47,14 +59,17 @@ public struct OllamaProvider: Provider {
         self.supportedTasks = Set(configuration.tasks)
         self.baseURL = ProviderURL.trimmed(configuration.baseURL)
         self.healthTimeout = healthTimeout
-        self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: [])
+        self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: [], clock: clock)
     }
 
-    /// Completes a conversation.
+    /// Completes a conversation: streamed from the backend and assembled with
+    /// `upstream_streaming`, else as one plain call.
     ///
-    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable` or `upstreamFailed`.
+    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable`, `upstreamFailed`,
+    ///   or the codes of an upstream 4xx (see ``ProviderFailure``).
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
-        let (url, body) = prepare(request, stream: false)
+        if configuration.upstreamStreaming { return try await stream(request) { _ in } }
+        let (url, body) = try prepare(request, stream: false)
         let timeout = min(request.timeout, configuration.timeout)
         return try await http.call(timeout: timeout, url: url) { [http, model] in
             let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
@@ -66,30 +81,69 @@ public struct OllamaProvider: Provider {
                     "neither \"message\" nor \"response\" in the answer"
                 )
             }
-            return Self.response(text: text, final: answer, model: model)
+            let calls = OllamaTranslation.openAIToolCalls(answer.message?.toolCalls ?? [])
+            return Self.response(text: text, final: answer, model: model, messages: request.messages, toolCalls: calls)
         }
     }
 
-    /// Streams a completion, reading the NDJSON body no faster than `onDelta` takes the pieces.
+    /// Streams the text of a completion, reading the NDJSON body no faster than `onDelta` takes
+    /// the pieces.
     ///
     /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onDelta` threw.
     public func stream(
         _ request: ProviderRequest,
         onDelta: @escaping @Sendable (String) async throws -> Void
     ) async throws -> ProviderResponse {
-        let (url, body) = prepare(request, stream: true)
-        let timeout = min(request.timeout, configuration.timeout)
-        return try await http.call(timeout: timeout, url: url) { [http, model] in
-            let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
+        try await streamPieces(request) { piece in
+            if !piece.text.isEmpty { try await onDelta(piece.text) }
+        }
+    }
+
+    /// Streams a completion, reading the NDJSON body no faster than `onPiece` takes the pieces;
+    /// a line with tool calls becomes a piece with whole `tool_calls` in the OpenAI shape.
+    ///
+    /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onPiece` threw.
+    public func streamPieces(
+        _ request: ProviderRequest,
+        onPiece: @escaping @Sendable (AnswerDelta) async throws -> Void
+    ) async throws -> ProviderResponse {
+        let (url, body) = try prepare(request, stream: true)
+        let limits = StreamLimits(
+            firstToken: min(request.timeout, configuration.timeout),
+            idle: configuration.idleTimeout,
+            total: request.timeout
+        )
+        return try await http.streamingCall(limits: limits, url: url) { [http, model] watch in
+            let response = try await http.send(
+                .POST,
+                url: url,
+                json: body,
+                headers: request.headers,
+                timeout: ProviderHTTP.headTimeout(limits)
+            )
             var text = ""
+            var deltas = 0
+            var calls: [JSONValue] = []
             var final: OllamaWire.Chunk?
-            try await http.forEachLine(of: response, url: url) { line in
+            try await http.forEachLine(of: response, url: url, watch: watch) { line in
                 guard final == nil, !line.isEmpty else { return }
                 let chunk = try http.decode(OllamaWire.Chunk.self, from: ByteBuffer(string: line))
                 if let error = chunk.error { throw Self.generationFailed(error, provider: http.provider) }
-                if let piece = chunk.text, !piece.isEmpty {
-                    text += piece
-                    try await http.deliver(piece, to: onDelta)
+                var piece = AnswerDelta(text: chunk.text ?? "")
+                if let toolCalls = chunk.message?.toolCalls, !toolCalls.isEmpty {
+                    let translated = OllamaTranslation.openAIToolCalls(toolCalls, startingAt: calls.count)
+                    let numbered = translated.enumerated().map { offset, call -> JSONValue in
+                        var members = call.objectValue ?? [:]
+                        members["index"] = .integer(Int64(calls.count + offset))
+                        return .object(members)
+                    }
+                    calls += translated
+                    piece.delta["tool_calls"] = .array(numbered)
+                }
+                if !piece.text.isEmpty || !piece.isTextOnly {
+                    text += piece.text
+                    if !piece.text.isEmpty { deltas += 1 }
+                    try await http.deliver(piece, to: onPiece, watch: watch)
                 }
                 if chunk.done == true { final = chunk }
             }
@@ -99,8 +153,21 @@ public struct OllamaProvider: Provider {
                     message: "the stream from provider '\(http.provider)' ended before its final \"done\" line"
                 )
             }
-            return Self.response(text: text, final: final, model: model)
+            return Self.response(
+                text: text,
+                final: final,
+                model: model,
+                messages: request.messages,
+                deltas: deltas,
+                toolCalls: calls
+            )
         }
+    }
+
+    /// Refuses, before any call, what Ollama cannot honour.
+    /// - Throws: ``PoolError`` `invalidArgument` naming the field.
+    public func check(_ request: ProviderRequest) throws {
+        _ = try prepare(request, stream: false)
     }
 
     /// Probes the backend's model list; never throws.
@@ -130,25 +197,26 @@ public struct OllamaProvider: Provider {
     // MARK: Helpers
 
     /// The URL and JSON body of a completion.
-    private func prepare(_ request: ProviderRequest, stream: Bool) -> (url: String, body: ByteBuffer) {
-        let options = OllamaWire.Options(numPredict: request.maxTokens, temperature: request.temperature)
+    /// - Throws: ``PoolError`` `invalidArgument` naming a field Ollama cannot honour.
+    private func prepare(_ request: ProviderRequest, stream: Bool) throws -> (url: String, body: ByteBuffer) {
+        let keepAlive = configuration.keepAlive
         switch configuration.ollamaEndpoint {
         case .chat:
-            let body = OllamaWire.ChatRequest(
+            let body = try OllamaTranslation.chatBody(
                 model: model,
-                messages: request.messages,
+                request: request,
                 stream: stream,
-                options: options
+                keepAlive: keepAlive,
+                provider: name
             )
             return (baseURL + "/api/chat", ProviderHTTP.json(body))
         case .generate:
-            let (system, prompt) = Self.flatten(request.messages)
-            let body = OllamaWire.GenerateRequest(
+            let body = try OllamaTranslation.generateBody(
                 model: model,
-                prompt: prompt,
-                system: system,
+                request: request,
                 stream: stream,
-                options: options
+                keepAlive: keepAlive,
+                provider: name
             )
             return (baseURL + "/api/generate", ProviderHTTP.json(body))
         }
@@ -169,12 +237,29 @@ public struct OllamaProvider: Provider {
         return (system.isEmpty ? nil : system.joined(separator: "\n\n"), prompt)
     }
 
-    private static func response(text: String, final: OllamaWire.Chunk, model: String) -> ProviderResponse {
-        ProviderResponse(
+    /// The answer; Ollama says `stop` after tool calls, where OpenAI says `tool_calls`.
+    private static func response(
+        text: String,
+        final: OllamaWire.Chunk,
+        model: String,
+        messages: [ChatMessage],
+        deltas: Int? = nil,
+        toolCalls: [JSONValue]
+    ) -> ProviderResponse {
+        var finishReason = final.doneReason ?? "stop"
+        if !toolCalls.isEmpty, finishReason == "stop" { finishReason = "tool_calls" }
+        return ProviderResponse(
             text: text,
             model: final.model ?? model,
-            usage: TokenUsage(inputTokens: final.promptEvalCount ?? 0, outputTokens: final.evalCount ?? 0),
-            finishReason: final.doneReason ?? "stop"
+            usage: UsageEstimator.usage(
+                reportedInput: final.promptEvalCount,
+                reportedOutput: final.evalCount,
+                messages: messages,
+                text: text,
+                deltas: deltas
+            ),
+            finishReason: finishReason,
+            extras: toolCalls.isEmpty ? .none : AnswerExtras(message: ["tool_calls": .array(toolCalls)])
         )
     }
 

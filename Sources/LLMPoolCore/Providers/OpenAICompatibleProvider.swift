@@ -15,8 +15,12 @@ import NIOHTTP1
 ///   configuration error thrown by the initialiser, so a misconfigured pool fails at start-up
 ///   rather than on its first request.
 ///
-/// Each call is bounded by the smaller of ``ProviderRequest/timeout`` and the configured timeout,
-/// streams included, and ``ProviderRequest/headers`` are sent upstream.
+/// A plain call is bounded by the smaller of ``ProviderRequest/timeout`` and `timeout_ms`. A
+/// streamed call has `timeout_ms` for its first token and `idle_timeout_ms` between chunks, and
+/// runs as long as ``ProviderRequest/timeout`` allows. With `upstream_streaming` (the default for
+/// this kind) ``complete(_:)`` streams too and assembles the answer, so that cancelling it stops
+/// the backend's generation. Token counts a stream leaves out are estimated
+/// (``UsageEstimator``). ``ProviderRequest/headers`` are sent upstream.
 public struct OpenAICompatibleProvider: Provider {
     /// The configured name (`name`).
     public let name: String
@@ -43,13 +47,15 @@ public struct OpenAICompatibleProvider: Provider {
     ///   - httpClient: The shared HTTP client; see ``ProviderFactory/recommendedHTTPClientConfiguration()``.
     ///   - environment: Where `api_key_env` is looked up. Default: the process environment.
     ///   - healthTimeout: The time a health probe may take. Default 2 s.
+    ///   - clock: What time limits are measured on. Default the system clock.
     /// - Throws: ``PoolError`` `invalidConfiguration` when `api_key_env` names a variable that is
     ///   unset or empty.
     public init(
         configuration: ProviderConfiguration,
         httpClient: HTTPClient,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        healthTimeout: Duration = .seconds(2)
+        healthTimeout: Duration = .seconds(2),
+        clock: any PoolClock = SystemPoolClock()
     ) throws {
         var fixedHeaders: [(String, String)] = []
         if let variable = configuration.apiKeyEnv {
@@ -70,69 +76,87 @@ public struct OpenAICompatibleProvider: Provider {
         let base = ProviderURL.trimmed(configuration.baseURL)
         self.apiRoot = base.hasSuffix("/v1") ? base : base + "/v1"
         self.healthTimeout = healthTimeout
-        self.http = ProviderHTTP(client: httpClient, provider: configuration.name, fixedHeaders: fixedHeaders)
+        self.http = ProviderHTTP(
+            client: httpClient,
+            provider: configuration.name,
+            fixedHeaders: fixedHeaders,
+            clock: clock
+        )
     }
 
-    /// Completes a conversation.
+    /// Completes a conversation: streamed from the backend and assembled with
+    /// `upstream_streaming`, else as one plain call.
     ///
-    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable` or `upstreamFailed`.
+    /// - Throws: ``PoolError``: `deadlineExceeded`, `cancelled`, `unavailable`, `upstreamFailed`,
+    ///   or the caller-fault codes of an upstream 4xx (`invalidArgument`, `notFound`,
+    ///   `payloadTooLarge`, `contextLengthExceeded`) and `resourceExhausted` for a 429; see
+    ///   ``ProviderFailure``.
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
+        if configuration.upstreamStreaming { return try await stream(request) { _ in } }
         let url = apiRoot + "/chat/completions"
-        let body = ProviderHTTP.json(
-            OpenAIWire.ChatRequest(
-                model: model,
-                messages: request.messages,
-                maxTokens: request.maxTokens,
-                temperature: request.temperature,
-                stream: false
-            )
-        )
+        let body = ProviderHTTP.json(OpenAIWire.chatRequest(model: model, request: request, stream: false))
         let timeout = min(request.timeout, configuration.timeout)
         return try await http.call(timeout: timeout, url: url) { [http, model] in
             let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
             let completion = try await http.decode(OpenAIWire.Completion.self, from: response, url: url)
             if let error = completion.error { throw Self.generationFailed(error, provider: http.provider) }
-            guard let choice = completion.choices?.first, let text = choice.message?.content else {
-                throw ProviderFailure.malformed(provider: http.provider, "no choices[0].message.content in the answer")
-            }
-            return ProviderResponse(
-                text: text,
-                model: completion.model ?? model,
-                usage: completion.usage?.tokenUsage ?? TokenUsage(),
-                finishReason: choice.finishReason ?? "stop"
+            var answer = try completion.response(model: model, provider: http.provider)
+            answer.usage = UsageEstimator.usage(
+                reportedInput: completion.usage?.promptTokens,
+                reportedOutput: completion.usage?.completionTokens,
+                messages: request.messages,
+                text: answer.text
             )
+            return answer
         }
     }
 
-    /// Streams a completion, reading the server-sent events no faster than `onDelta` takes the pieces.
+    /// Streams the text of a completion, reading the server-sent events no faster than `onDelta`
+    /// takes the pieces.
     ///
     /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onDelta` threw.
     public func stream(
         _ request: ProviderRequest,
         onDelta: @escaping @Sendable (String) async throws -> Void
     ) async throws -> ProviderResponse {
+        try await streamPieces(request) { piece in
+            if !piece.text.isEmpty { try await onDelta(piece.text) }
+        }
+    }
+
+    /// Streams a completion, reading the server-sent events no faster than `onPiece` takes the
+    /// pieces: text, and tool-call fragments, logprobs and other choices as the chunks carry them.
+    ///
+    /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onPiece` threw.
+    public func streamPieces(
+        _ request: ProviderRequest,
+        onPiece: @escaping @Sendable (AnswerDelta) async throws -> Void
+    ) async throws -> ProviderResponse {
         let url = apiRoot + "/chat/completions"
-        let body = ProviderHTTP.json(
-            OpenAIWire.ChatRequest(
-                model: model,
-                messages: request.messages,
-                maxTokens: request.maxTokens,
-                temperature: request.temperature,
-                stream: true,
-                streamOptions: .init(includeUsage: true)
-            )
+        let body = ProviderHTTP.json(OpenAIWire.chatRequest(model: model, request: request, stream: true))
+        let limits = StreamLimits(
+            firstToken: min(request.timeout, configuration.timeout),
+            idle: configuration.idleTimeout,
+            total: request.timeout
         )
-        let timeout = min(request.timeout, configuration.timeout)
-        return try await http.call(timeout: timeout, url: url) { [http, model] in
-            let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
+        return try await http.streamingCall(limits: limits, url: url) { [http, model] watch in
+            let response = try await http.send(
+                .POST,
+                url: url,
+                json: body,
+                headers: request.headers,
+                timeout: ProviderHTTP.headTimeout(limits)
+            )
             var parser = SSEEventParser()
-            var state = StreamState(model: model)
-            try await http.forEachLine(of: response, url: url) { line in
+            var state = StreamState(model: model, messages: request.messages)
+            try await http.forEachLine(of: response, url: url, watch: watch) { line in
                 guard !state.sawDone, let data = parser.consume(line: line) else { return }
-                if let piece = try state.consume(data, http: http) { try await http.deliver(piece, to: onDelta) }
+                if let piece = try state.consume(data, http: http) {
+                    try await http.deliver(piece, to: onPiece, watch: watch)
+                }
             }
             if !state.sawDone, let data = parser.finish(), let piece = try state.consume(data, http: http) {
-                try await http.deliver(piece, to: onDelta)
+                try await http.deliver(piece, to: onPiece, watch: watch)
             }
             guard state.sawDone || state.finishReason != nil else {
                 throw PoolError(
@@ -175,13 +199,18 @@ public struct OpenAICompatibleProvider: Provider {
     /// What a stream has delivered so far.
     private struct StreamState {
         var model: String
+        /// The prompt, for a usage estimate when the stream reports none.
+        var messages: [ChatMessage]
         var text = ""
         var finishReason: String?
-        var usage = TokenUsage()
+        var usage: OpenAIWire.Usage?
         var sawDone = false
+        /// Content deltas received: the output tokens, when the stream reports none.
+        var deltas = 0
+        var extras = StreamedExtras()
 
-        /// Reads one event's data and returns the text it adds, if any.
-        mutating func consume(_ data: String, http: ProviderHTTP) throws -> String? {
+        /// Reads one event's data and returns the piece it adds, if any.
+        mutating func consume(_ data: String, http: ProviderHTTP) throws -> AnswerDelta? {
             if data == "[DONE]" {
                 sawDone = true
                 return nil
@@ -189,16 +218,41 @@ public struct OpenAICompatibleProvider: Provider {
             let chunk = try http.decode(OpenAIWire.Completion.self, from: ByteBuffer(string: data))
             if let error = chunk.error { throw generationFailed(error, provider: http.provider) }
             if let reported = chunk.model { model = reported }
-            if let usage = chunk.usage { self.usage = usage.tokenUsage }
-            guard let choice = chunk.choices?.first else { return nil }
-            if let reason = choice.finishReason { finishReason = reason }
-            guard let piece = choice.delta?.content, !piece.isEmpty else { return nil }
-            text += piece
+            extras.add(completion: chunk.extras)
+            if let usage = chunk.usage {
+                self.usage = usage
+                extras.add(usage: usage.extras)
+            }
+            let (choice, others) = chunk.split
+            if let reason = choice?.finishReason { finishReason = reason }
+            let piece = AnswerDelta(
+                text: choice?.delta?.content ?? "",
+                delta: choice?.delta?.extras ?? [:],
+                choice: choice?.extras ?? [:],
+                otherChoices: others.map(\.json)
+            )
+            guard !piece.text.isEmpty || !piece.isTextOnly else { return nil }
+            text += piece.text
+            if !piece.text.isEmpty { deltas += 1 }
+            extras.add(piece)
             return piece
         }
 
         var response: ProviderResponse {
-            ProviderResponse(text: text, model: model, usage: usage, finishReason: finishReason ?? "stop")
+            let usage = UsageEstimator.usage(
+                reportedInput: usage?.promptTokens,
+                reportedOutput: usage?.completionTokens,
+                messages: messages,
+                text: text,
+                deltas: deltas
+            )
+            return ProviderResponse(
+                text: text,
+                model: model,
+                usage: usage,
+                finishReason: finishReason ?? "stop",
+                extras: extras.value
+            )
         }
     }
 }

@@ -12,6 +12,10 @@ public struct ProviderRequest: Sendable, Hashable {
     public var headers: [String: String]
     /// The task the call serves (a metrics label; empty when unknown).
     public var task: String
+    /// The request's other fields in the shape of the OpenAI chat API (`tools`, `tool_choice`,
+    /// `response_format`, `stop`, `seed`, `top_p`, …), by name: sent as they are by
+    /// OpenAI-compatible providers, translated (or refused) by Ollama providers.
+    public var options: [String: JSONValue]
 
     /// Creates a provider request.
     public init(
@@ -20,9 +24,11 @@ public struct ProviderRequest: Sendable, Hashable {
         temperature: Double,
         timeout: Duration,
         headers: [String: String] = [:],
-        task: String = ""
+        task: String = "",
+        options: [String: JSONValue] = [:]
     ) {
         self.task = task
+        self.options = options
         self.messages = messages
         self.maxTokens = maxTokens
         self.temperature = temperature
@@ -39,15 +45,24 @@ public struct ProviderResponse: Sendable, Hashable {
     public var model: String
     /// Token counts reported by the provider.
     public var usage: TokenUsage
-    /// Why generation stopped (`stop`, `length`).
+    /// Why generation stopped (`stop`, `length`, `tool_calls`).
     public var finishReason: String
+    /// The rest of the answer (tool calls, logprobs, more choices), in the OpenAI shape.
+    public var extras: AnswerExtras
 
     /// Creates a response.
-    public init(text: String, model: String, usage: TokenUsage, finishReason: String = "stop") {
+    public init(
+        text: String,
+        model: String,
+        usage: TokenUsage,
+        finishReason: String = "stop",
+        extras: AnswerExtras = .none
+    ) {
         self.text = text
         self.model = model
         self.usage = usage
         self.finishReason = finishReason
+        self.extras = extras
     }
 }
 
@@ -97,11 +112,34 @@ public protocol Provider: Sendable {
         _ request: ProviderRequest,
         onDelta: @escaping @Sendable (String) async throws -> Void
     ) async throws -> ProviderResponse
+    /// Streams a completion as ``stream(_:onDelta:)`` does, handing over whole pieces: text and,
+    /// for pieces that carry more, tool-call fragments and logprobs. The default sends the text
+    /// of ``stream(_:onDelta:)``; providers whose answers carry more implement it.
+    /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onPiece` threw.
+    func streamPieces(
+        _ request: ProviderRequest,
+        onPiece: @escaping @Sendable (AnswerDelta) async throws -> Void
+    ) async throws -> ProviderResponse
+    /// Checks, before any call, that the provider can honour the request's
+    /// ``ProviderRequest/options`` and messages. The default accepts everything.
+    /// - Throws: ``PoolError`` `invalidArgument` naming the field (``PoolError/param``) it cannot honour.
+    func check(_ request: ProviderRequest) throws
     /// Probes the backend.
     func health() async -> ProviderHealth
 }
 
 extension Provider {
+    /// Streams the text of ``stream(_:onDelta:)`` as pieces.
+    public func streamPieces(
+        _ request: ProviderRequest,
+        onPiece: @escaping @Sendable (AnswerDelta) async throws -> Void
+    ) async throws -> ProviderResponse {
+        try await stream(request) { text in try await onPiece(AnswerDelta(text: text)) }
+    }
+
+    /// Accepts every request.
+    public func check(_ request: ProviderRequest) throws {}
+
     /// Whether the provider may serve a task.
     public func supports(task: String) -> Bool {
         supportedTasks.isEmpty || supportedTasks.contains(task)

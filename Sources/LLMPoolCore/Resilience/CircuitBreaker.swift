@@ -17,6 +17,10 @@ import Synchronization
 /// cancelled because another one won, or refused because the request was invalid, says nothing
 /// about the provider's health and is ``Outcome/ignored``.
 ///
+/// Apart from its state, a breaker can be *held off* until an instant (``holdOff(until:)``): a
+/// provider that answered 429 with `Retry-After` gets no call until then, whatever the state, and
+/// the 429 does not count as a failure.
+///
 /// Time comes from an injected `now`, so tests move it instead of sleeping. State changes are
 /// reported to `onTransition` (the ``CircuitBreakerRegistry`` exports them as metrics).
 public final class CircuitBreaker: Sendable {
@@ -82,6 +86,8 @@ public final class CircuitBreaker: Sendable {
         public var inFlight: Int = 0
         /// When the last successful call ended; `nil` before the first.
         public var lastSuccessAt: ContinuousClock.Instant?
+        /// Until when calls are held off (``CircuitBreaker/holdOff(until:)``); `nil` when they are not.
+        public var heldUntil: ContinuousClock.Instant?
     }
 
     /// The provider's name.
@@ -141,6 +147,14 @@ public final class CircuitBreaker: Sendable {
         return transitions
     }
 
+    /// Refuses every call until `instant` (the provider asked for it, with `Retry-After`), without
+    /// changing the state; a later hold already in place is kept.
+    public func holdOff(until instant: ContinuousClock.Instant) {
+        machine.withLock { machine in
+            machine.heldUntil = max(machine.heldUntil ?? instant, instant)
+        }
+    }
+
     /// Replaces the thresholds and timings; the state and counts are kept.
     public func update(_ configuration: CircuitBreakerConfiguration) {
         machine.withLock { $0.configuration = configuration }
@@ -166,6 +180,8 @@ extension CircuitBreaker {
         var inFlight = 0
         var lastSuccessAt: ContinuousClock.Instant?
         var probesInFlight = 0
+        /// No call before this instant (`Retry-After`).
+        var heldUntil: ContinuousClock.Instant?
 
         init(configuration: CircuitBreakerConfiguration, origin: ContinuousClock.Instant) {
             self.configuration = configuration
@@ -183,14 +199,22 @@ extension CircuitBreaker {
             return [move(to: .halfOpen, at: now)]
         }
 
+        /// The hold in force at `now`, if any.
+        func hold(at now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+            guard let heldUntil, now < heldUntil else { return nil }
+            return heldUntil
+        }
+
         func snapshot(_ now: ContinuousClock.Instant) -> Snapshot {
             let totals = window.totals(at: now)
-            let admits =
+            let held = hold(at: now)
+            let admitsByState =
                 switch state {
                 case .closed: true
                 case .halfOpen: probesInFlight < configuration.halfOpenProbes
                 case .open: false
                 }
+            let admits = admitsByState && held == nil
             return Snapshot(
                 state: state,
                 calls: totals[0],
@@ -198,12 +222,14 @@ extension CircuitBreaker {
                 consecutiveFailures: consecutiveFailures,
                 admitsCalls: admits,
                 inFlight: inFlight,
-                lastSuccessAt: lastSuccessAt
+                lastSuccessAt: lastSuccessAt,
+                heldUntil: held
             )
         }
 
         mutating func acquire(_ now: ContinuousClock.Instant) -> (Permit?, [Transition]) {
             let transitions = tick(now)
+            if hold(at: now) != nil { return (nil, transitions) }
             switch state {
             case .closed:
                 inFlight += 1

@@ -119,7 +119,7 @@ public final class ProviderScorer: Sendable {
             if breaker.state == .halfOpen { value *= configuration.halfOpenPenalty }
             if let burn, burn > 1 { value /= burn }
             if !healthy { value *= configuration.unhealthyPenalty }
-            let excluded = breaker.state == .open
+            let excluded = breaker.state == .open || breaker.heldUntil != nil
             if excluded { value = 0 }
             result.append(
                 Score(

@@ -1,3 +1,4 @@
+import LLMPoolObservability
 import Synchronization
 
 /// The pool's routing state that outlives requests: circuit breakers, hedge and retry budgets,
@@ -18,6 +19,15 @@ public final class Resilience: Sendable {
         public var provider: any Provider
         /// Its breaker's state (`open`, or `half_open` with every probe slot taken).
         public var state: CircuitBreaker.State
+        /// How much longer the provider asked to be left alone (`Retry-After`), when that is why
+        /// it is kept out (``CircuitBreaker/holdOff(until:)``).
+        public var heldFor: Duration?
+
+        /// Why it is kept out, for messages: `circuit breaker open`, or `retry after 2000 ms`.
+        public var reason: String {
+            if let heldFor { return "retry after \(heldFor.millisecondsRoundedUp) ms" }
+            return "circuit breaker \(state)"
+        }
     }
 
     /// The providers a request may use, after the breakers had their say.
@@ -41,6 +51,7 @@ public final class Resilience: Sendable {
     /// WEIGHTED scores.
     public let scorer: ProviderScorer
     private let weights: Mutex<[String: Double]>
+    private let clockNow: @Sendable () -> ContinuousClock.Instant
 
     /// Creates the routing state for a configuration.
     /// - Parameters:
@@ -67,7 +78,15 @@ public final class Resilience: Sendable {
         self.hedgePolicy = HedgePolicy(metrics: telemetry.metrics)
         self.scorer = ProviderScorer(metrics: telemetry.metrics, breakers: breakers, health: health, burnRate: burnRate)
         self.weights = Mutex(Self.weights(of: configuration))
+        self.clockNow = now
         for provider in configuration.providers { _ = breakers.breaker(for: provider.name) }
+    }
+
+    /// Holds a provider back for as long as it asked (`Retry-After` on a 429): its breaker lets
+    /// no call through until then, and requests skip it as they skip an open breaker.
+    public func holdOff(_ provider: String, for duration: Duration) {
+        guard duration > .zero else { return }
+        breakers.breaker(for: provider).holdOff(until: clockNow().advanced(by: duration))
     }
 
     /// Applies a reloaded configuration: breaker settings and weights (breaker states are kept).
@@ -89,14 +108,19 @@ public final class Resilience: Sendable {
             if snapshot.admitsCalls {
                 admission.admitted.append(provider)
             } else {
-                admission.rejected.append(Rejection(provider: provider, state: snapshot.state))
+                let heldFor = snapshot.heldUntil.map { clockNow().duration(to: $0) }
+                admission.rejected.append(Rejection(provider: provider, state: snapshot.state, heldFor: heldFor))
             }
         }
         if admission.admitted.isEmpty, !admission.rejected.isEmpty {
-            let names = admission.rejected.map { "\($0.provider.name) (\($0.state))" }.joined(separator: ", ")
+            let rejected = admission.rejected
+            let names = rejected.map { "\($0.provider.name) (\($0.heldFor == nil ? $0.state.description : $0.reason))" }
+            let why =
+                rejected.contains { $0.heldFor != nil }
+                ? "its circuit breaker or its Retry-After" : "its circuit breaker"
             throw PoolError(
                 code: .unavailable,
-                message: "every provider for task '\(task)' is held back by its circuit breaker: \(names)"
+                message: "every provider for task '\(task)' is held back by \(why): \(names.joined(separator: ", "))"
             )
         }
         return admission

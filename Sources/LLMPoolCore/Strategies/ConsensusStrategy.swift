@@ -1,7 +1,8 @@
 import Tracing
 
 /// CONSENSUS: ask the task's providers in parallel; the answers must agree. Two answers agree
-/// when the Jaccard similarity of their normalised token sets is at least `threshold`. The
+/// when they make the same tool calls (name and canonical arguments) and the Jaccard similarity
+/// of their normalised token sets is at least `threshold`. The
 /// request succeeds when at least `quorum` answers agree with the best-ranked answer of the
 /// largest agreeing set; otherwise it fails with `no_consensus` (or, when configured, falls back
 /// to the best-ranked answer, and the decision says so). Both are counted in
@@ -79,9 +80,9 @@ public struct ConsensusStrategy: EnsembleStrategy {
     static func bestAgreement(_ finished: [ProviderCall.Finished], json: Bool, threshold: Double) -> [ProviderCall
         .Finished]
     {
-        let answers: [(ProviderCall.Finished, String)] = finished.compactMap {
+        let answers: [(ProviderCall.Finished, AnswerNormalizer.Normalized)] = finished.compactMap {
             if case .success(let response) = $0.result {
-                ($0, AnswerNormalizer.normalize(response.text, json: json))
+                ($0, AnswerNormalizer.normalize(response, json: json))
             } else {
                 nil
             }

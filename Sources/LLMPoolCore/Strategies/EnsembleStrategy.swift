@@ -13,6 +13,11 @@ public struct StrategyContext: Sendable {
     public var request: ProviderRequest
     /// When the whole request must be answered.
     public var deadline: ContinuousClock.Instant
+    /// When the request that started these calls must be answered: a call cut short after it
+    /// ran out of time on its provider and counts as the provider's failure. Usually
+    /// ``deadline``; a call shared by identical requests (coalesced) may run longer than the
+    /// request that started it. Default ``deadline``.
+    public var requestDeadline: ContinuousClock.Instant
     /// Hedging settings.
     public var hedging: HedgingConfiguration
     /// The delay before hedging away from a provider: the orchestrator passes
@@ -61,6 +66,7 @@ public struct StrategyContext: Sendable {
         self.providers = providers
         self.request = request
         self.deadline = deadline
+        self.requestDeadline = deadline
         self.hedging = hedging
         self.hedgeDelay = hedgeDelay
         self.clock = clock

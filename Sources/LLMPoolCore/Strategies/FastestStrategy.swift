@@ -8,7 +8,8 @@ import Tracing
 /// `max_hedges`, and only while the ``HedgeBudget`` allows. If a call fails with a retryable error
 /// while no other call is running, the next provider is asked at once — a *retry* — up to
 /// `qos.retry.max_attempts`, and only while the ``RetryBudget`` allows. Neither is made once the
-/// deadline has passed. The first success wins and every other call is cancelled, which closes
+/// deadline has passed, nor after an error of the request's own making (an upstream 4xx such as
+/// `context_length_exceeded`), which ends the race at once. The first success wins and every other call is cancelled, which closes
 /// its upstream connection.
 ///
 /// Hedges are counted in `llm_pool_hedges_total{task,outcome}` (`fired`, then `won` or `lost`;
@@ -186,6 +187,13 @@ public struct FastestStrategy: EnsembleStrategy {
                                 throw fail()
                             }
                             continue
+                        }
+                        // The request's own fault: every provider would refuse it the same way,
+                        // so neither wait for the calls still running nor retry.
+                        if error.isCallerFault {
+                            group.cancelAll()
+                            ledger.settle(winner: nil)
+                            throw error
                         }
                         // Another call is still running: it may yet answer, and the hedge timer
                         // still covers it being slow.

@@ -56,9 +56,11 @@ public struct JudgeStrategy: EnsembleStrategy {
         let judge = self.judge ?? providers[0]
         var values = variables
         values["task"] = context.taskName
-        values["input"] = Self.judgeInput(request: context.request, candidates: answers.map(\.response.text))
+        values["input"] = Self.judgeInput(request: context.request, candidates: answers.map(\.response))
         var request = context.requestWithRemainingTime()
         request.messages = [.user(template.render(values))]
+        // The judge answers in its own format: the request's tools and response format are not its.
+        request.options = [:]
         request.temperature = 0
         request.maxTokens = 256
         // The judge's latency is a judging workload, measured apart from the task's answers.
@@ -109,11 +111,14 @@ public struct JudgeStrategy: EnsembleStrategy {
         )
     }
 
-    static func judgeInput(request: ProviderRequest, candidates: [String]) -> String {
+    /// The judge's input: the request, then each candidate's text and tool calls, numbered.
+    static func judgeInput(request: ProviderRequest, candidates: [ProviderResponse]) -> String {
         let asked = request.messages.last { $0.role == "user" }?.content ?? ""
         var text = "Request:\n\(asked)\n\nCandidates:\n"
         for (index, candidate) in candidates.enumerated() {
-            text += "\n[\(index)]\n\(candidate)\n"
+            text += "\n[\(index)]\n\(candidate.text)\n"
+            let calls = candidate.extras.toolCallSignature
+            if !calls.isEmpty { text += "Tool calls: \(calls)\n" }
         }
         return text
     }

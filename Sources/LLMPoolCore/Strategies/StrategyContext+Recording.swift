@@ -27,7 +27,7 @@ extension StrategyContext {
                         model: rejection.provider.model,
                         latency: .zero,
                         outcome: .skipped,
-                        error: "circuit breaker \(rejection.state)"
+                        error: rejection.reason
                     )
                 )
             }

@@ -1,7 +1,7 @@
 import Tracing
 
 /// VOTING: ask the task's providers in parallel, normalise the answers (trim, case, whitespace;
-/// canonical JSON for JSON tasks) and take the majority. Ties go to the answer of the
+/// canonical JSON for JSON tasks; tool calls by name and canonical arguments) and take the majority. Ties go to the answer of the
 /// best-scored provider (``ProviderScorer``), then to the better-ranked one (earlier in the
 /// task's list). Voting stops as soon as no pending answer could change the outcome, and the
 /// calls still running are cancelled.
@@ -39,7 +39,7 @@ public struct VotingStrategy: EnsembleStrategy {
         var groups: [String: Group] = [:]
         for result in finished {
             guard case .success(let response) = result.result else { continue }
-            let key = AnswerNormalizer.normalize(response.text, json: json)
+            let key = AnswerNormalizer.normalize(response, json: json).key
             groups[key, default: Group(key: key, members: [])].members.append(result)
         }
         return groups.values.sorted { lhs, rhs in

@@ -17,8 +17,10 @@ public struct InstrumentedProvider: Provider {
     /// The series every call of this provider touches, looked up once.
     final class Series: Sendable {
         let outcomes: [String: CounterSeries]
-        let inputTokens: CounterSeries
-        let outputTokens: CounterSeries
+        /// Input tokens, reported and estimated.
+        let inputTokens: TokenSeries
+        /// Output tokens, reported and estimated.
+        let outputTokens: TokenSeries
         let successDuration: HistogramSeries
         let inputUsage: HistogramSeries
         let outputUsage: HistogramSeries
@@ -39,13 +41,33 @@ public struct InstrumentedProvider: Provider {
                     ($0, metrics.providerRequests.labels(name, model, $0))
                 }
             )
-            inputTokens = metrics.tokens.labels(name, model, "input")
-            outputTokens = metrics.tokens.labels(name, model, "output")
+            inputTokens = TokenSeries(metrics: metrics, name: name, model: model, type: "input")
+            outputTokens = TokenSeries(metrics: metrics, name: name, model: model, type: "output")
             successDuration = metrics.genAIOperationDuration.labels("chat", system, model, model, "")
             inputUsage = metrics.genAITokenUsage.labels("chat", system, model, model, "input")
             outputUsage = metrics.genAITokenUsage.labels("chat", system, model, model, "output")
             timeToFirstToken = metrics.providerTimeToFirstToken.labels(name, model)
             spanName = "chat \(model)"
+        }
+
+        /// The `reported` and `estimated` series of one token type.
+        struct TokenSeries: Sendable {
+            let reported: CounterSeries
+            let estimated: CounterSeries
+
+            init(metrics: PoolMetrics, name: String, model: String, type: String) {
+                reported = metrics.tokens.labels(name, model, type, "reported")
+                estimated = metrics.tokens.labels(name, model, type, "estimated")
+            }
+
+            func add(_ tokens: Int, estimated isEstimated: Bool) {
+                (isEstimated ? estimated : reported).increment(by: Double(tokens))
+            }
+
+            func seed() {
+                reported.increment(by: 0)
+                estimated.increment(by: 0)
+            }
         }
 
         func latency(task: String) -> HistogramSeries {
@@ -65,8 +87,8 @@ public struct InstrumentedProvider: Provider {
         series = Series(metrics: telemetry.metrics, name: base.name, model: base.model, system: base.system)
         // Present from the start, so dashboards and rules find every provider's series.
         for counter in series.outcomes.values { counter.increment(by: 0) }
-        series.inputTokens.increment(by: 0)
-        series.outputTokens.increment(by: 0)
+        series.inputTokens.seed()
+        series.outputTokens.seed()
     }
 
     public var name: String { base.name }
@@ -89,24 +111,34 @@ public struct InstrumentedProvider: Provider {
         }
     }
 
-    /// Streams through the base provider in the calling task, observing the time to first token
-    /// when the first piece arrives. A call cut short by its consumer (`onDelta` threw) counts as
-    /// `cancelled`: the client went away, the provider did not fail.
+    /// Streams the text of ``streamPieces(_:onPiece:)``.
     public func stream(
         _ request: ProviderRequest,
         onDelta: @escaping @Sendable (String) async throws -> Void
     ) async throws -> ProviderResponse {
+        try await streamPieces(request) { piece in
+            if !piece.text.isEmpty { try await onDelta(piece.text) }
+        }
+    }
+
+    /// Streams through the base provider in the calling task, observing the time to first token
+    /// when the first piece arrives. A call cut short by its consumer (`onPiece` threw) counts as
+    /// `cancelled`: the client went away, the provider did not fail.
+    public func streamPieces(
+        _ request: ProviderRequest,
+        onPiece: @escaping @Sendable (AnswerDelta) async throws -> Void
+    ) async throws -> ProviderResponse {
         let call = begin(request)
         do {
             let response = try await ServiceContext.withValue(call.span.context) {
-                try await base.stream(call.request) { [series] text in
+                try await base.streamPieces(call.request) { [series] piece in
                     if call.firstToken.exchange(false, ordering: .relaxed) {
                         let ttft = call.started.duration(to: .now).seconds
                         series.timeToFirstToken.observe(ttft, exemplar: call.exemplar(ttft))
                         call.span.addEvent("first token")
                     }
                     do {
-                        try await onDelta(text)
+                        try await onPiece(piece)
                     } catch {
                         call.consumerFailed.store(true, ordering: .relaxed)
                         throw error
@@ -123,6 +155,10 @@ public struct InstrumentedProvider: Provider {
             )
             throw error
         }
+    }
+
+    public func check(_ request: ProviderRequest) throws {
+        try base.check(request)
     }
 
     public func health() async -> ProviderHealth {
@@ -187,15 +223,18 @@ public struct InstrumentedProvider: Provider {
         let metrics = telemetry.metrics
         let outcome = Self.outcome(of: error)
         (series.outcomes[outcome] ?? metrics.providerRequests.labels(name, model, outcome)).increment()
-        if let slo = telemetry.slo, outcome != "cancelled", !call.request.task.isEmpty {
+        // A request the provider rightly refused (an upstream 4xx) says nothing of the provider.
+        let callerFault = (error as? PoolError)?.isCallerFault ?? false
+        if let slo = telemetry.slo, outcome != "cancelled", !callerFault, !call.request.task.isEmpty {
             slo.recordProvider(task: call.request.task, provider: name, success: outcome == "success")
         }
         let responseModel = response.map { $0.model.isEmpty ? model : $0.model } ?? model
         if let response {
             let task = call.request.task.isEmpty ? "none" : call.request.task
             series.latency(task: task).observe(elapsed, exemplar: call.exemplar(elapsed))
-            series.inputTokens.increment(by: Double(response.usage.inputTokens))
-            series.outputTokens.increment(by: Double(response.usage.outputTokens))
+            // Estimated usage is estimated as a whole: the backend's counts then went missing.
+            series.inputTokens.add(response.usage.inputTokens, estimated: response.usage.estimated)
+            series.outputTokens.add(response.usage.outputTokens, estimated: response.usage.estimated)
             if responseModel == model {
                 series.successDuration.observe(elapsed)
                 series.inputUsage.observe(Double(response.usage.inputTokens))
@@ -213,6 +252,7 @@ public struct InstrumentedProvider: Provider {
                 call.span.attributes["gen_ai.response.model"] = responseModel
                 call.span.attributes["gen_ai.usage.input_tokens"] = response.usage.inputTokens
                 call.span.attributes["gen_ai.usage.output_tokens"] = response.usage.outputTokens
+                if response.usage.estimated { call.span.attributes["llm_pool.usage.estimated"] = true }
                 call.span.attributes["gen_ai.response.finish_reasons"] = [response.finishReason]
             }
         } else if let error {

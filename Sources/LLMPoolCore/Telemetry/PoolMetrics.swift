@@ -26,7 +26,9 @@ public struct PoolMetrics: Sendable {
     public let providerTimeToFirstToken: HistogramFamily
     /// `llm_pool_provider_inflight{provider}`: calls in progress per provider.
     public let providerInflight: GaugeFamily
-    /// `llm_pool_tokens_total{provider,model,type}`: tokens by `type` (`input`, `output`).
+    /// `llm_pool_tokens_total{provider,model,type,source}`: tokens by `type` (`input`, `output`)
+    /// and `source`: `reported` by the backend, or `estimated` by llm-pool when the backend left
+    /// them out (``UsageEstimator``).
     public let tokens: CounterFamily
     /// `llm_pool_hedges_total{task,outcome}`: hedges by outcome (`fired`, `won`, `lost`, `budget_denied`).
     public let hedges: CounterFamily
@@ -124,8 +126,8 @@ public struct PoolMetrics: Sendable {
         )
         tokens = registry.counter(
             name: "llm_pool_tokens_total",
-            help: "Tokens consumed and produced, by provider, model and type.",
-            labelNames: ["provider", "model", "type"]
+            help: "Tokens consumed and produced, by provider, model, type and source (reported or estimated).",
+            labelNames: ["provider", "model", "type", "source"]
         )
         hedges = registry.counter(
             name: "llm_pool_hedges_total",

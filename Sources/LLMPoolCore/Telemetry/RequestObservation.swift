@@ -50,8 +50,8 @@ struct RequestObservation: Sendable {
     static func isClientError(_ error: (any Error)?) -> Bool {
         guard let error = error as? PoolError else { return error is CancellationError }
         switch error.code {
-        case .invalidArgument, .notFound, .payloadTooLarge, .unauthenticated, .permissionDenied, .resourceExhausted,
-            .cancelled:
+        case .invalidArgument, .notFound, .payloadTooLarge, .contextLengthExceeded, .unauthenticated, .permissionDenied,
+            .resourceExhausted, .cancelled:
             return true
         default:
             return false

@@ -5,7 +5,7 @@ extension PoolError {
     /// The gRPC status code for this error. The one place domain errors become gRPC statuses.
     public var grpcCode: RPCError.Code {
         switch code {
-        case .invalidArgument: return .invalidArgument
+        case .invalidArgument, .contextLengthExceeded: return .invalidArgument
         case .payloadTooLarge: return .resourceExhausted  // as grpc-swift answers an oversized message
         case .notFound: return .notFound
         case .methodNotAllowed: return .unimplemented

@@ -8,7 +8,7 @@ extension PoolError {
     /// The HTTP status for this error. The one place domain errors become HTTP statuses.
     public var httpStatus: HTTPResponse.Status {
         switch code {
-        case .invalidArgument: return .badRequest
+        case .invalidArgument, .contextLengthExceeded: return .badRequest
         case .notFound: return .notFound
         case .methodNotAllowed: return .methodNotAllowed
         case .payloadTooLarge: return .contentTooLarge
@@ -27,7 +27,8 @@ extension PoolError {
     /// The OpenAI error `type` for this error.
     var openAIType: String {
         switch code {
-        case .invalidArgument, .notFound, .methodNotAllowed, .payloadTooLarge: return "invalid_request_error"
+        case .invalidArgument, .notFound, .methodNotAllowed, .payloadTooLarge, .contextLengthExceeded:
+            return "invalid_request_error"
         case .unauthenticated: return "authentication_error"
         case .permissionDenied: return "permission_error"
         case .resourceExhausted: return "rate_limit_error"

@@ -93,7 +93,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
                 try await ServiceContext.withValue(span?.context ?? ServiceContext.current ?? .topLevel) {
                     _ = try await GRPCCancellation.bind(context, metadata: metadata) {
                         try await gateway.stream(opened) { event in
-                            try await writer.write(Vvtv_Llmpool_V1_AnswerChunk(event))
+                            if let chunk = Vvtv_Llmpool_V1_AnswerChunk(event) { try await writer.write(chunk) }
                         }
                     }
                 }

@@ -93,8 +93,8 @@ struct RequestLog: Sendable {
 
     static func isCallerMistake(_ error: PoolError) -> Bool {
         switch error.code {
-        case .invalidArgument, .notFound, .payloadTooLarge, .unauthenticated, .permissionDenied, .resourceExhausted,
-            .cancelled:
+        case .invalidArgument, .notFound, .payloadTooLarge, .contextLengthExceeded, .unauthenticated, .permissionDenied,
+            .resourceExhausted, .cancelled:
             return true
         default:
             return false

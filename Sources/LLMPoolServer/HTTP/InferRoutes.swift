@@ -88,7 +88,8 @@ struct InferRoutes {
                 let body = StreamedBody(writer)
                 do {
                     _ = try await gateway.stream(opened) { event in
-                        let data = try Vvtv_Llmpool_V1_AnswerChunk(event).jsonUTF8Data(options: Self.encodingOptions)
+                        guard let chunk = Vvtv_Llmpool_V1_AnswerChunk(event) else { return }
+                        let data = try chunk.jsonUTF8Data(options: Self.encodingOptions)
                         try await HTTPEdge.send(SSE.event(data), to: body)
                     }
                 } catch let error as PoolError where error.code == .cancelled {

@@ -102,8 +102,9 @@ extension Vvtv_Llmpool_V1_CandidateOutcome {
 }
 
 extension Vvtv_Llmpool_V1_AnswerChunk {
-    /// The wire form of a stream event.
-    init(_ event: AnswerStreamEvent) {
+    /// The wire form of a stream event; `nil` for a piece without text (the native API and gRPC
+    /// carry text only: tool-call fragments and logprobs are for the OpenAI door).
+    init?(_ event: AnswerStreamEvent) {
         self.init()
         switch event {
         case .started(let provider, let model):
@@ -113,6 +114,9 @@ extension Vvtv_Llmpool_V1_AnswerChunk {
             }
         case .delta(let text):
             delta = text
+        case .fragment(let piece):
+            guard !piece.text.isEmpty else { return nil }
+            delta = piece.text
         case .completed(let answer):
             final = .init(answer)
         }

@@ -312,10 +312,11 @@ public actor ConfigReloader: Service {
         #endif
     }
 
-    /// Prompt paths resolved as `ConfigurationLoader` resolves them: relative to the file's folder.
+    /// Prompt (and JSON schema) paths resolved as `ConfigurationLoader` resolves them: relative to the file's folder.
     static func promptPaths(of configuration: PoolConfiguration, configPath: String) -> [String] {
         let base = URL(fileURLWithPath: configPath).deletingLastPathComponent()
-        return Set(configuration.tasks.values.map(\.promptPath)).filter { !$0.isEmpty }.sorted().map { relative in
+        let files = configuration.tasks.values.flatMap { [$0.promptPath, $0.jsonSchemaPath ?? ""] }
+        return Set(files).filter { !$0.isEmpty }.sorted().map { relative in
             relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).path
         }
     }

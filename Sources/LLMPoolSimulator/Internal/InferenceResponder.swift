@@ -71,9 +71,15 @@ struct InferenceResponder: Sendable {
         }
 
         switch core.disposition(for: model, streaming: call.streaming) {
-        case .fail(let status, let message):
+        case .fail(let status, let message, let retryAfter):
             core.record(.faulted, model: model.name)
-            return SimulatorJSON.response(status: status, dialect.errorBody(status: status, message: message))
+            var headers: HTTPFields = [:]
+            if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+            return SimulatorJSON.response(
+                status: status,
+                dialect.errorBody(status: status, message: message),
+                headers: headers
+            )
 
         case .reset:
             core.record(.faulted, model: model.name)

@@ -9,8 +9,8 @@ import Synchronization
 final class SimulatorCore: Sendable {
     /// What to do with one request, decided from the model's faults when it arrives.
     enum Disposition: Sendable {
-        /// Answer with this HTTP status and error message.
-        case fail(status: Int, message: String)
+        /// Answer with this HTTP status and error message (and `Retry-After` seconds, if any).
+        case fail(status: Int, message: String, retryAfter: Int? = nil)
         /// Close the connection without answering.
         case reset
         /// Never answer until the client goes away.
@@ -60,7 +60,11 @@ final class SimulatorCore: Sendable {
     func disposition(for model: SimulatedModel, streaming: Bool) -> Disposition {
         let faults = state.withLock { $0.faults[model.name] } ?? .none
         if let status = faults.forcedStatus {
-            return .fail(status: status, message: "simulated HTTP \(status) from \(model.name)")
+            return .fail(
+                status: status,
+                message: "simulated HTTP \(status) from \(model.name)",
+                retryAfter: faults.retryAfter
+            )
         }
         if faults.errorRate > 0, Double.random(in: 0..<1) < faults.errorRate {
             return .fail(status: 500, message: "simulated internal error in \(model.name)")

@@ -43,7 +43,7 @@ struct OrchestratorStreamingTests {
         let error = await #expect(throws: PoolError.self) {
             try await orchestrator.stream(OrchestratorTests.request()) { log.append($0) }
         }
-        #expect(error?.code == .unavailable)
+        #expect(error?.code == .upstreamFailed)
         #expect(log.all.isEmpty)
     }
 

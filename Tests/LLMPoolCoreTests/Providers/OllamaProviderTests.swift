@@ -25,6 +25,7 @@ struct OllamaProviderTests {
         model: String = "phi3:mini",
         endpoint: ProviderConfiguration.OllamaEndpoint = .chat,
         timeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(10),
         _ body: (OllamaProvider, ProviderSimulator, HTTPClient) async throws -> Void
     ) async throws {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in
@@ -34,6 +35,7 @@ struct OllamaProviderTests {
                     baseURL: simulator.baseURL + "/",
                     model: model,
                     timeout: timeout,
+                    idleTimeout: idleTimeout,
                     endpoint: endpoint
                 )
                 try await body(OllamaProvider(configuration: configuration, httpClient: client), simulator, client)
@@ -169,8 +171,7 @@ struct OllamaProviderTests {
 
     @Test("A stalled stream ends in deadlineExceeded after its first tokens")
     func stalledStream() async throws {
-        // Room for a loaded machine to deliver the first tokens before the stall runs the clock out.
-        try await withProvider(timeout: .seconds(3)) { provider, simulator, _ in
+        try await withProvider(timeout: .seconds(5), idleTimeout: .milliseconds(600)) { provider, simulator, _ in
             try simulator.setFaults(.init(stallAfterTokens: 2), for: "phi3:mini")
             let deltas = Support.Deltas()
             let failure = await #expect(throws: PoolError.self) {

@@ -25,6 +25,7 @@ struct OpenAICompatibleProviderTests {
         model: String = "phi3:mini",
         pathSuffix: String = "/v1",
         timeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(10),
         apiKey: String? = nil,
         _ body: (OpenAICompatibleProvider, ProviderSimulator, HTTPClient) async throws -> Void
     ) async throws {
@@ -35,6 +36,7 @@ struct OpenAICompatibleProviderTests {
                     baseURL: simulator.baseURL + pathSuffix,
                     model: model,
                     timeout: timeout,
+                    idleTimeout: idleTimeout,
                     apiKeyEnv: apiKey == nil ? nil : "SIM_KEY"
                 )
                 let provider = try OpenAICompatibleProvider(
@@ -166,12 +168,14 @@ struct OpenAICompatibleProviderTests {
                 let failure = await #expect(throws: PoolError.self) {
                     try await provider.complete(Support.request("x"))
                 }
-                #expect(failure?.code == .upstreamFailed)
+                // A 429 says the backend is overloaded: retried elsewhere, as `resource_exhausted`.
+                let code: PoolError.Code = faults.forcedStatus == 429 ? .resourceExhausted : .upstreamFailed
+                #expect(failure?.code == code)
                 #expect(failure?.message.contains(message) == true, "\(failure?.message ?? "")")
                 let streamFailure = await #expect(throws: PoolError.self) {
                     try await Support.collect(provider, Support.request("x"))
                 }
-                #expect(streamFailure?.code == .upstreamFailed)
+                #expect(streamFailure?.code == code)
             }
             try simulator.setFaults(.none, for: "phi3:mini")
             #expect(try await provider.complete(Support.request("x")).text.isEmpty == false)
@@ -180,8 +184,8 @@ struct OpenAICompatibleProviderTests {
 
     @Test("Hangs and stalled streams end in deadlineExceeded")
     func deadlines() async throws {
-        // Room for a loaded machine to deliver the first tokens before the stall runs the clock out.
-        try await withProvider(timeout: .seconds(3)) { provider, simulator, _ in
+        // timeout_ms bounds the hang (no first token) and leaves room for the stall's first tokens.
+        try await withProvider(timeout: .seconds(3), idleTimeout: .milliseconds(600)) { provider, simulator, _ in
             try simulator.setFaults(.init(hang: true), for: "phi3:mini")
             let hang = await #expect(throws: PoolError.self) { try await provider.complete(Support.request("x")) }
             #expect(hang?.code == .deadlineExceeded)

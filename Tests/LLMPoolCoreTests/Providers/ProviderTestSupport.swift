@@ -36,10 +36,11 @@ enum ProviderTestSupport {
         model: String,
         name: String? = nil,
         timeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(10),
         apiKeyEnv: String? = nil,
         endpoint: ProviderConfiguration.OllamaEndpoint = .chat
     ) -> ProviderConfiguration {
-        ProviderConfiguration(
+        var configuration = ProviderConfiguration(
             name: name ?? "\(kind.rawValue)-\(model)",
             kind: kind,
             baseURL: baseURL,
@@ -48,6 +49,8 @@ enum ProviderTestSupport {
             apiKeyEnv: apiKeyEnv,
             ollamaEndpoint: endpoint
         )
+        configuration.idleTimeout = idleTimeout
+        return configuration
     }
 
     /// A one-message request.

@@ -176,7 +176,7 @@ struct HTTPEndToEndTests {
         #expect(a.calls == 0)
     }
 
-    @Test("no provider answering gives 503; a deadline gives 504")
+    @Test("a provider's server error gives 502; a deadline gives 504")
     func upstreamErrors() async throws {
         let failing = ScriptedProvider(
             name: "a",
@@ -189,7 +189,7 @@ struct HTTPEndToEndTests {
                 headers: Self.jsonHeaders,
                 body: ByteBuffer(string: #"{"task":"expand_queries","input":"x"}"#)
             ) { response in
-                #expect(response.status == .serviceUnavailable)
+                #expect(response.status == .badGateway)
             }
         }
         let hanging = ScriptedProvider(name: "a", behaviour: .hang)

@@ -116,7 +116,11 @@ struct TelemetryEndToEndTests {
                         #"llm_pool_provider_requests_total{provider="phi3-mini",model="phi3:mini",outcome="success"} 1"#
                     )
                 )
-                #expect(text.contains(#"llm_pool_tokens_total{provider="phi3-mini",model="phi3:mini",type="output"}"#))
+                #expect(
+                    text.contains(
+                        #"llm_pool_tokens_total{provider="phi3-mini",model="phi3:mini",type="output",source="reported"}"#
+                    )
+                )
                 #expect(
                     text.contains(
                         #"llm_pool_provider_latency_seconds_count{provider="phi3-mini",model="phi3:mini",task="expand_queries"} 1"#
@@ -197,13 +201,13 @@ struct TelemetryEndToEndTests {
                 headers: [.contentType: "application/json"],
                 body: HTTPTestSupport.json(["task": "expand_queries", "input": "q"])
             ) { response in
-                #expect(response.status == .serviceUnavailable)
+                #expect(response.status == .badGateway)
             }
         }
         let text = fixture.telemetry.metrics.registry.render()
         #expect(
             text.contains(
-                #"llm_pool_requests_total{api="http",task="expand_queries",strategy="FASTEST",code="unavailable"} 1"#
+                #"llm_pool_requests_total{api="http",task="expand_queries",strategy="FASTEST",code="upstream_failed"} 1"#
             )
         )
         #expect(

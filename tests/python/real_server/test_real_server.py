@@ -267,6 +267,227 @@ def test_deterministic_repeat_is_served_from_the_cache(client, proxy):
     assert b.usage.prompt_tokens == a.usage.prompt_tokens > 0
 
 
+# --- every field reaches llama.cpp and comes back (issue 12) ----------------------------------
+
+WEATHER_TOOLS = [{"type": "function", "function": {
+    "name": "get_weather", "description": "weather",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+FORCE_WEATHER = {"type": "function", "function": {"name": "get_weather"}}
+
+
+def only_upstream_body(proxy) -> dict:
+    calls = proxy.completions()
+    assert len(calls) == 1, [c["json"] for c in calls]
+    return calls[0]["json"]
+
+
+def test_tools_reach_llama_cpp_and_the_tool_call_comes_back(client, direct, proxy):
+    proxy.clear()
+    kw = dict(model="tiny-b", messages=[{"role": "user", "content": fresh("weather in Paris")}], max_tokens=40,
+              temperature=0, tools=WEATHER_TOOLS, tool_choice=FORCE_WEATHER)
+    completion = client.chat.completions.create(**kw)
+    sent = only_upstream_body(proxy)
+    assert sent["tools"] == WEATHER_TOOLS
+    assert sent["tool_choice"] == FORCE_WEATHER
+    expected = direct.chat.completions.create(**kw)
+    choice, want = completion.choices[0], expected.choices[0]
+    assert choice.finish_reason == want.finish_reason == "tool_calls"
+    assert choice.message.content is None
+    call = choice.message.tool_calls[0]
+    assert call.type == "function"
+    assert call.function.name == "get_weather"
+    assert call.function.arguments.startswith('{"city":"')
+    assert call.function.arguments == want.message.tool_calls[0].function.arguments
+    assert call.id
+
+
+def test_streamed_tool_call_deltas_and_finish_reason(client, direct):
+    kw = dict(model="tiny-b", messages=[{"role": "user", "content": fresh("weather in Rome")}], max_tokens=30,
+              temperature=0, tools=WEATHER_TOOLS, tool_choice=FORCE_WEATHER, stream=True)
+
+    def read(stream):
+        names, arguments, finish = [], "", None
+        for chunk in stream:
+            for choice in chunk.choices:
+                for fragment in choice.delta.tool_calls or []:
+                    assert fragment.index == 0
+                    if fragment.function and fragment.function.name:
+                        names.append(fragment.function.name)
+                    arguments += (fragment.function.arguments or "") if fragment.function else ""
+                finish = choice.finish_reason or finish
+        return names, arguments, finish
+
+    names, arguments, finish = read(client.chat.completions.create(**kw))
+    want_names, want_arguments, want_finish = read(direct.chat.completions.create(**kw))
+    assert finish == want_finish == "tool_calls"
+    assert names and set(names) == {"get_weather"}
+    assert arguments == want_arguments
+    assert arguments.startswith('{"city":"')
+
+
+def test_tool_conversation_round_trips(client, direct, proxy):
+    """The assistant's tool call and the tool's result (with its tool_call_id) reach llama.cpp whole."""
+    question = {"role": "user", "content": fresh("weather in Oslo")}
+    first = client.chat.completions.create(model="tiny-b", messages=[question], max_tokens=20, temperature=0,
+                                           tools=WEATHER_TOOLS, tool_choice=FORCE_WEATHER)
+    call = first.choices[0].message.tool_calls[0]
+    messages = [question,
+                {"role": "assistant", "content": None, "tool_calls": [
+                    {"id": call.id, "type": "function",
+                     "function": {"name": call.function.name, "arguments": call.function.arguments}}]},
+                {"role": "tool", "tool_call_id": call.id, "content": "18 C and sunny"}]
+    proxy.clear()
+    answer = client.chat.completions.create(model="tiny-b", messages=messages, max_tokens=8, temperature=0,
+                                            tools=WEATHER_TOOLS)
+    sent = only_upstream_body(proxy)
+    assert sent["messages"] == messages
+    expected = direct.chat.completions.create(model="tiny-b", messages=messages, max_tokens=8, temperature=0,
+                                              tools=WEATHER_TOOLS)
+    assert answer.choices[0].message.content == expected.choices[0].message.content
+    assert answer.choices[0].finish_reason == expected.choices[0].finish_reason
+
+
+def test_tools_through_a_fastest_task(client, proxy):
+    proxy.clear()
+    completion = client.chat.completions.create(model="pool/chat_b", messages=[
+        {"role": "user", "content": fresh("weather in Lima")}], tools=WEATHER_TOOLS, tool_choice=FORCE_WEATHER)
+    sent = only_upstream_body(proxy)
+    assert sent["tools"] == WEATHER_TOOLS and sent["tool_choice"] == FORCE_WEATHER
+    assert completion.choices[0].finish_reason == "tool_calls"
+    assert completion.choices[0].message.tool_calls[0].function.name == "get_weather"
+
+
+def test_several_choices_of_a_task_are_refused(client):
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(model="pool/chat_b", n=2, messages=[{"role": "user", "content": fresh("n")}])
+    assert refused.value.param == "n"
+
+
+def test_response_format_json_object(client, direct, proxy):
+    proxy.clear()
+    kw = dict(model="tiny-b", max_tokens=20, temperature=0, messages=[{"role": "user", "content": fresh("hi")}],
+              response_format={"type": "json_object"})
+    completion = client.chat.completions.create(**kw)
+    assert only_upstream_body(proxy)["response_format"] == {"type": "json_object"}
+    expected = direct.chat.completions.create(**kw)
+    assert completion.choices[0].message.content == expected.choices[0].message.content
+    assert completion.choices[0].message.content.startswith('{"')
+
+
+def test_response_format_with_a_pydantic_schema(client, direct, proxy):
+    """llama-cpp-python's own schema extension (`json_object` + `schema`) is forwarded as is: the answer
+    follows the Pydantic model's schema."""
+    from pydantic import BaseModel
+
+    class Reading(BaseModel):
+        celsius: int
+        raining: bool
+
+    proxy.clear()
+    kw = dict(model="tiny-b", max_tokens=40, temperature=0, messages=[{"role": "user", "content": fresh("now")}],
+              response_format={"type": "json_object", "schema": Reading.model_json_schema()})
+    completion = client.chat.completions.create(**kw)
+    assert only_upstream_body(proxy)["response_format"] == kw["response_format"]
+    content = completion.choices[0].message.content
+    assert content == direct.chat.completions.create(**kw).choices[0].message.content
+    assert isinstance(Reading.model_validate_json(content), Reading)
+
+
+def test_sdk_parse_sends_its_json_schema_unchanged(client, direct, proxy):
+    """`chat.completions.parse` sends `response_format: {"type": "json_schema", ...}`: llm-pool forwards it
+    unchanged. llama-cpp-python 0.3.16 refuses that type (HTTP 500, "Input should be 'text' or
+    'json_object'"), directly and through llm-pool alike."""
+    from openai.lib._parsing._completions import type_to_response_format_param
+    from pydantic import BaseModel
+
+    class Reading(BaseModel):
+        celsius: int
+        raining: bool
+
+    def parse(on):
+        parser = getattr(on.chat.completions, "parse", None) or on.beta.chat.completions.parse
+        return parser(model="tiny-b", max_tokens=40, temperature=0, response_format=Reading,
+                      messages=[{"role": "user", "content": fresh("parse")}])
+
+    proxy.clear()
+    with pytest.raises(openai.APIStatusError) as through_pool:
+        parse(client)
+    assert only_upstream_body(proxy)["response_format"] == type_to_response_format_param(Reading)
+    assert "json_schema" in str(through_pool.value)
+    with pytest.raises(openai.APIStatusError):
+        parse(direct)
+
+
+def test_stop_reaches_llama_cpp_plain_and_streamed(client, direct, proxy):
+    proxy.clear()
+    kw = dict(model="tiny-b", max_tokens=20, temperature=0, messages=[{"role": "user", "content": fresh("hi")}],
+              stop=["e"])
+    completion = client.chat.completions.create(**kw)
+    assert only_upstream_body(proxy)["stop"] == ["e"]
+    expected = direct.chat.completions.create(**kw)
+    content = completion.choices[0].message.content
+    assert content == expected.choices[0].message.content
+    assert "e" not in content
+    assert completion.choices[0].finish_reason == expected.choices[0].finish_reason == "stop"
+    pieces, finish, _ = _read_stream(client.chat.completions.create(**kw, stream=True))
+    assert "".join(pieces) == content
+    assert finish == "stop"
+
+
+def test_stop_is_part_of_the_cache_key(client, proxy):
+    proxy.clear()
+    messages = [{"role": "user", "content": fresh("cache with stop")}]
+    create = client.chat.completions.with_raw_response.create
+    plain = create(model="tiny-b", messages=messages, max_tokens=20, temperature=0)
+    stopped = create(model="tiny-b", messages=messages, max_tokens=20, temperature=0, stop=["e"])
+    again = create(model="tiny-b", messages=messages, max_tokens=20, temperature=0, stop=["e"])
+    assert [r.headers["x-llm-pool-cache"] for r in (plain, stopped, again)] == ["miss", "miss", "hit"]
+    assert len(proxy.completions()) == 2
+    assert "e" in plain.parse().choices[0].message.content
+    assert "e" not in stopped.parse().choices[0].message.content
+    assert again.parse().choices[0].message.content == stopped.parse().choices[0].message.content
+
+
+def test_seed_makes_sampling_repeatable_and_cacheable(client, direct, proxy):
+    proxy.clear()
+    messages = [{"role": "user", "content": fresh("hi")}]
+    create = client.chat.completions.with_raw_response.create
+    kw = dict(model="tiny-b", messages=messages, max_tokens=8, temperature=1.0)
+    first, second, other = create(**kw, seed=42), create(**kw, seed=42), create(**kw, seed=43)
+    text = first.parse().choices[0].message.content
+    assert second.parse().choices[0].message.content == text
+    assert text == direct.chat.completions.create(**kw, seed=42).choices[0].message.content
+    assert other.parse().choices[0].message.content != text
+    # A seed fixes the draw, so the repeat is served from the cache even at temperature 1.
+    assert [r.headers["x-llm-pool-cache"] for r in (first, second, other)] == ["miss", "hit", "miss"]
+    assert [c["json"]["seed"] for c in proxy.completions()] == [42, 43]
+
+
+def test_sampling_parameters_and_logprobs_are_forwarded(client, direct, proxy):
+    proxy.clear()
+    messages = [{"role": "user", "content": fresh("sample")}]
+    extra = dict(top_p=0.0001, presence_penalty=0.25, frequency_penalty=0.5, logprobs=True, top_logprobs=2, n=1,
+                 user="someone", logit_bias={"13": -100})
+    completion = client.chat.completions.create(model="tiny-b", messages=messages, max_tokens=6, temperature=1.0,
+                                                extra_body={"top_k": 40, "min_p": 0.05, "repeat_penalty": 1.1},
+                                                **extra)
+    sent = only_upstream_body(proxy)
+    for name, value in {**extra, "top_k": 40, "min_p": 0.05, "repeat_penalty": 1.1}.items():
+        assert sent[name] == value, name
+    expected = direct.chat.completions.create(model="tiny-b", messages=messages, max_tokens=6, temperature=1.0,
+                                              extra_body={"top_k": 40, "min_p": 0.05, "repeat_penalty": 1.1},
+                                              **extra)
+    assert completion.choices[0].message.content == expected.choices[0].message.content
+    tokens = [t.token for t in completion.choices[0].logprobs.content]
+    assert tokens == [t.token for t in expected.choices[0].logprobs.content]
+    assert len(completion.choices[0].logprobs.content[0].top_logprobs) == 2
+    # top_p that small leaves one candidate: the greedy answer.
+    greedy = direct.chat.completions.create(model="tiny-b", messages=messages, max_tokens=6, temperature=0)
+    nucleus = client.chat.completions.create(model="tiny-b", messages=messages, max_tokens=6, temperature=1.0,
+                                             top_p=0.0001)
+    assert nucleus.choices[0].message.content == greedy.choices[0].message.content
+
+
 # --- gRPC -----------------------------------------------------------------------------------
 
 

@@ -89,7 +89,8 @@ struct ConfigurationDecoder {
                 at: p,
                 known: [
                     "name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env",
-                    "endpoint", "tasks", "health_interval_ms", "health_timeout_ms", "warmup",
+                    "endpoint", "tasks", "health_interval_ms", "health_timeout_ms", "warmup", "idle_timeout_ms",
+                    "upstream_streaming", "keep_alive",
                 ]
             )
             let name = reader.string(t, "name", at: p, required: true) ?? ""
@@ -118,12 +119,35 @@ struct ConfigurationDecoder {
                 ollamaEndpoint: endpoint ?? .chat,
                 tasks: reader.strings(t, "tasks", at: p) ?? []
             )
+            entry.idleTimeout = reader.milliseconds(t, "idle_timeout_ms", at: p, default: entry.idleTimeout)
+            entry.upstreamStreaming = reader.bool(
+                t,
+                "upstream_streaming",
+                at: p,
+                default: ProviderConfiguration.streamsUpstreamByDefault(entry.kind)
+            )
             entry.healthInterval = optionalMilliseconds(t, "health_interval_ms", at: p)
             entry.healthTimeout = optionalMilliseconds(t, "health_timeout_ms", at: p)
             entry.warmup = reader.bool(t, "warmup", at: p, default: false)
+            entry.keepAlive = keepAlive(t, at: p)
             result.append(entry)
         }
         return result
+    }
+
+    /// `keep_alive`: a Go duration as Ollama parses it (`30s`, `5m`, `1h30m`, `-1m`), or a number
+    /// of seconds written as a string (`"0"`, `"-1"`).
+    private func keepAlive(_ t: TOMLTable, at p: String) -> String? {
+        guard let value = reader.string(t, "keep_alive", at: p) else { return nil }
+        let pattern = /^-?([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^-?[0-9]+$/
+        guard value.wholeMatch(of: pattern) != nil else {
+            reader.report(
+                reader.join(p, "keep_alive"),
+                "must be a duration such as \"5m\", \"1h30m\", \"0\" or \"-1\", found '\(value)'"
+            )
+            return nil
+        }
+        return value
     }
 
     private func optionalMilliseconds(_ t: TOMLTable, _ key: String, at p: String) -> Duration? {
@@ -149,7 +173,7 @@ struct ConfigurationDecoder {
             at: p,
             known: [
                 "strategy", "providers", "prompt", "max_tokens", "temperature", "variables", "json_output", "cacheable",
-                "system",
+                "system", "context_window_fallback", "json_schema",
             ]
         )
         let strategyName = reader.string(t, "strategy", at: p, default: "FASTEST") ?? "FASTEST"
@@ -180,7 +204,7 @@ struct ConfigurationDecoder {
                 )
             }
         }
-        return .init(
+        var task = TaskConfiguration(
             name: name,
             strategy: strategy ?? .fastest,
             providers: reader.strings(t, "providers", at: p) ?? [],
@@ -191,8 +215,45 @@ struct ConfigurationDecoder {
             variables: variables,
             jsonOutput: reader.bool(t, "json_output", at: p, default: false),
             cacheable: reader.bool(t, "cacheable", at: p, default: true),
-            systemPrompt: reader.string(t, "system", at: p)
+            systemPrompt: reader.string(t, "system", at: p),
+            jsonSchema: jsonSchema(t, at: p)
         )
+        task.contextWindowFallback = reader.strings(t, "context_window_fallback", at: p) ?? []
+        if let path = reader.string(t, "json_schema", at: p), !Self.isInlineJSON(path) { task.jsonSchemaPath = path }
+        return task
+    }
+
+    private static func isInlineJSON(_ value: String) -> Bool {
+        value.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")
+    }
+
+    /// `json_schema`: a JSON object written inline, or the path of a file holding one (relative to
+    /// the configuration file, read like the prompts).
+    private func jsonSchema(_ t: TOMLTable, at p: String) -> JSONValue? {
+        guard let value = reader.string(t, "json_schema", at: p) else { return nil }
+        let key = reader.join(p, "json_schema")
+        let inline = Self.isInlineJSON(value)
+        let text: String
+        if inline {
+            text = value
+        } else {
+            do {
+                text = try prompts(value)
+            } catch {
+                reader.report(key, "cannot read JSON schema file '\(value)': \(error.localizedDescription)")
+                return nil
+            }
+        }
+        let source = inline ? "inline schema" : "'\(value)'"
+        guard let schema = try? JSONValue(parsing: text) else {
+            reader.report(key, "\(source) is not valid JSON")
+            return nil
+        }
+        guard schema.objectValue != nil else {
+            reader.report(key, "\(source) must be a JSON object (a JSON schema)")
+            return nil
+        }
+        return schema
     }
 
     private func decodeQoS(_ t: TOMLTable) -> QoSConfiguration {

@@ -97,6 +97,19 @@ struct ConfigurationValidator {
                 )
             }
         }
+        for (i, name) in task.contextWindowFallback.enumerated() {
+            let key = "\(p).context_window_fallback[\(i)]"
+            guard let provider = config.provider(named: name) else {
+                let known = config.providers.map(\.name).joined(separator: ", ")
+                reader.report(key, "unknown provider '\(name)'; configured: \(known)")
+                continue
+            }
+            if task.providers.contains(name) {
+                reader.report(key, "provider '\(name)' already serves the task: a fallback must be another provider")
+            } else if !provider.tasks.isEmpty, !provider.tasks.contains(task.name) {
+                reader.report(key, "provider '\(name)' does not list task '\(task.name)' in its tasks")
+            }
+        }
         if task.maxTokens < 1 || task.maxTokens > config.qos.maxTokens {
             reader.report(
                 "\(p).max_tokens",

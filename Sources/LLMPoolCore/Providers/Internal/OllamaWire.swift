@@ -1,38 +1,26 @@
-/// The JSON of Ollama's API that the provider sends and reads.
+/// The JSON of Ollama's API that the provider reads (``OllamaTranslation`` builds what it sends).
 /// See https://github.com/ollama/ollama/blob/main/docs/api.md.
 enum OllamaWire {
-    /// `options`: generation parameters.
-    struct Options: Encodable, Sendable {
-        var numPredict: Int
-        var temperature: Double
-
-        private enum CodingKeys: String, CodingKey {
-            case numPredict = "num_predict"
-            case temperature
-        }
-    }
-
-    /// `POST /api/chat`.
-    struct ChatRequest: Encodable, Sendable {
-        var model: String
-        var messages: [ChatMessage]
-        var stream: Bool
-        var options: Options
-    }
-
-    /// `POST /api/generate`.
-    struct GenerateRequest: Encodable, Sendable {
-        var model: String
-        var prompt: String
-        var system: String?
-        var stream: Bool
-        var options: Options
-    }
-
     /// One answer object, or one NDJSON line of a streamed answer, of either endpoint.
     struct Chunk: Decodable, Sendable {
         struct Message: Decodable, Sendable {
             var content: String?
+            /// `[{"function": {"name": …, "arguments": {…}}}]`: the arguments are an object.
+            var toolCalls: [ToolCall]?
+
+            private enum CodingKeys: String, CodingKey {
+                case content
+                case toolCalls = "tool_calls"
+            }
+        }
+
+        struct ToolCall: Decodable, Sendable {
+            struct Function: Decodable, Sendable {
+                var name: String
+                var arguments: JSONValue?
+            }
+            var id: String?
+            var function: Function
         }
 
         var model: String?

@@ -13,6 +13,8 @@ struct ProviderHTTP: Sendable {
     let provider: String
     /// Headers sent on every request after the caller's (such as `Authorization`).
     let fixedHeaders: [(String, String)]
+    /// What time limits are measured on.
+    var clock: any PoolClock = SystemPoolClock()
 
     /// Largest response body read whole.
     static let maxBodyBytes = 16 << 20
@@ -51,7 +53,12 @@ struct ProviderHTTP: Sendable {
         }
         guard (200..<300).contains(response.status.code) else {
             let errorBody = (try? await response.body.collect(upTo: Self.maxErrorBodyBytes)) ?? ByteBuffer()
-            throw ProviderFailure.status(response.status, body: errorBody, provider: provider)
+            throw ProviderFailure.status(
+                response.status,
+                body: errorBody,
+                headers: response.headers,
+                provider: provider
+            )
         }
         return response
     }
@@ -88,15 +95,19 @@ struct ProviderHTTP: Sendable {
     }
 
     /// Calls `handle` with each line of a streamed body, in order, reading the next chunk only once
-    /// `handle` returned.
+    /// `handle` returned; tells `watch` of every chunk.
     ///
     /// - Throws: ``PoolError``, including what `handle` throws; a ``DeliveryFailure`` as is.
-    func forEachLine(of response: HTTPClientResponse, url: String, _ handle: (String) async throws -> Void)
-        async throws
-    {
+    func forEachLine(
+        of response: HTTPClientResponse,
+        url: String,
+        watch: StreamWatch,
+        _ handle: (String) async throws -> Void
+    ) async throws {
         var splitter = ByteLineSplitter()
         do {
             for try await chunk in response.body {
+                watch.received()
                 for line in try splitter.append(chunk) { try await handle(line) }
             }
             if let last = splitter.finish() { try await handle(last) }
@@ -107,6 +118,11 @@ struct ProviderHTTP: Sendable {
         } catch {
             throw ProviderFailure.map(error, provider: provider, url: url)
         }
+    }
+
+    /// Encodes a request body built as a JSON value: compact, keys sorted.
+    static func json(_ value: JSONValue) -> ByteBuffer {
+        ByteBuffer(string: value.canonicalText)
     }
 
     /// Encodes a request body.

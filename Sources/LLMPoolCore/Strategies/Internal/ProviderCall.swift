@@ -44,7 +44,7 @@ enum ProviderCall {
         }
         switch result {
         case .success: settle(provider, permit, .success, context: context)
-        case .failure(let error): settle(provider, permit, breakerOutcome(of: error), context: context)
+        case .failure(let error): settle(provider, permit, failed: error, context: context)
         }
         return Finished(index: index, result: result, latency: start.duration(to: clock.now))
     }
@@ -94,10 +94,40 @@ enum ProviderCall {
         }
     }
 
-    /// How a failed call counts for its breaker: nothing when the call was cut short by the
-    /// request moving on (a lost hedge, a passed deadline), whatever error that surfaced as.
-    static func breakerOutcome(of error: PoolError) -> CircuitBreaker.Outcome {
-        Task.isCancelled ? .ignored : error.breakerOutcome
+    /// Reports a failed call to the provider's breaker (see ``breakerOutcome(of:context:)``) and,
+    /// when the provider answered 429 with `Retry-After`, holds it off for that long.
+    static func settle(
+        _ provider: any Provider,
+        _ permit: CircuitBreaker.Permit,
+        failed error: PoolError,
+        context: StrategyContext
+    ) {
+        if error.code == .resourceExhausted, let wait = error.retryAfter {
+            context.resilience.holdOff(provider.name, for: wait)
+            context.event(
+                "provider held off",
+                [
+                    "llm_pool.provider": .string(provider.name),
+                    "llm_pool.retry_after_ms": .int64(wait.millisecondsRoundedUp),
+                ]
+            )
+        }
+        settle(provider, permit, breakerOutcome(of: error, context: context), context: context)
+    }
+
+    /// How a failed call counts for its breaker. A call cut short (cancelled, whatever error that
+    /// surfaced as) counts as a failure when the request's deadline had passed — the provider
+    /// used all the time the request had, as a provider that hangs does — and as nothing when the
+    /// request moved on before (a lost hedge, a caller that left). Otherwise the error decides
+    /// (``PoolError/breakerOutcome``): a request the provider rightly refused does not count.
+    static func breakerOutcome(of error: PoolError, context: StrategyContext) -> CircuitBreaker.Outcome {
+        guard Task.isCancelled || error.code == .cancelled else { return error.breakerOutcome }
+        return ranOutOfTime(context) ? .failure : .ignored
+    }
+
+    /// Whether the deadline of the request that started the call has passed.
+    static func ranOutOfTime(_ context: StrategyContext) -> Bool {
+        context.clock.now >= context.requestDeadline
     }
 
     static func outcome(of error: PoolError) -> EnsembleDecision.Outcome {
@@ -146,10 +176,20 @@ extension PoolError {
         return PoolError(code: .upstreamFailed, message: "provider \(provider) failed: \(error)", cause: error)
     }
 
-    /// The error to report when every provider failed: the most telling of the failures.
+    /// The error to report when every provider failed: the most telling of the failures. A
+    /// failure of the request's own making (``isCallerFault``) as it is, so the client reads the
+    /// upstream's 4xx; `deadlineExceeded` when every call ran out of time; `upstreamFailed` when
+    /// every provider answered, with errors or unreadable bodies; else `unavailable`.
     static func allFailed(_ errors: [PoolError], task: String) -> PoolError {
         if errors.isEmpty {
             return PoolError(code: .unavailable, message: "no provider available for task '\(task)'")
+        }
+        if let fault = errors.first(where: \.isCallerFault) { return fault }
+        if errors.allSatisfy({ $0.code == .upstreamFailed }) {
+            return PoolError(
+                code: .upstreamFailed,
+                message: "every provider for task '\(task)' failed: \(errors.map(\.message).joined(separator: "; "))"
+            )
         }
         if errors.allSatisfy({ $0.code == .deadlineExceeded }) {
             return PoolError(

@@ -5,18 +5,31 @@ import LLMPoolObservability
 /// The OpenAI response objects (`chat.completion`, `chat.completion.chunk`), as Codable structs:
 /// encoding typed values is several times cheaper than `JSONSerialization` on `[String: Any]`,
 /// and this is the hot path of every OpenAI-style request.
+///
+/// What the upstream answered beyond text and counts (``AnswerExtras``: `tool_calls`, `refusal`,
+/// `logprobs`, `system_fingerprint`, usage details, further choices) is written back where it came
+/// from, so a client reads what the model's own server would have sent.
 enum ChatCompletionResponse {
     struct Usage: Encodable {
         var promptTokens: Int
         var completionTokens: Int
         var totalTokens: Int
-        enum CodingKeys: String, CodingKey {
-            case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
-        }
-        init(_ usage: TokenUsage) {
+        /// `prompt_tokens_details`, `completion_tokens_details`, … as the upstream sent them.
+        var extras: [String: JSONValue] = [:]
+
+        init(_ usage: TokenUsage, extras: [String: JSONValue] = [:]) {
             promptTokens = usage.inputTokens
             completionTokens = usage.outputTokens
             totalTokens = usage.totalTokens
+            self.extras = extras
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(members: extras)
+            try container.encode(promptTokens, forKey: JSONKey("prompt_tokens"))
+            try container.encode(completionTokens, forKey: JSONKey("completion_tokens"))
+            try container.encode(totalTokens, forKey: JSONKey("total_tokens"))
         }
     }
 
@@ -44,14 +57,36 @@ enum ChatCompletionResponse {
         }
     }
 
+    /// `choices[i].message`: `content` is null for an answer that only calls tools, as OpenAI sends it.
     struct Message: Encodable {
         var role = "assistant"
         var content: String
+        var extras: [String: JSONValue] = [:]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(members: extras)
+            try container.encode(role, forKey: JSONKey("role"))
+            if content.isEmpty, extras["tool_calls"] != nil {
+                try container.encodeNil(forKey: JSONKey("content"))
+            } else {
+                try container.encode(content, forKey: JSONKey("content"))
+            }
+        }
     }
 
+    /// `choices[i].delta`: text, and tool-call fragments and the like in `extras`.
     struct Delta: Encodable {
         var role: String?
         var content: String?
+        var extras: [String: JSONValue] = [:]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(members: extras)
+            try container.encodeIfPresent(role, forKey: JSONKey("role"))
+            try container.encodeIfPresent(content, forKey: JSONKey("content"))
+        }
     }
 
     struct Choice<Body: Encodable>: Encodable {
@@ -59,14 +94,29 @@ enum ChatCompletionResponse {
         var message: Body?
         var delta: Body?
         var finishReason: String?
-        enum CodingKeys: String, CodingKey { case index, message, delta, finishReason = "finish_reason", logprobs }
+        /// `logprobs` and whatever else the upstream's choice carried.
+        var extras: [String: JSONValue] = [:]
+
         func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(index, forKey: .index)
-            try container.encodeIfPresent(message, forKey: .message)
-            try container.encodeIfPresent(delta, forKey: .delta)
-            try container.encode(finishReason, forKey: .finishReason)
-            try container.encodeNil(forKey: .logprobs)
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(members: extras)
+            try container.encode(index, forKey: JSONKey("index"))
+            try container.encodeIfPresent(message, forKey: JSONKey("message"))
+            try container.encodeIfPresent(delta, forKey: JSONKey("delta"))
+            try container.encode(finishReason, forKey: JSONKey("finish_reason"))
+            if extras["logprobs"] == nil { try container.encodeNil(forKey: JSONKey("logprobs")) }
+        }
+    }
+
+    /// Choice 0 typed, the others as the upstream sent them (`n` > 1).
+    struct Choices<Body: Encodable>: Encodable {
+        var first: Choice<Body>?
+        var others: [JSONValue] = []
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.unkeyedContainer()
+            if let first { try container.encode(first) }
+            for other in others { try container.encode(other) }
         }
     }
 
@@ -75,10 +125,23 @@ enum ChatCompletionResponse {
         var object = "chat.completion"
         var created: Int
         var model: String
-        var choices: [Choice<Message>]
+        var choices: Choices<Message>
         var usage: Usage
         var llmPool: PoolInfo
-        enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, llmPool = "llm_pool" }
+        /// `system_fingerprint`, `service_tier`, … as the upstream sent them.
+        var extras: [String: JSONValue] = [:]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(members: extras)
+            try container.encode(id, forKey: JSONKey("id"))
+            try container.encode(object, forKey: JSONKey("object"))
+            try container.encode(created, forKey: JSONKey("created"))
+            try container.encode(model, forKey: JSONKey("model"))
+            try container.encode(choices, forKey: JSONKey("choices"))
+            try container.encode(usage, forKey: JSONKey("usage"))
+            try container.encode(llmPool, forKey: JSONKey("llm_pool"))
+        }
     }
 
     struct Chunk: Encodable {
@@ -86,34 +149,66 @@ enum ChatCompletionResponse {
         var object = "chat.completion.chunk"
         var created: Int
         var model: String
-        var choices: [Choice<Delta>]
+        var choices: Choices<Delta>
         var usage: Usage?
         var llmPool: PoolInfo?
-        enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, llmPool = "llm_pool" }
+        var extras: [String: JSONValue] = [:]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(members: extras)
+            try container.encode(id, forKey: JSONKey("id"))
+            try container.encode(object, forKey: JSONKey("object"))
+            try container.encode(created, forKey: JSONKey("created"))
+            try container.encode(model, forKey: JSONKey("model"))
+            try container.encode(choices, forKey: JSONKey("choices"))
+            try container.encodeIfPresent(usage, forKey: JSONKey("usage"))
+            try container.encodeIfPresent(llmPool, forKey: JSONKey("llm_pool"))
+        }
     }
 
     static func completion(_ answer: InferenceAnswer, requestedModel: String, created: Int) throws -> Data {
         let model = requestedModel.hasPrefix(ChatCompletionRequest.poolPrefix) ? answer.model : requestedModel
+        let extras = answer.extras
+        let first = Choice(
+            message: Message(content: answer.text, extras: extras.message),
+            finishReason: answer.finishReason,
+            extras: extras.choice
+        )
         return try encode(
             Completion(
                 id: "chatcmpl-\(answer.requestID)",
                 created: created,
                 model: model,
-                choices: [Choice(message: Message(content: answer.text), finishReason: answer.finishReason)],
-                usage: Usage(answer.usage),
-                llmPool: PoolInfo(answer)
+                choices: Choices(first: first, others: extras.otherChoices),
+                usage: Usage(answer.usage, extras: extras.usage),
+                llmPool: PoolInfo(answer),
+                extras: extras.completion
             )
         )
     }
 
-    static func chunk(id: String, model: String, created: Int, delta: Delta, finishReason: String? = nil) throws -> Data
-    {
+    /// A chunk with choice 0's delta and, when the piece has them, the other choices' deltas.
+    static func chunk(
+        id: String,
+        model: String,
+        created: Int,
+        delta: Delta,
+        finishReason: String? = nil,
+        choiceExtras: [String: JSONValue] = [:],
+        otherChoices: [JSONValue] = [],
+        extras: [String: JSONValue] = [:]
+    ) throws -> Data {
         try encode(
             Chunk(
                 id: "chatcmpl-\(id)",
                 created: created,
                 model: model,
-                choices: [Choice(delta: delta, finishReason: finishReason)]
+                choices: Choices(
+                    first: Choice(delta: delta, finishReason: finishReason, extras: choiceExtras),
+                    others: otherChoices
+                ),
+                extras: extras
             )
         )
     }
@@ -124,9 +219,10 @@ enum ChatCompletionResponse {
                 id: "chatcmpl-\(id)",
                 created: created,
                 model: model,
-                choices: [],
-                usage: Usage(answer.usage),
-                llmPool: PoolInfo(answer)
+                choices: Choices(),
+                usage: Usage(answer.usage, extras: answer.extras.usage),
+                llmPool: PoolInfo(answer),
+                extras: answer.extras.completion
             )
         )
     }

@@ -142,6 +142,22 @@ struct OpenAIRoutes {
             return [
                 try ChatCompletionResponse.chunk(id: id, model: model, created: created, delta: .init(content: text))
             ]
+        case .fragment(let piece):
+            // Tool-call fragments, logprobs and other choices, relayed as the upstream streamed them.
+            let delta = ChatCompletionResponse.Delta(
+                content: piece.text.isEmpty ? nil : piece.text,
+                extras: piece.delta
+            )
+            return [
+                try ChatCompletionResponse.chunk(
+                    id: id,
+                    model: model,
+                    created: created,
+                    delta: delta,
+                    choiceExtras: piece.choice,
+                    otherChoices: piece.otherChoices
+                )
+            ]
         case .completed(let answer):
             var chunks = [
                 try ChatCompletionResponse.chunk(
@@ -149,7 +165,8 @@ struct OpenAIRoutes {
                     model: model,
                     created: created,
                     delta: .init(),
-                    finishReason: answer.finishReason
+                    finishReason: answer.finishReason,
+                    extras: answer.extras.completion
                 )
             ]
             if includeUsage {
