@@ -33,6 +33,10 @@
 ///   ``singleSlot``), counted as ``SimulatorStats/Model/abandoned`` and in
 ///   ``SimulatorStats/Model/busyTime``, as llama.cpp and vLLM finish work nobody waits for. A
 ///   streamed request whose client leaves stops at once either way, as llama.cpp's does.
+/// - ``rejectsStreamsSilently``: a *streamed* request that exceeds ``contextTokens`` is answered
+///   `200` with an event-stream that ends at once, without a single event, as llama-cpp-python's
+///   server does (it validates inside the stream's generator, after the headers went out); plain
+///   requests still get the 400. Counted as ``SimulatorStats/Model/contextLengthExceeded`` too.
 /// - ``callsTools``: a request carrying `tools` is answered with a call of the first tool (or the
 ///   one `tool_choice` names; `"tool_choice": "none"` and a conversation whose last message has
 ///   the role `tool` get text). The arguments are one string property, named after the first
@@ -47,7 +51,7 @@
 /// ```json
 /// {"single_slot": true, "blocks_listings": true, "interrupts_streams": false,
 ///  "omits_stream_usage": false, "context_tokens": 4096,
-///  "keeps_generating_after_disconnect": true, "calls_tools": true}
+///  "keeps_generating_after_disconnect": true, "calls_tools": true, "rejects_streams_silently": true}
 /// ```
 public struct SimulatorBehavior: Sendable, Hashable, Codable {
     /// Whether the model generates one answer at a time, queueing the others. JSON `single_slot`.
@@ -70,6 +74,9 @@ public struct SimulatorBehavior: Sendable, Hashable, Codable {
     /// Whether requests with `tools` are answered with a tool call. JSON `calls_tools`.
     /// Default false.
     public var callsTools: Bool
+    /// Whether a streamed request over the context size gets an empty `200` stream instead of the
+    /// 400. JSON `rejects_streams_silently`. Default false.
+    public var rejectsStreamsSilently: Bool
 
     /// Creates a behavior; the defaults are the simulator's polite ones.
     public init(
@@ -79,7 +86,8 @@ public struct SimulatorBehavior: Sendable, Hashable, Codable {
         omitsStreamUsage: Bool = false,
         contextTokens: Int? = nil,
         keepsGeneratingAfterDisconnect: Bool = false,
-        callsTools: Bool = false
+        callsTools: Bool = false,
+        rejectsStreamsSilently: Bool = false
     ) {
         self.singleSlot = singleSlot
         self.blocksListings = blocksListings
@@ -88,6 +96,7 @@ public struct SimulatorBehavior: Sendable, Hashable, Codable {
         self.contextTokens = contextTokens
         self.keepsGeneratingAfterDisconnect = keepsGeneratingAfterDisconnect
         self.callsTools = callsTools
+        self.rejectsStreamsSilently = rejectsStreamsSilently
     }
 
     /// The simulator's defaults: every option off.
@@ -101,6 +110,7 @@ public struct SimulatorBehavior: Sendable, Hashable, Codable {
         case contextTokens = "context_tokens"
         case keepsGeneratingAfterDisconnect = "keeps_generating_after_disconnect"
         case callsTools = "calls_tools"
+        case rejectsStreamsSilently = "rejects_streams_silently"
     }
 
     /// Decodes a behavior from the admin API's JSON; missing keys take their defaults.
@@ -114,7 +124,8 @@ public struct SimulatorBehavior: Sendable, Hashable, Codable {
             omitsStreamUsage: try flag(.omitsStreamUsage),
             contextTokens: try container.decodeIfPresent(Int.self, forKey: .contextTokens),
             keepsGeneratingAfterDisconnect: try flag(.keepsGeneratingAfterDisconnect),
-            callsTools: try flag(.callsTools)
+            callsTools: try flag(.callsTools),
+            rejectsStreamsSilently: try flag(.rejectsStreamsSilently)
         )
     }
 
@@ -128,6 +139,7 @@ public struct SimulatorBehavior: Sendable, Hashable, Codable {
         try container.encodeIfPresent(contextTokens, forKey: .contextTokens)
         try container.encode(keepsGeneratingAfterDisconnect, forKey: .keepsGeneratingAfterDisconnect)
         try container.encode(callsTools, forKey: .callsTools)
+        try container.encode(rejectsStreamsSilently, forKey: .rejectsStreamsSilently)
     }
 
     /// Checks the values are in range.

@@ -93,6 +93,11 @@ public struct OpenAICompatibleProvider: Provider {
     ///   ``ProviderFailure``.
     public func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
         if configuration.upstreamStreaming { return try await stream(request) { _ in } }
+        return try await completePlainly(request)
+    }
+
+    /// One plain (non-streamed) call.
+    private func completePlainly(_ request: ProviderRequest) async throws -> ProviderResponse {
         let url = apiRoot + "/chat/completions"
         let body = ProviderHTTP.json(OpenAIWire.chatRequest(model: model, request: request, stream: false))
         let timeout = min(request.timeout, configuration.timeout)
@@ -113,6 +118,11 @@ public struct OpenAICompatibleProvider: Provider {
 
     /// Streams the text of a completion, reading the server-sent events no faster than `onDelta`
     /// takes the pieces.
+    ///
+    /// A stream answered `200` that ends without a single event is asked again plainly, within the
+    /// time left, to learn why: llama-cpp-python validates a streamed request (its context size
+    /// included) only after it has sent `200`, then closes the stream without a word, where a
+    /// plain request gets the `400 context_length_exceeded` it deserves.
     ///
     /// - Throws: The ``PoolError``s of ``complete(_:)``, or what `onDelta` threw.
     public func stream(
@@ -139,7 +149,8 @@ public struct OpenAICompatibleProvider: Provider {
             idle: configuration.idleTimeout,
             total: request.timeout
         )
-        return try await http.streamingCall(limits: limits, url: url) { [http, model] watch in
+        let started = http.clock.now
+        let streamed = try await http.streamingCall(limits: limits, url: url) { [http, model] watch in
             let response = try await http.send(
                 .POST,
                 url: url,
@@ -149,23 +160,70 @@ public struct OpenAICompatibleProvider: Provider {
             )
             var parser = SSEEventParser()
             var state = StreamState(model: model, messages: request.messages)
-            try await http.forEachLine(of: response, url: url, watch: watch) { line in
-                guard !state.sawDone, let data = parser.consume(line: line) else { return }
-                if let piece = try state.consume(data, http: http) {
-                    try await http.deliver(piece, to: onPiece, watch: watch)
+            do {
+                try await http.forEachLine(of: response, url: url, watch: watch) { line in
+                    guard !state.sawDone, let data = parser.consume(line: line) else { return }
+                    state.events += 1
+                    if let piece = try state.consume(data, http: http) {
+                        try await http.deliver(piece, to: onPiece, watch: watch)
+                    }
                 }
-            }
-            if !state.sawDone, let data = parser.finish(), let piece = try state.consume(data, http: http) {
-                try await http.deliver(piece, to: onPiece, watch: watch)
+                if !state.sawDone, let data = parser.finish() {
+                    state.events += 1
+                    if let piece = try state.consume(data, http: http) {
+                        try await http.deliver(piece, to: onPiece, watch: watch)
+                    }
+                }
+            } catch let error as PoolError where error.code == .upstreamFailed && state.events == 0 {
+                return Streamed.silent(error)
             }
             guard state.sawDone || state.finishReason != nil else {
-                throw PoolError(
+                let error = PoolError(
                     code: .upstreamFailed,
                     message: "the stream from provider '\(http.provider)' ended before [DONE]"
                 )
+                if state.events == 0 { return Streamed.silent(error) }
+                throw error
             }
-            return state.response
+            return Streamed.answered(state.response)
         }
+        switch streamed {
+        case .answered(let response):
+            return response
+        case .silent(let error):
+            let response = try await askPlainly(request, started: started, after: error)
+            if !response.text.isEmpty { try await onPiece(AnswerDelta(text: response.text)) }
+            return response
+        }
+    }
+
+    /// The plain call after a silent stream, within the time the request has left. The server
+    /// that closed the stream may close its connection just after: a call that finds it closed
+    /// (a keep-alive race: the connection went back to the pool before its close was seen) is
+    /// made once more, on a fresh one.
+    private func askPlainly(
+        _ request: ProviderRequest,
+        started: ContinuousClock.Instant,
+        after error: PoolError
+    ) async throws -> ProviderResponse {
+        for attempt in 1...2 {
+            var plain = request
+            plain.timeout = request.timeout - started.duration(to: http.clock.now)
+            guard plain.timeout > .zero, !Task.isCancelled else { throw error }
+            do {
+                return try await completePlainly(plain)
+            } catch let failure as PoolError where attempt == 1 && ProviderFailure.isConnectionDrop(failure) {
+                continue
+            }
+        }
+        throw error
+    }
+
+    /// How a streamed call ended: with an answer, or answered `200` and then closed without a
+    /// single event.
+    private enum Streamed: Sendable {
+        case answered(ProviderResponse)
+        case silent(PoolError)
     }
 
     /// Probes the backend's model list; never throws.
@@ -208,6 +266,8 @@ public struct OpenAICompatibleProvider: Provider {
         /// Content deltas received: the output tokens, when the stream reports none.
         var deltas = 0
         var extras = StreamedExtras()
+        /// Server-sent events received, whatever they held.
+        var events = 0
 
         /// Reads one event's data and returns the piece it adds, if any.
         mutating func consume(_ data: String, http: ProviderHTTP) throws -> AnswerDelta? {

@@ -6,7 +6,9 @@ public struct ProviderRequest: Sendable, Hashable {
     public var maxTokens: Int
     /// The sampling temperature.
     public var temperature: Double
-    /// The time this call may take; providers pass it on as their HTTP timeout.
+    /// The time this call may take, streams included (the request's remaining deadline): a plain
+    /// call is bounded by the smaller of this and the provider's `timeout_ms`; a streamed one by
+    /// this, with `timeout_ms` for its first token and `idle_timeout_ms` between chunks.
     public var timeout: Duration
     /// Extra headers to send upstream, such as `traceparent`.
     public var headers: [String: String]
@@ -83,9 +85,11 @@ public struct ProviderHealth: Sendable, Hashable {
 /// An LLM backend serving one model.
 ///
 /// Implementations: ``OllamaProvider`` and ``OpenAICompatibleProvider``. Both turn every failure
-/// into a ``PoolError`` (`upstreamFailed`, `unavailable`, `deadlineExceeded`), honour
-/// ``ProviderRequest/timeout``, and close the upstream connection when the calling task is
-/// cancelled.
+/// into a ``PoolError`` (`upstreamFailed`, `unavailable`, `deadlineExceeded`; for an upstream 4xx
+/// the caller-fault codes of ``PoolError/isCallerFault`` or, for a 429, `resourceExhausted` with
+/// its ``PoolError/retryAfter``), honour ``ProviderRequest/timeout``, close the upstream
+/// connection when the calling task is cancelled, and answer with usage (estimated by
+/// ``UsageEstimator`` when the backend reports none).
 public protocol Provider: Sendable {
     /// The provider's configured name, unique in the pool.
     var name: String { get }

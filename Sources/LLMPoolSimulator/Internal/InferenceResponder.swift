@@ -62,6 +62,9 @@ struct InferenceResponder: Sendable {
         // A request the model cannot hold is refused before anything else, as servers validate first.
         if let limit = call.behavior.contextTokens, completion.promptTokens + (call.maxTokens ?? 0) > limit {
             core.record(.contextLengthExceeded, model: model.name)
+            if call.streaming, call.behavior.rejectsStreamsSilently {
+                return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init())
+            }
             let body = dialect.contextLengthExceededBody(
                 limit: limit,
                 promptTokens: completion.promptTokens,

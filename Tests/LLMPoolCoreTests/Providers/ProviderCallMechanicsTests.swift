@@ -66,6 +66,26 @@ struct ProviderCallMechanicsTests {
         }
     }
 
+    @Test("a stream closed without a word (llama-cpp-python's rejection) is asked plainly, to learn the 400")
+    func silentStreamRejection() async throws {
+        try await ProviderSimulator.withRunning(models: Self.models) { simulator in
+            try simulator.setBehavior(.init(contextTokens: 10, rejectsStreamsSilently: true), for: "m")
+            try await Support.withClient { client in
+                let provider = try Self.provider(.openai, simulator, client: client)
+                let oversized = Support.request("a prompt far too long", maxTokens: 64)
+                let plain = await #expect(throws: PoolError.self) { try await provider.complete(oversized) }
+                #expect(plain?.code == .contextLengthExceeded)
+                let streamed = await #expect(throws: PoolError.self) { try await Support.collect(provider, oversized) }
+                #expect(streamed?.code == .contextLengthExceeded)
+                #expect(simulator.recentRequests().map(\.streaming) == [true, false, true, false])
+                // A stream that does answer is read once, as always.
+                let (deltas, _) = try await Support.collect(provider, Support.request("hi", maxTokens: 2))
+                #expect(deltas.count == 2)
+                #expect(simulator.recentRequests().count == 5)
+            }
+        }
+    }
+
     @Test("a 429 with Retry-After says how long to stay away")
     func tooManyRequests() async throws {
         try await ProviderSimulator.withRunning(models: Self.models) { simulator in

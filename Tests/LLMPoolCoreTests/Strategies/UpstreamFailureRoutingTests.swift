@@ -147,7 +147,8 @@ struct UpstreamFailureRoutingTests {
             #expect(error?.code == .deadlineExceeded)
         }
         #expect(hanging.cancellations == 3)
-        #expect(orchestrator.resilience.breakers.state(of: "a") == .open)
+        try #require(orchestrator.resilience.breakers.state(of: "a") == .open)
+        // Now refused at once, without calling the provider.
         let error = await #expect(throws: PoolError.self) { try await orchestrator.infer(request()) }
         #expect(error?.code == .unavailable)
         #expect(hanging.calls == 3)
@@ -164,6 +165,30 @@ struct UpstreamFailureRoutingTests {
         _ = await #expect(throws: PoolError.self) { try await answer.value }
         let breaker = orchestrator.resilience.breakers.breaker(for: "a").snapshot()
         #expect(breaker.failures == 1)
+    }
+
+    @Test("a stream cut by the request's deadline after its first token is not its provider's failure")
+    func liveStreamCutByDeadline() async throws {
+        let clock = ManualPoolClock()
+        let streaming = FirstPieceThenWaits(name: "a")
+        let orchestrator = Orchestrator(
+            configuration: try poolConfiguration(["a"]),
+            providers: [streaming],
+            clock: clock
+        )
+        let events = EventCounter()
+        let answer = Task {
+            try await orchestrator.stream(request(deadline: .milliseconds(100))) { _ in events.add() }
+        }
+        await streaming.gate.waitForWaiters(1)  // the first piece is out
+        await clock.waitForSleepers(1)  // the deadline
+        clock.advance(by: .milliseconds(100))
+        let error = await #expect(throws: PoolError.self) { try await answer.value }
+        #expect(error?.code == .deadlineExceeded)
+        #expect(events.count == 2, "started and the first delta")
+        let breaker = orchestrator.resilience.breakers.breaker(for: "a").snapshot()
+        #expect(breaker.calls == 0)
+        #expect(breaker.inFlight == 0)
     }
 
     @Test("context_window_fallback answers what the task's providers cannot hold, plain and streamed")
@@ -199,6 +224,41 @@ struct UpstreamFailureRoutingTests {
         #expect(error?.code == .invalidArgument)
         #expect(big.calls == 0)
     }
+}
+
+/// Streams one piece, then waits (until cancelled) as a backend still generating would.
+final class FirstPieceThenWaits: Provider {
+    let name: String
+    let model: String
+    let system = "scripted"
+    let serverAddress = "in-process"
+    let supportedTasks: Set<String> = []
+    let gate = ProviderGate()
+
+    init(name: String) {
+        self.name = name
+        self.model = "\(name)-model"
+    }
+
+    func complete(_ request: ProviderRequest) async throws -> ProviderResponse {
+        try await gate.wait()
+        return ProviderResponse(text: "", model: model, usage: .init())
+    }
+
+    func stream(
+        _ request: ProviderRequest,
+        onDelta: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> ProviderResponse {
+        try await onDelta("first")
+        do {
+            try await gate.wait()
+        } catch {
+            throw PoolError(code: .cancelled, message: "\(name) cancelled")
+        }
+        return ProviderResponse(text: "first", model: model, usage: .init())
+    }
+
+    func health() async -> ProviderHealth { .init(healthy: true) }
 }
 
 /// Counts stream events.

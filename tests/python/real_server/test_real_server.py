@@ -85,7 +85,10 @@ def test_chat_completion_naming_the_model_matches_llama_cpp(client, direct, mode
     assert choice.message.content == expected.choices[0].message.content
     assert choice.message.content.strip()
     assert choice.finish_reason == expected.choices[0].finish_reason == "length"
-    assert completion.usage.prompt_tokens == expected.usage.prompt_tokens > 0
+    # upstream_streaming (the default for kind "openai") streams the call from llama.cpp, whose
+    # streams carry no usage: the output is counted (one delta per token, exact), the prompt
+    # estimated as bytes / 4 (llama.cpp's chat template adds tokens the estimate cannot see).
+    assert completion.usage.prompt_tokens > 0
     assert completion.usage.completion_tokens == expected.usage.completion_tokens == 12
     assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
     assert raw.headers["x-llm-pool-provider"] == ALIASES[model]
@@ -109,7 +112,10 @@ def test_upstream_gets_the_messages_and_parameters_as_sent(client, proxy):
     assert [{"role": m["role"], "content": m["content"]} for m in sent["messages"]] == messages
     assert sent["max_tokens"] == 7
     assert sent["temperature"] == pytest.approx(0.5)
-    assert not sent.get("stream", False)
+    # A plain request is streamed upstream (upstream_streaming), so that a cancelled call stops
+    # llama.cpp's generation; llm-pool assembles the answer.
+    assert sent["stream"] is True
+    assert sent["stream_options"] == {"include_usage": True}
     assert calls[0]["status"] == 200
 
 
@@ -141,7 +147,9 @@ def test_task_renders_the_prompt_upstream_and_relays_the_answer(client, direct, 
     assert sent["messages"][-1] == {"role": "user", "content": f"{question}\n"}
     expected = direct.chat.completions.create(model="tiny-b", messages=sent["messages"], max_tokens=12, temperature=0)
     assert completion.choices[0].message.content == expected.choices[0].message.content
-    assert completion.usage.prompt_tokens == expected.usage.prompt_tokens
+    # Streamed upstream (upstream_streaming), where llama.cpp reports no usage: output counted, prompt estimated.
+    assert completion.usage.completion_tokens == expected.usage.completion_tokens
+    assert completion.usage.prompt_tokens > 0
 
 
 def test_chat_completion_of_a_voting_task(client):
@@ -215,7 +223,8 @@ def test_native_infer(pool, direct):
     expected = direct.chat.completions.create(model=answer["model"], messages=[{"role": "user", "content": f"{question}\n"}],
                                               max_tokens=16, temperature=0)
     assert answer["text"] == expected.choices[0].message.content
-    assert answer["usage"]["inputTokens"] == expected.usage.prompt_tokens
+    # The prompt count is estimated (bytes / 4): llama.cpp's streams, used for every call, carry no usage.
+    assert answer["usage"]["inputTokens"] > 0
 
 
 def test_native_infer_stream(pool, direct):
@@ -551,6 +560,89 @@ def test_usage_moves_llm_pool_tokens_total(client, pool):
     moved = {k: after.get(k, 0) - before.get(k, 0) for k in after}
     assert moved.get(("llama-a", "output")) == 9, moved
     assert moved.get(("llama-a", "input")) == completion.usage.prompt_tokens, moved
+
+
+def stream_usage(client, **kwargs):
+    """Streams a chat completion with include_usage; returns (content deltas, the usage reported)."""
+    deltas, usage = [], None
+    for chunk in client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **kwargs):
+        if chunk.choices and chunk.choices[0].delta.content:
+            deltas.append(chunk.choices[0].delta.content)
+        if chunk.usage is not None:
+            usage = chunk.usage
+    return deltas, usage
+
+
+def test_stream_usage_is_counted_when_llama_cpp_omits_it(client, direct, pool):
+    """llama-cpp-python ignores include_usage; llm-pool counts the deltas and estimates the prompt."""
+    messages = [{"role": "user", "content": fresh("m")}]
+    _, upstream = stream_usage(direct, model="tiny-b", messages=messages, max_tokens=6, temperature=0)
+    assert upstream is None, "llama.cpp now reports stream usage: this check no longer proves anything"
+    before = tokens_total(pool)
+    deltas, usage = stream_usage(client, model="tiny-b", messages=messages, max_tokens=6, temperature=0)
+    assert usage is not None
+    assert usage.completion_tokens == len(deltas) == 6
+    assert usage.prompt_tokens > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    after = tokens_total(pool)
+    assert after.get(("llama-b", "output"), 0) - before.get(("llama-b", "output"), 0) == 6
+    # The cached answer of the stream serves a plain repeat with the same counts, not zeros.
+    repeat = client.chat.completions.with_raw_response.create(model="tiny-b", messages=messages, max_tokens=6,
+                                                              temperature=0)
+    assert repeat.headers["x-llm-pool-cache"] == "hit"
+    assert repeat.parse().usage.completion_tokens == 6
+    assert int(repeat.headers["x-llm-pool-tokens"]) == usage.total_tokens
+
+
+# --- upstream client errors -----------------------------------------------------------------
+
+OVERSIZED = "word " * 900  # llama.cpp's context is 512 tokens
+
+
+def breaker_state(pool, provider: str) -> float:
+    text = requests.get(f"{pool.http}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "llm_pool_circuit_breaker_state" and sample.labels.get("provider") == provider:
+                return sample.value
+    raise AssertionError(f"no llm_pool_circuit_breaker_state for {provider}")
+
+
+def test_context_length_exceeded_is_a_400_that_spares_the_breaker(client, pool):
+    for _ in range(6):
+        with pytest.raises(openai.BadRequestError) as raised:
+            client.chat.completions.create(model="tiny-a", max_tokens=5,
+                                           messages=[{"role": "user", "content": fresh(OVERSIZED)}])
+        error = raised.value
+        assert error.code == "context_length_exceeded"
+        assert error.param == "messages"
+        assert "llama-a" in error.message and "context" in error.message
+    assert breaker_state(pool, "llama-a") == 0
+    ok = client.chat.completions.create(model="tiny-a", max_tokens=3, messages=[{"role": "user", "content": fresh("hi")}])
+    assert ok.choices[0].message.content is not None
+
+
+def test_context_length_exceeded_through_a_task_asks_one_provider_once(client, proxy):
+    """chat_fast asks llama-a first; a 400 is the request's fault, so llama-b (behind the proxy) is never asked."""
+    proxy.clear()
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.chat.completions.create(model="pool/chat_fast", messages=[{"role": "user", "content": fresh(OVERSIZED)}])
+    assert raised.value.code == "context_length_exceeded"
+    assert proxy.completions() == []
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model="pool/chat_b", messages=[{"role": "user", "content": fresh(OVERSIZED)}])
+    # upstream_streaming sends the call streamed; llama-cpp-python answers such a stream 200 and
+    # closes it without a word, so llm-pool asks once more plainly to learn why (the 400).
+    assert [call["json"].get("stream", False) for call in proxy.completions()] == [True, False]
+
+
+def test_context_length_exceeded_over_grpc_is_invalid_argument(stubs, stub):
+    pool_pb2, _ = stubs
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.Infer(pool_pb2.Query(task="chat_fast", input=fresh(OVERSIZED), deadline_ms=20000), timeout=30)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    trailers = dict(raised.value.trailing_metadata() or ())
+    assert trailers.get("llm-pool-error") == "context_length_exceeded"
 
 
 # --- llama.cpp dies mid-stream, then comes back ---------------------------------------------

@@ -157,6 +157,16 @@ enum ProviderFailure {
         )
     }
 
+    /// Whether an error is a connection the backend reset or closed (rather than an answer).
+    static func isConnectionDrop(_ error: PoolError) -> Bool {
+        if let cause = error.cause as? HTTPClientError, cause == .remoteConnectionClosed { return true }
+        if let cause = error.cause as? IOError, [ECONNRESET, EPIPE].contains(cause.errnoCode) { return true }
+        switch error.cause as? ChannelError {
+        case .ioOnClosedChannel?, .eof?, .alreadyClosed?: return true
+        default: return false
+        }
+    }
+
     private static func unavailable(provider: String, url: String, reason: String, cause: any Error) -> PoolError {
         PoolError(
             code: .unavailable,
