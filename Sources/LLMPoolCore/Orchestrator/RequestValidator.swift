@@ -15,7 +15,9 @@ struct RequestValidator {
             }
         }
         let input = request.directMessages.map { $0.map(\.content).joined() } ?? request.input
-        if input.allSatisfy(\.isWhitespace) {
+        // Messages without text may still say something: an image, a tool call.
+        let saysMore = request.directMessages?.contains { $0.parts != nil || !$0.toolCalls.isEmpty } ?? false
+        if input.allSatisfy(\.isWhitespace), !saysMore {
             throw PoolError.invalidArgument(
                 request.directMessages == nil ? "input must not be empty" : "messages must contain some text"
             )

@@ -167,6 +167,8 @@ public struct OllamaProvider: Provider {
     /// Refuses, before any call, what Ollama cannot honour.
     /// - Throws: ``PoolError`` `invalidArgument` naming the field.
     public func check(_ request: ProviderRequest) throws {
+        // Plain text with no options: nothing to refuse, and nothing to translate twice.
+        guard !request.options.isEmpty || request.messages.contains(where: { !$0.extras.isEmpty }) else { return }
         _ = try prepare(request, stream: false)
     }
 

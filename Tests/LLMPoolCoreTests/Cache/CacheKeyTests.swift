@@ -63,7 +63,7 @@ struct CacheKeyTests {
         #expect(Self.key(messages: [withImage]) != Self.key(messages: [.user("what is this")]))
 
         let call: JSONValue = [["id": "call_1", "type": "function", "function": ["name": "f", "arguments": "{}"]]]
-        let asked = ChatMessage(role: "assistant", content: "", extras: ["tool_calls": call, "content": nil])
+        let asked = ChatMessage(role: "assistant", content: "", extras: ["tool_calls": call, "content": .null])
         let answerA = ChatMessage(role: "tool", content: "18 C", extras: ["tool_call_id": "call_1"])
         let answerB = ChatMessage(role: "tool", content: "18 C", extras: ["tool_call_id": "call_2"])
         #expect(Self.key(messages: [.user("x"), asked, answerA]) != Self.key(messages: [.user("x"), asked, answerB]))

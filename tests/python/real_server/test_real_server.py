@@ -335,13 +335,14 @@ def test_streamed_tool_call_deltas_and_finish_reason(client, direct):
 
 
 def test_tool_conversation_round_trips(client, direct, proxy):
-    """The assistant's tool call and the tool's result (with its tool_call_id) reach llama.cpp whole."""
+    """The assistant's tool call and the tool's result (with its tool_call_id) reach llama.cpp whole.
+    (llama-cpp-python 0.3.16 wants the assistant's `content` as a string, not null: "" here.)"""
     question = {"role": "user", "content": fresh("weather in Oslo")}
     first = client.chat.completions.create(model="tiny-b", messages=[question], max_tokens=20, temperature=0,
                                            tools=WEATHER_TOOLS, tool_choice=FORCE_WEATHER)
     call = first.choices[0].message.tool_calls[0]
     messages = [question,
-                {"role": "assistant", "content": None, "tool_calls": [
+                {"role": "assistant", "content": "", "tool_calls": [
                     {"id": call.id, "type": "function",
                      "function": {"name": call.function.name, "arguments": call.function.arguments}}]},
                 {"role": "tool", "tool_call_id": call.id, "content": "18 C and sunny"}]

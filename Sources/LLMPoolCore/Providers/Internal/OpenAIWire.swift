@@ -41,6 +41,8 @@ enum OpenAIWire {
     struct Completion: Decodable, Sendable {
         /// A choice's `message`, or a chunk's `delta`.
         struct Message: Decodable, Sendable {
+            /// `assistant`, when sent (a stream sends it in its first delta).
+            var role: String?
             /// The text; `nil` when `null` or absent (a tool call).
             var content: String?
             /// The other members with a value (`tool_calls`, `refusal`, …), and `content` when it
@@ -50,6 +52,7 @@ enum OpenAIWire {
             init(from decoder: any Decoder) throws {
                 let container = try decoder.container(keyedBy: JSONKey.self)
                 extras = try container.values(except: ["role"])
+                role = try? container.decodeIfPresent(String.self, forKey: JSONKey("role"))
                 content = extras["content"]?.stringValue
                 if content != nil { extras["content"] = nil }
             }
@@ -77,17 +80,20 @@ enum OpenAIWire {
                 var members = extras
                 members["index"] = index.map { .integer(Int64($0)) } ?? .null
                 members["finish_reason"] = finishReason.map(JSONValue.string) ?? .null
-                if let message { members["message"] = Self.json(message, role: "assistant") }
-                if let delta { members["delta"] = Self.json(delta, role: nil) }
+                // Null members are not kept; OpenAI clients read this one.
+                if members["logprobs"] == nil { members["logprobs"] = .null }
+                if let message { members["message"] = Self.json(message, whole: true) }
+                if let delta { members["delta"] = Self.json(delta, whole: false) }
                 return .object(members)
             }
 
-            private static func json(_ message: Message, role: String?) -> JSONValue {
+            /// A message (`whole`: its role and content always there, as OpenAI writes them) or a delta.
+            private static func json(_ message: Message, whole: Bool) -> JSONValue {
                 var members = message.extras
-                if let role { members["role"] = .string(role) }
+                if let role = message.role ?? (whole ? "assistant" : nil) { members["role"] = .string(role) }
                 if let content = message.content {
                     members["content"] = .string(content)
-                } else if members["content"] == nil, role != nil {
+                } else if members["content"] == nil, whole {
                     members["content"] = .null
                 }
                 return .object(members)
@@ -115,10 +121,11 @@ enum OpenAIWire {
             extras = try container.values(except: ["id", "object", "created", "model", "choices", "usage", "error"])
         }
 
-        /// Choice 0 (the first listed when none says its index), and the others.
+        /// Choice 0 (a choice without an index counts as 0), and the others. A chunk of a stream
+        /// with several choices (`n` > 1) may carry only other choices.
         var split: (first: Choice?, others: [Choice]) {
             guard let choices, !choices.isEmpty else { return (nil, []) }
-            let position = choices.firstIndex { ($0.index ?? 0) == 0 } ?? 0
+            guard let position = choices.firstIndex(where: { ($0.index ?? 0) == 0 }) else { return (nil, choices) }
             var others = choices
             let first = others.remove(at: position)
             return (first, others)

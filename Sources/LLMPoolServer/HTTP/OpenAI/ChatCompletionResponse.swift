@@ -188,12 +188,13 @@ enum ChatCompletionResponse {
         )
     }
 
-    /// A chunk with choice 0's delta and, when the piece has them, the other choices' deltas.
+    /// A chunk with choice 0's delta (none when the chunk carries only other choices) and, when
+    /// the piece has them, the other choices' deltas.
     static func chunk(
         id: String,
         model: String,
         created: Int,
-        delta: Delta,
+        delta: Delta?,
         finishReason: String? = nil,
         choiceExtras: [String: JSONValue] = [:],
         otherChoices: [JSONValue] = [],
@@ -205,7 +206,7 @@ enum ChatCompletionResponse {
                 created: created,
                 model: model,
                 choices: Choices(
-                    first: Choice(delta: delta, finishReason: finishReason, extras: choiceExtras),
+                    first: delta.map { Choice(delta: $0, finishReason: finishReason, extras: choiceExtras) },
                     others: otherChoices
                 ),
                 extras: extras

@@ -144,6 +144,7 @@ struct OpenAIRoutes {
             ]
         case .fragment(let piece):
             // Tool-call fragments, logprobs and other choices, relayed as the upstream streamed them.
+            let onlyOthers = piece.text.isEmpty && piece.delta.isEmpty && piece.choice.isEmpty
             let delta = ChatCompletionResponse.Delta(
                 content: piece.text.isEmpty ? nil : piece.text,
                 extras: piece.delta
@@ -153,7 +154,7 @@ struct OpenAIRoutes {
                     id: id,
                     model: model,
                     created: created,
-                    delta: delta,
+                    delta: onlyOthers ? nil : delta,
                     choiceExtras: piece.choice,
                     otherChoices: piece.otherChoices
                 )
