@@ -14,34 +14,44 @@ import Testing
 /// OpenAI-compatible server (the simulator answers none of these), the pool the real assembly.
 @Suite("Upstream extras end to end", .timeLimit(.minutes(1)))
 struct UpstreamExtrasEndToEndTests {
+    static let logprobs = #"""
+        {"content":[{"token":"Par","logprob":-0.1,"bytes":[80,97,114],"top_logprobs":[]},
+                    {"token":"is","logprob":-0.2,"bytes":[105,115],"top_logprobs":[]}]}
+        """#
+    static let usage = #"""
+        {"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,
+         "prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":1}}
+        """#
+
+    /// The answer, whole: the upstream's `chat.completion`.
     static let completion = #"""
         {"id":"up-1","object":"chat.completion","created":1,"model":"gpt-x","system_fingerprint":"fp_123",
          "service_tier":"default",
          "choices":[
            {"index":0,"message":{"role":"assistant","content":"Paris","refusal":null,"annotations":[]},
-            "logprobs":{"content":[{"token":"Paris","logprob":-0.1,"bytes":[80,97,114,105,115],"top_logprobs":[]}]},
-            "finish_reason":"stop"},
+            "logprobs":\#(logprobs),"finish_reason":"stop"},
            {"index":1,"message":{"role":"assistant","content":"Lyon"},"logprobs":null,"finish_reason":"stop"}],
-         "usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,
-                  "prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":1}}}
+         "usage":\#(usage)}
         """#
 
+    /// The same answer streamed (whether the pool asked for a stream or streams every call).
     static let chunks = [
-        #"{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}"#,
-        #"{"choices":[{"index":0,"delta":{"content":"Par"},"logprobs":{"content":[{"token":"Par","logprob":-0.1}]}}]}"#,
+        #"{"choices":[{"index":0,"delta":{"role":"assistant","content":"","annotations":[]},"logprobs":null,"#
+            + #""finish_reason":null}]}"#,
+        #"{"choices":[{"index":0,"delta":{"content":"Par"},"logprobs":{"content":[{"token":"Par","logprob":-0.1,"#
+            + #""bytes":[80,97,114],"top_logprobs":[]}]}}]}"#,
         #"{"choices":[{"index":1,"delta":{"role":"assistant","content":"Ly"},"finish_reason":null}]}"#,
-        #"{"choices":[{"index":0,"delta":{"content":"is"},"logprobs":{"content":[{"token":"is","logprob":-0.2}]},"#
-            + #""finish_reason":"stop"}]}"#,
+        #"{"choices":[{"index":0,"delta":{"content":"is"},"logprobs":{"content":[{"token":"is","logprob":-0.2,"#
+            + #""bytes":[105,115],"top_logprobs":[]}]},"finish_reason":"stop"}]}"#,
         #"{"choices":[{"index":1,"delta":{"content":"on"},"finish_reason":"stop"}]}"#,
-        #"{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9,"#
-            + #""prompt_tokens_details":{"cached_tokens":3}}}"#,
+        #"{"choices":[],"usage":"# + (try! JSONValue(parsing: usage)).canonicalText + "}",
     ].map {
-        #"{"id":"up-2","object":"chat.completion.chunk","created":1,"model":"gpt-x","system_fingerprint":"fp_9","#
-            + $0.dropFirst()
+        #"{"id":"up-2","object":"chat.completion.chunk","created":1,"model":"gpt-x","system_fingerprint":"fp_123","#
+            + #""service_tier":"default","# + $0.dropFirst()
     }
 
-    /// Runs a canned upstream and a pool whose model `gpt-x` points at it.
-    static func withPool(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    /// Runs the canned upstream around `body`, passing its port.
+    static func withUpstream(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
         let router = Router()
         router.post("/v1/chat/completions") { request, _ -> Response in
             let sent = try JSONValue(parsing: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
@@ -70,15 +80,20 @@ struct UpstreamExtrasEndToEndTests {
             group.addTask { try await upstream.run() }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
+            try await body(port)
+            group.cancelAll()
+        }
+    }
+
+    static func provider(port: Int) -> ProviderConfiguration {
+        ProviderConfiguration(name: "canned", kind: .openai, baseURL: "http://127.0.0.1:\(port)/v1", model: "gpt-x")
+    }
+
+    /// Runs the canned upstream and a pool whose model `gpt-x` points at it.
+    static func withPool(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await withUpstream { port in
             var config = PoolConfiguration()
-            config.providers = [
-                ProviderConfiguration(
-                    name: "canned",
-                    kind: .openai,
-                    baseURL: "http://127.0.0.1:\(port)/v1",
-                    model: "gpt-x"
-                )
-            ]
+            config.providers = [provider(port: port)]
             let components = try PoolComponents(
                 configuration: config,
                 httpClient: HTTPClient.shared,
@@ -87,7 +102,6 @@ struct UpstreamExtrasEndToEndTests {
             try await Application(router: components.httpServer.router()).test(.router) { client in
                 try await body(client)
             }
-            group.cancelAll()
         }
     }
 
@@ -156,13 +170,33 @@ struct UpstreamExtrasEndToEndTests {
             #expect(finish == [0: "stop", 1: "stop"])
             #expect(tokens == ["Par", "is"])
             let last = try #require(chunks.last)
-            let usage = try #require(last["usage"], "\(last.canonicalText)")
-            #expect(usage["prompt_tokens_details"] == ["cached_tokens": 3])
-            #expect(usage["completion_tokens"] == 4)
-            #expect(last["system_fingerprint"] == "fp_9")
+            let usage = try #require(last["usage"])
+            #expect(usage == (try JSONValue(parsing: Self.usage)))
+            #expect(last["system_fingerprint"] == "fp_123")
             // The other choice's deltas as the upstream sent them, role included.
             let other = chunks.compactMap { $0["choices"]?.arrayValue?.first }.filter { $0["index"] == 1 }
             #expect(other.first?["delta"] == ["role": "assistant", "content": "Ly"])
+        }
+    }
+
+    @Test("a stream assembles into the answer a plain call gets: every choice, logprobs, usage details")
+    func assembled() async throws {
+        try await Self.withUpstream { port in
+            let provider = try OpenAICompatibleProvider(configuration: Self.provider(port: port), httpClient: .shared)
+            let request = ProviderRequest(
+                messages: [.user("?")],
+                maxTokens: 8,
+                temperature: 0,
+                timeout: .seconds(10),
+                options: ["n": 2, "logprobs": true]
+            )
+            let whole = try await provider.complete(request)
+            let streamed = try await provider.streamPieces(request) { _ in }
+            #expect(streamed.text == whole.text)
+            #expect(streamed.finishReason == whole.finishReason)
+            #expect(streamed.usage == whole.usage)
+            #expect(streamed.extras == whole.extras)
+            #expect(whole.extras.otherChoices.count == 1)
         }
     }
 }
