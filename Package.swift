@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LLMPoolServer", targets: ["LLMPoolServer"]),
         .library(name: "LLMPoolSimulator", targets: ["LLMPoolSimulator"]),
         .library(name: "LLMPoolTesting", targets: ["LLMPoolTesting"]),
+        .library(name: "LLMPoolClient", targets: ["LLMPoolClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -110,6 +111,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LLMPoolClient",
+            dependencies: [
+                "LLMPoolCore",
+                "LLMPoolProto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LLMPoolTesting",
             dependencies: ["LLMPoolCore"],
             swiftSettings: swiftSettings
@@ -176,6 +191,20 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LLMPoolClientTests",
+            dependencies: [
+                "LLMPoolClient", "LLMPoolServer", "LLMPoolCore", "LLMPoolTesting", "LLMPoolProto",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

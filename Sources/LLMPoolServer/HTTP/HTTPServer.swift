@@ -5,7 +5,7 @@ import NIOCore
 
 /// Builds llm-pool's HTTP front door: the native JSON API, the OpenAI-compatible API, health and
 /// readiness, on Hummingbird. Inference routes decode their body once and hand the call to the
-/// ``Gateway`` shared with the gRPC door.
+/// ``Gateway`` shared with the gRPC door; `GET /openapi.json` describes them all.
 public struct HTTPServer: Sendable {
     /// Where and how to listen.
     public var configuration: ServerConfiguration
@@ -49,6 +49,7 @@ public struct HTTPServer: Sendable {
         InferRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         OpenAIRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         HealthRoutes(orchestrator: orchestrator, monitor: monitor).register(on: router)
+        OpenAPIRoutes().register(on: router)
         return router
     }
 
