@@ -47,6 +47,25 @@ def test_every_registered_route_is_documented():
     documented = {(method, path) for path, item in document()["paths"].items() for method in item}
     assert routes, "no routes found in the sources"
     assert routes == documented
+    # The table that tells 404 from 405 knows every route too.
+    middleware = (ROOT / "Sources/LLMPoolServer/HTTP/RequestIDMiddleware.swift").read_text()
+    table = middleware[middleware.index("static let routes"):]
+    table = table[: table.index("]\n") + 1]
+    known = {(method, path) for path, methods in re.findall(r'"(/[^"]*)": \[([^\]]*)\]', table)
+             for method in re.findall(r"\.(\w+)", methods)}
+    assert known == routes
+
+
+def test_the_document_is_open_on_a_protected_pool():
+    import os
+
+    protected = os.environ.get("LLMPOOL_AUTH_HTTP")
+    if not protected:
+        return
+    response = requests.get(protected.rstrip("/") + "/openapi.json", timeout=10)
+    assert response.status_code == 200 and response.json()["openapi"].startswith("3.1")
+    # While the API it describes is not.
+    assert requests.get(protected.rstrip("/") + "/v1/models", timeout=10).status_code == 401
 
 
 def test_the_error_schema_matches_a_real_error(base_url):

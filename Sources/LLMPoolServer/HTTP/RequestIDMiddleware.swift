@@ -113,7 +113,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     /// The paths the server answers and their methods, for 404 versus 405 (with `Allow`).
     static let routes: [String: [HTTPRequest.Method]] = [
         "/v1/infer": [.post], "/v1/infer/stream": [.post], "/v1/chat/completions": [.post],
-        "/v1/models": [.get], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get],
+        "/v1/models": [.get], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get], "/openapi.json": [.get],
     ]
 
     /// An unmatched request as 404 (no such path) or 405 (the path, another method).
