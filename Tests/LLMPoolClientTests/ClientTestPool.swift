@@ -14,6 +14,9 @@ enum ClientTestPool {
     static let keyID = "team-a"
     static let secret = "team-a-shared-secret"
 
+    /// The tenant limited to one request a minute when a test passes a rate limiter.
+    static let limitedTenant = "limited"
+
     static func configuration(_ providers: [ScriptedProvider], secured: Bool) throws -> PoolConfiguration {
         var config = PoolConfiguration()
         config.providers = providers.map {
@@ -40,11 +43,20 @@ enum ClientTestPool {
                 jwt: .init()
             )
         }
+        config.rateLimits = RateLimitConfiguration(
+            enabled: true,
+            tenants: [limitedTenant: RateLimit(requestsPerMinute: 1)]
+        )
         return config
     }
 
-    static func components(_ providers: [ScriptedProvider], secured: Bool) throws -> PoolComponents {
+    static func components(
+        _ providers: [ScriptedProvider],
+        secured: Bool,
+        rateLimiter: (any RateLimiter)? = nil
+    ) throws -> PoolComponents {
         var options = PoolComponents.Options()
+        options.rateLimiter = rateLimiter
         options.makeProviders = { configuration in
             configuration.providers.compactMap { entry in providers.first { $0.name == entry.name } }
         }
@@ -61,9 +73,10 @@ enum ClientTestPool {
     static func withHTTP(
         _ providers: [ScriptedProvider],
         secured: Bool = false,
+        rateLimiter: (any RateLimiter)? = nil,
         _ body: @Sendable @escaping (String) async throws -> Void
     ) async throws {
-        let components = try components(providers, secured: secured)
+        let components = try components(providers, secured: secured, rateLimiter: rateLimiter)
         await components.healthProber.probeAll()
         let app = Application(router: components.httpServer.router())
         try await app.test(.live) { client in
@@ -77,9 +90,10 @@ enum ClientTestPool {
     static func withGRPC(
         _ providers: [ScriptedProvider],
         secured: Bool = false,
+        rateLimiter: (any RateLimiter)? = nil,
         _ body: @Sendable @escaping (GRPCClient<InProcessTransport.Client>) async throws -> Void
     ) async throws {
-        let components = try components(providers, secured: secured)
+        let components = try components(providers, secured: secured, rateLimiter: rateLimiter)
         await components.healthProber.probeAll()
         let transport = InProcessTransport()
         let server = GRPCServer(
