@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { AuthenticationError, HmacSigner, LLMPoolClient, RateLimitError, RetryPolicy } from '../src/index.js';
-import { env, hmacKeys } from './env.js';
+import { env, hmacKeys } from '../testing/env.js';
 
 const LIMITED = 'limited-js';
 

@@ -10,7 +10,7 @@ import {
   NotFoundError,
   RetryPolicy,
 } from '../src/index.js';
-import { env } from './env.js';
+import { env } from '../testing/env.js';
 
 const pool = () => new LLMPoolClient({ baseURL: env('LLMPOOL_HTTP'), timeoutMs: 20000 });
 

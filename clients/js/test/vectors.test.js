@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { HmacSigner, canonicalMessage, sha256Hex } from '../src/index.js';
-import { vectors } from './env.js';
+import { vectors } from '../testing/env.js';
 
 const bodyOf = (vector) => Uint8Array.from(Buffer.from(vector.body_hex, 'hex'));
 

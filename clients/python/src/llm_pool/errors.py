@@ -169,7 +169,8 @@ def error_from_body(
             data = json.loads(body)
         except ValueError:
             data = None
-    error: Mapping[str, Any] = data.get("error") if isinstance(data, dict) and isinstance(data.get("error"), dict) else {}
+    inner = data.get("error") if isinstance(data, dict) else None
+    error: Mapping[str, Any] = inner if isinstance(inner, dict) else {}
     code = error.get("code") if isinstance(error.get("code"), str) else None
     message = error.get("message") or (body.decode(errors="replace") if isinstance(body, bytes) else str(body or ""))
     cls = _BY_CODE.get(code or "") or _BY_STATUS.get(status or 0) or (
