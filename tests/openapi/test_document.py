@@ -76,3 +76,45 @@ def test_the_error_schema_matches_a_real_error(base_url):
     body = requests.post(base_url + "/v1/infer", json={"task": "no_such_task", "input": "x"}, timeout=10).json()
     jsonschema.validate(body, schema)
     assert body["error"]["code"] == "not_found"
+
+
+def _validator(name):
+    import jsonschema
+
+    spec = json.loads(json.dumps(document()))
+    # The whole document as the root, so `#/components/...` references resolve.
+    return jsonschema.Draft202012Validator({**spec, "$ref": f"#/components/schemas/{name}"})
+
+
+def test_the_sdks_send_queries_the_document_accepts():
+    from llm_pool.types import query_json
+
+    options = dict(strategy="VOTING", max_tokens=64, temperature=0.0, deadline_ms=5000, tenant="t",
+                   metadata={"max_queries": "3"}, request_id="r-1")
+    python_body = query_json("expand_queries", "swift", **options)
+    _validator("Query").validate(python_body)
+    script = (
+        "import { queryJSON } from './clients/js/src/index.js';"
+        "console.log(JSON.stringify(queryJSON('expand_queries', 'swift', {strategy: 'VOTING', maxTokens: 64,"
+        " temperature: 0, deadlineMs: 5000, tenant: 't', metadata: {max_queries: '3'}, requestId: 'r-1'})));"
+    )
+    result = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True,
+                            cwd=ROOT, timeout=30)
+    assert result.returncode == 0, result.stderr
+    js_body = json.loads(result.stdout)
+    _validator("Query").validate(js_body)
+    assert js_body == python_body  # the same wire form from both SDKs
+    bad = dict(python_body, maxTokens=0)
+    assert list(_validator("Query").iter_errors(bad)), "the schema must refuse maxTokens 0"
+
+
+def test_answers_the_sdks_read_are_what_the_document_describes(base_url):
+    from llm_pool import Client
+
+    raw = requests.post(base_url + "/v1/infer", json={"task": "expand_queries", "input": "swift"}, timeout=15).json()
+    _validator("Answer").validate(raw)
+    with Client(base_url) as pool:
+        answer = pool.infer("expand_queries", "swift")
+    assert answer.text and answer.decision is not None
+    health = requests.get(base_url + "/readyz", timeout=10).json()
+    _validator("Readiness").validate(health)
