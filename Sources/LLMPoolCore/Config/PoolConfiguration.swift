@@ -128,6 +128,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// duration such as `5m` or `1h`, `0` to unload at once, a negative one to keep it loaded);
     /// `nil` leaves Ollama's default (5 minutes). TOML `keep_alive`.
     public var keepAlive: String?
+    /// Whether the provider serves embeddings (`/api/embed` for Ollama, `/v1/embeddings` for
+    /// OpenAI-compatible servers): it then answers `POST /v1/embeddings` for its name or model,
+    /// and is listed by `/v1/models`. Default false. TOML `embeddings`.
+    public var embeddings = false
 
     /// Which Ollama endpoint to call.
     public enum OllamaEndpoint: String, Sendable, Hashable, CaseIterable {

@@ -131,6 +131,22 @@ public struct Gateway: Sendable {
         log.record(call, task: "unknown", answer: nil, error: error, latency: .zero)
     }
 
+    /// The settle stage on its own: corrects (or, with `nil`, refunds) what admission charged.
+    func settle(_ admission: Admission, usage: TokenUsage?) async {
+        await rateLimits.settle(admission, usage: usage, logger: logger)
+    }
+
+    /// The log stage on its own: one request log line and the span's annotations.
+    func record(
+        _ call: InferenceCall,
+        task: String,
+        answer: InferenceAnswer?,
+        error: (any Error)?,
+        since: ContinuousClock.Instant
+    ) {
+        log.record(call, task: task, answer: answer, error: error, latency: since.duration(to: .now))
+    }
+
     /// The estimator for the configuration in force.
     public var estimator: TokenEstimator { TokenEstimator(configuration: orchestrator.snapshot.configuration) }
 

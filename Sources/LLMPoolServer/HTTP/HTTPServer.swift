@@ -48,6 +48,7 @@ public struct HTTPServer: Sendable {
         MetricsRoutes(registry: telemetry.metrics.registry).register(on: router)
         InferRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         OpenAIRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        EmbeddingRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         HealthRoutes(orchestrator: orchestrator, monitor: monitor).register(on: router)
         return router
     }

@@ -90,7 +90,7 @@ struct ConfigurationDecoder {
                 known: [
                     "name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env",
                     "endpoint", "tasks", "health_interval_ms", "health_timeout_ms", "warmup", "idle_timeout_ms",
-                    "upstream_streaming", "keep_alive",
+                    "upstream_streaming", "keep_alive", "embeddings",
                 ]
             )
             let name = reader.string(t, "name", at: p, required: true) ?? ""
@@ -129,6 +129,7 @@ struct ConfigurationDecoder {
             entry.healthInterval = optionalMilliseconds(t, "health_interval_ms", at: p)
             entry.healthTimeout = optionalMilliseconds(t, "health_timeout_ms", at: p)
             entry.warmup = reader.bool(t, "warmup", at: p, default: false)
+            entry.embeddings = reader.bool(t, "embeddings", at: p, default: false)
             entry.keepAlive = keepAlive(t, at: p)
             result.append(entry)
         }
