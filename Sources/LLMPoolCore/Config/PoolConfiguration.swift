@@ -66,6 +66,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Time allowed for in-flight requests to finish on shutdown. Default 10 s. TOML `server.drain_timeout_ms`.
     public var drainTimeout: Duration
+    /// How long an HTTP connection may sit idle (no request, or a request whose head has not
+    /// arrived) before it is closed. Default 60 s. TOML `server.idle_timeout_ms`.
+    public var idleTimeout: Duration = .seconds(60)
+    /// How long a request may take to arrive whole once its head has (its body read). Default
+    /// 30 s. TOML `server.read_timeout_ms`.
+    public var readTimeout: Duration = .seconds(30)
 
     /// The defaults.
     public static var defaults: ServerConfiguration {

@@ -40,7 +40,7 @@ public struct PoolComponents: Sendable {
     /// The request pipeline both front doors share.
     public let gateway: Gateway
     /// Whether the server is draining for shutdown.
-    public let drain = DrainState()
+    public let drain: DrainState
     /// The HTTP front door.
     public let httpServer: HTTPServer
     /// Measurement and tracing of everything the components do.
@@ -97,6 +97,8 @@ public struct PoolComponents: Sendable {
             logger: logger
         )
         guardsHolder = GuardsHolder(guards, nonceStore: nonceStore)
+        let drain = DrainState(timeout: configuration.server.drainTimeout)
+        self.drain = drain
         gateway = Gateway(orchestrator: orchestrator, guards: guardsHolder, logger: logger, drain: drain)
         var httpServer = HTTPServer(
             configuration: configuration.server,

@@ -22,7 +22,7 @@ extension Gateway {
         let started = ContinuousClock.now
         let call = admission.call
         do {
-            let answer = try await orchestrator.embed(request)
+            let answer = try await watched(call) { [orchestrator] in try await orchestrator.embed(request) }
             await settle(admission, usage: answer.response.usage)
             record(
                 call,

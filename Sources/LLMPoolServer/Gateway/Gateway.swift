@@ -55,7 +55,7 @@ public struct Gateway: Sendable {
         let started = ContinuousClock.now
         let call = admission.call
         do {
-            let answer = try await orchestrator.infer(call.request)
+            let answer = try await watched(call) { [orchestrator] in try await orchestrator.infer(call.request) }
             await rateLimits.settle(admission, usage: answer.usage, logger: logger)
             log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
             return answer
@@ -93,7 +93,9 @@ public struct Gateway: Sendable {
         let (admission, started) = (opened.admission, opened.started)
         let call = admission.call
         do {
-            let answer = try await orchestrator.stream(opened.prepared, onEvent: onEvent)
+            let answer = try await watched(call) { [orchestrator] in
+                try await orchestrator.stream(opened.prepared, onEvent: onEvent)
+            }
             await rateLimits.settle(admission, usage: answer.usage, logger: logger)
             log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
             return answer

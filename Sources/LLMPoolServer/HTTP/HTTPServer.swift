@@ -58,8 +58,17 @@ public struct HTTPServer: Sendable {
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        Application(
+        let (idle, read) = (configuration.idleTimeout, configuration.readTimeout)
+        let closes = orchestrator.telemetry.isEnabled ? orchestrator.telemetry.metrics.httpConnectionsClosed : nil
+        return Application(
             router: router(),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        ConnectionGuardHandler(idleTimeout: idle, readTimeout: read, closes: closes)
+                    ]
+                )
+            ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.httpPort),
                 serverName: "llm-pool"

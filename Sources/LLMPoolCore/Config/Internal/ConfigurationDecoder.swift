@@ -56,16 +56,22 @@ struct ConfigurationDecoder {
         reader.rejectUnknownKeys(
             t,
             at: p,
-            known: ["host", "http_port", "grpc_port", "max_body_bytes", "drain_timeout_ms"]
+            known: [
+                "host", "http_port", "grpc_port", "max_body_bytes", "drain_timeout_ms", "idle_timeout_ms",
+                "read_timeout_ms",
+            ]
         )
         let d = ServerConfiguration.defaults
-        return .init(
+        var server = ServerConfiguration(
             host: reader.string(t, "host", at: p, default: d.host) ?? d.host,
             httpPort: reader.int(t, "http_port", at: p, default: d.httpPort, range: 0...65535),
             grpcPort: reader.int(t, "grpc_port", at: p, default: d.grpcPort, range: 0...65535),
             maxBodyBytes: reader.int(t, "max_body_bytes", at: p, default: d.maxBodyBytes, range: 1024...(1 << 30)),
             drainTimeout: reader.milliseconds(t, "drain_timeout_ms", at: p, default: d.drainTimeout)
         )
+        server.idleTimeout = reader.milliseconds(t, "idle_timeout_ms", at: p, default: d.idleTimeout)
+        server.readTimeout = reader.milliseconds(t, "read_timeout_ms", at: p, default: d.readTimeout)
+        return server
     }
 
     private func decodeProviders(_ root: TOMLTable) -> [ProviderConfiguration] {
