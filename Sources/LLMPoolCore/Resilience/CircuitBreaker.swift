@@ -71,6 +71,13 @@ public final class CircuitBreaker: Sendable {
         /// When, on the breaker's clock: for open → half-open, the end of the cool-down (the
         /// breaker notices it on its next read).
         public var at: ContinuousClock.Instant
+
+        /// Creates a transition.
+        public init(from: State, to: State, at: ContinuousClock.Instant) {
+            self.from = from
+            self.to = to
+            self.at = at
+        }
     }
 
     /// A reading of the breaker for routing and scoring.

@@ -103,7 +103,8 @@ public struct ConsoleStateBuilder: Sendable {
     }
 
     private func pool(metrics: PoolMetrics, window: Duration, now: ContinuousClock.Instant) -> ConsoleState.Pool {
-        let seconds = max(1, window.seconds)
+        // A pool younger than its window has seen traffic for less time than that.
+        let seconds = max(1, min(window.seconds, console.startedAt.duration(to: now).seconds))
         let bounds = metrics.requestDuration.buckets
         // Grouped by (task, api), strategies merged.
         var groups: [String: (task: String, api: String, counts: [UInt64])] = [:]

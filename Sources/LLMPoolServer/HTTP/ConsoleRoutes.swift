@@ -8,9 +8,9 @@ import NIOCore
 /// - `GET /console`: the page (HTML, CSS and JavaScript from the binary, nothing fetched elsewhere);
 /// - `GET /v1/admin/state`: ``ConsoleState`` as JSON;
 /// - `GET /v1/admin/decisions?limit=N&after=SEQ`: ``DecisionsResponse``;
-/// - `GET /v1/admin/events?interval_ms=1000`: server-sent events, an `event: state` (the state)
-///   and an `event: decisions` (the decisions not sent yet, oldest first) every interval, for an
-///   hour at most (`EventSource` reconnects).
+/// - `GET /v1/admin/events?interval_ms=1000&count=N`: server-sent events, an `event: state` (the
+///   state) and an `event: decisions` (the decisions not sent yet, oldest first) every interval
+///   (200 ms to 60 s), `count` times or for an hour at most (`EventSource` reconnects).
 ///
 /// Protected like `/metrics` (`security.protect_metrics`). The state is computed per request,
 /// so a pool nobody watches does none of this work.
@@ -54,16 +54,17 @@ struct ConsoleRoutes {
             let interval = request.uri.queryParameters["interval_ms"].flatMap { Int($0) }.map {
                 Duration.milliseconds(min(max($0, 200), 60_000))
             }
-            return events(every: interval ?? .seconds(1), requestID: context.requestID)
+            let count = request.uri.queryParameters["count"].flatMap { Int($0) }.map { max(1, $0) }
+            return events(every: interval ?? .seconds(1), count: count, requestID: context.requestID)
         }
     }
 
     /// The event stream: ends when the client goes away (a failed write), when the request is
-    /// cancelled, or after ``streamLifetime``.
-    private func events(every interval: Duration, requestID: String) -> Response {
+    /// cancelled, after `count` rounds or after ``streamLifetime``.
+    private func events(every interval: Duration, count: Int?, requestID: String) -> Response {
         let builder = self.builder
         let encoder = ConsoleStateBuilder.encoder
-        let rounds = Int(Self.streamLifetime / interval)
+        let rounds = min(count ?? .max, Int(Self.streamLifetime / interval))
         return Response(
             status: .ok,
             headers: HTTPJSON.sseHeaders(requestID: requestID),
