@@ -135,7 +135,7 @@ extension ConsolePage {
             }));
             g.fillStyle = "#d8e0e8"; g.fillText(p.name, 4, top + 8);
             g.fillStyle = "#7f8ea0";
-            for (const b of [0, 4, 7, 9]) if (b < bounds.length)
+            for (const b of [1, 4, 7]) if (b < bounds.length)
               g.fillText("≤" + label(bounds[b]), 4, top + bandH - (b + 0.5) * cellH);
             const delays = p.hedge_delay_ms.map((d) => d.value);
             if (delays.length) {
