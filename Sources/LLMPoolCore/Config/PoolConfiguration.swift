@@ -30,6 +30,8 @@ public struct PoolConfiguration: Sendable, Hashable {
     public var redis: RedisConfiguration?
     /// `[health]`: passive health and idle-provider probes.
     public var health: HealthConfiguration = .defaults
+    /// `[console]`: the live console and its admin JSON. Default on.
+    public var console: ConsoleConfiguration = .defaults
 
     /// Creates a configuration.
     public init(

@@ -23,7 +23,7 @@ public final class Orchestrator: Sendable {
     let cache: (any AnswerCache)?
     /// The time of deadlines, hedges, coalesced waits, and of the breakers and budgets of a
     /// ``Resilience`` made here.
-    let clock: any PoolClock
+    public let clock: any PoolClock
     let logger: Logger
     /// Where requests, steps and provider calls are measured and traced.
     public let telemetry: PoolTelemetry

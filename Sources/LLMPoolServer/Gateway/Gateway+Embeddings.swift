@@ -24,18 +24,17 @@ extension Gateway {
         do {
             let answer = try await watched(call) { [orchestrator] in try await orchestrator.embed(request) }
             await settle(admission, usage: answer.response.usage)
-            record(
+            finish(
                 call,
-                task: "embeddings",
                 answer: Self.logged(answer, requestID: call.requestID),
                 error: nil,
-                since: started
+                latency: started.duration(to: .now)
             )
             return answer
         } catch {
             let error = drain?.resolve(error) ?? error
             await settle(admission, usage: nil)
-            record(call, task: "embeddings", answer: nil, error: error, since: started)
+            finish(call, answer: nil, error: error, latency: started.duration(to: .now))
             throw error
         }
     }

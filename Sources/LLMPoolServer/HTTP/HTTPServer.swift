@@ -4,8 +4,8 @@ import Logging
 import NIOCore
 
 /// Builds llm-pool's HTTP front door: the native JSON API, the OpenAI-compatible API, health and
-/// readiness, on Hummingbird. Inference routes decode their body once and hand the call to the
-/// ``Gateway`` shared with the gRPC door.
+/// readiness, `/metrics` and the live console, on Hummingbird. Inference routes decode their body
+/// once and hand the call to the ``Gateway`` shared with the gRPC door.
 public struct HTTPServer: Sendable {
     /// Where and how to listen.
     public var configuration: ServerConfiguration
@@ -17,6 +17,8 @@ public struct HTTPServer: Sendable {
     public var logger: Logger
     /// Whether Hummingbird's own metrics middleware runs (TOML `telemetry.http_server_metrics`).
     public var httpServerMetrics = false
+    /// The console's shared state; its routes are served when `console.enabled`. `nil`: no console.
+    public var console: Console?
 
     /// The orchestrator behind the gateway.
     public var orchestrator: Orchestrator { gateway.orchestrator }
@@ -50,6 +52,10 @@ public struct HTTPServer: Sendable {
         OpenAIRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         EmbeddingRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         HealthRoutes(orchestrator: orchestrator, monitor: monitor).register(on: router)
+        if let console, console.configuration.enabled {
+            let builder = ConsoleStateBuilder(orchestrator: orchestrator, monitor: monitor, console: console)
+            ConsoleRoutes(builder: builder).register(on: router)
+        }
         return router
     }
 

@@ -5,7 +5,8 @@ import LLMPoolObservability
 import NIOCore
 
 /// Requires credentials on every HTTP route except the open ones: `/healthz` and `/readyz`
-/// unless `security.protect_health`, `/metrics` unless `security.protect_metrics`.
+/// unless `security.protect_health`, `/metrics` (and the console's routes) unless
+/// `security.protect_metrics`.
 ///
 /// HMAC-signed requests have their body read (up to `server.max_body_bytes`) to check its hash;
 /// the routes read it again from memory. The principal goes into
@@ -70,6 +71,7 @@ public struct AuthMiddleware: RouterMiddleware {
         switch path {
         case "/healthz", "/readyz": return configuration.protectHealth
         case "/metrics": return configuration.protectMetrics
+        case _ where ConsoleRoutes.paths.contains(path): return configuration.protectMetrics
         default: return true
         }
     }

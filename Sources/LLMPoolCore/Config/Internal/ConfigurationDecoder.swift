@@ -13,7 +13,7 @@ struct ConfigurationDecoder {
             at: "",
             known: [
                 "server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo",
-                "rate_limits", "tracing", "redis", "health",
+                "rate_limits", "tracing", "redis", "health", "console",
             ]
         )
         var config = PoolConfiguration()
@@ -40,6 +40,7 @@ struct ConfigurationDecoder {
         }
         if let table = reader.table(root, "redis", at: "") { config.redis = decodeRedis(table) }
         if let table = reader.table(root, "health", at: "") { config.health = decodeHealth(table) }
+        if let table = reader.table(root, "console", at: "") { config.console = decodeConsole(table) }
         if config.redis == nil {
             if config.cache.enabled, config.cache.backend == .redis {
                 reader.report("cache.backend", "is 'redis' but there is no [redis] table with a url")
