@@ -75,6 +75,7 @@ public final class ProviderSimulator: Service, Sendable {
         let router = Router(context: SimulatorRequestContext.self)
         OllamaRoutes(core: core).register(on: router)
         OpenAIRoutes(core: core).register(on: router)
+        EmbeddingRoutes(core: core).register(on: router)
         AdminRoutes(core: core).register(on: router)
 
         let core = self.core

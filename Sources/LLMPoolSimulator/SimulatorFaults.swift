@@ -11,7 +11,7 @@ import LLMPoolObservability
 /// The JSON form used by the admin API has snake_case keys, all optional:
 /// ```json
 /// {"error_rate": 0.5, "status": 503, "retry_after": 2, "hang": false, "connection_reset": false,
-///  "malformed_body": false, "stall_after_tokens": 3, "extra_latency_ms": 250}
+///  "malformed_body": false, "stall_after_tokens": 3, "extra_latency_ms": 250, "malformed_judge": false}
 /// ```
 public struct SimulatorFaults: Sendable, Hashable, Codable {
     /// Probability, 0…1, that a request fails with HTTP 500 and a JSON error. Default 0.
@@ -36,6 +36,9 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
     /// Latency added to every answer (and to the first token of streamed ones), scaled like the
     /// model's own latency. Default 0.
     public var extraLatency: Duration
+    /// Whether judge prompts get ordinary (unparseable) text instead of a verdict, as a model that
+    /// ignores the judge's format does. Default false. JSON `malformed_judge`.
+    public var malformedJudge = false
 
     /// Creates a set of faults; the defaults inject nothing.
     public init(
@@ -46,8 +49,10 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
         malformedBody: Bool = false,
         stallAfterTokens: Int? = nil,
         extraLatency: Duration = .zero,
-        retryAfter: Int? = nil
+        retryAfter: Int? = nil,
+        malformedJudge: Bool = false
     ) {
+        self.malformedJudge = malformedJudge
         self.errorRate = errorRate
         self.forcedStatus = forcedStatus
         self.retryAfter = retryAfter
@@ -70,6 +75,7 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
         case malformedBody = "malformed_body"
         case stallAfterTokens = "stall_after_tokens"
         case extraLatencyMilliseconds = "extra_latency_ms"
+        case malformedJudge = "malformed_judge"
     }
 
     /// Decodes faults from the admin API's JSON; missing keys take their defaults.
@@ -85,7 +91,8 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
             extraLatency: .milliseconds(
                 try container.decodeIfPresent(Double.self, forKey: .extraLatencyMilliseconds) ?? 0
             ),
-            retryAfter: try container.decodeIfPresent(Int.self, forKey: .retryAfter)
+            retryAfter: try container.decodeIfPresent(Int.self, forKey: .retryAfter),
+            malformedJudge: try container.decodeIfPresent(Bool.self, forKey: .malformedJudge) ?? false
         )
     }
 
@@ -98,6 +105,7 @@ public struct SimulatorFaults: Sendable, Hashable, Codable {
         try container.encode(hang, forKey: .hang)
         try container.encode(connectionReset, forKey: .connectionReset)
         try container.encode(malformedBody, forKey: .malformedBody)
+        try container.encode(malformedJudge, forKey: .malformedJudge)
         try container.encodeIfPresent(stallAfterTokens, forKey: .stallAfterTokens)
         try container.encode(extraLatency.fractionalMilliseconds, forKey: .extraLatencyMilliseconds)
     }

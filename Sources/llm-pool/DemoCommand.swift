@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import LLMPoolCore
 import LLMPoolServer
@@ -34,6 +35,18 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Log format: json or text (overrides logging.format).")
     var logFormat: String?
+
+    @Flag(
+        name: .long,
+        help: "Send a gentle mixed load over every task and strategy, and fault one model every minute for 20 s."
+    )
+    var traffic = false
+
+    @Option(name: .long, help: "With --traffic: seconds between two faults (0: no faults).")
+    var faultInterval: Int = 60
+
+    @Option(name: .long, help: "With --traffic: seconds a fault lasts.")
+    var faultDuration: Int = 20
 
     func run() async throws {
         var configuration: PoolConfiguration
@@ -93,8 +106,27 @@ struct DemoCommand: AsyncParsableCommand {
                 telemetry: telemetry
             )
             runtime.reloadOverrides = pointAtSimulator
+            if traffic { runtime.extraServices.append(demoTraffic(simulator: simulator, logger: logger)) }
+            if DemoBanner.isTerminal {
+                let banner = DemoBanner.text(
+                    httpPort: httpPort,
+                    grpcPort: grpcPort,
+                    traffic: traffic,
+                    models: SimulatorConfiguration.demoModels().map(\.name)
+                )
+                runtime.onHTTPRunning = { _ in print(banner) }
+            }
             try await runtime.run()
             group.cancelAll()
         }
+    }
+
+    /// The `--traffic` load, run by the runtime's service group.
+    private func demoTraffic(simulator: ProviderSimulator, logger: Logger) -> DemoTraffic {
+        var configuration = DemoTraffic.Configuration(poolURL: "http://127.0.0.1:\(httpPort)")
+        configuration.faultInterval = .seconds(max(1, faultInterval))
+        configuration.faultDuration = .seconds(max(1, faultDuration))
+        if faultInterval <= 0 { configuration.faultModels = [] }
+        return DemoTraffic(configuration: configuration, simulator: simulator, httpClient: .shared, logger: logger)
     }
 }

@@ -14,6 +14,7 @@ enum TestPool {
         telemetry: PoolTelemetry = .makeStandalone(),
         rateLimiter: (any RateLimiter)? = nil,
         strategies: [any EnsembleStrategy] = [],
+        clock: (any PoolClock)? = nil,
         logger: Logger = Logger(label: "test")
     ) throws -> PoolComponents {
         var options = PoolComponents.Options()
@@ -22,6 +23,7 @@ enum TestPool {
         }
         options.rateLimiter = rateLimiter
         options.strategyOverrides = strategies
+        if let clock { options.clock = clock }
         return try PoolComponents(
             configuration: configuration,
             httpClient: HTTPClient.shared,

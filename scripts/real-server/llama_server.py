@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 
-DEFAULT_ALIASES = ("tiny-a", "tiny-b")
+DEFAULT_ALIASES = ("tiny-a", "tiny-b", "tiny-embed")
 
 
 def free_port() -> int:
@@ -48,6 +48,8 @@ def write_config(path: pathlib.Path, model: pathlib.Path, port: int, aliases=DEF
                 "n_threads": n_threads,
                 "n_threads_batch": n_threads,
                 "chat_format": "chatml",
+                # An alias ending in -embed serves /v1/embeddings (llama.cpp's embedding mode).
+                "embedding": alias.endswith("-embed"),
                 "verbose": False,
             }
             for alias in aliases

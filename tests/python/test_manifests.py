@@ -256,3 +256,8 @@ def test_serve_accepts_the_flags_the_manifests_use(container):
     for flag in container["args"][1:]:
         if flag.startswith("--"):
             assert flag in result.stdout, f"`llm-pool serve` has no {flag}"
+
+
+def test_configmap_turns_the_console_off(toml):
+    # The live console is for a first try and for debugging; a cluster turns it on when asked.
+    assert toml["console"]["enabled"] is False

@@ -30,6 +30,8 @@ public struct PoolConfiguration: Sendable, Hashable {
     public var redis: RedisConfiguration?
     /// `[health]`: passive health and idle-provider probes.
     public var health: HealthConfiguration = .defaults
+    /// `[console]`: the live console and its admin JSON. Default on.
+    public var console: ConsoleConfiguration = .defaults
 
     /// Creates a configuration.
     public init(
@@ -66,6 +68,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Time allowed for in-flight requests to finish on shutdown. Default 10 s. TOML `server.drain_timeout_ms`.
     public var drainTimeout: Duration
+    /// How long an HTTP connection may sit idle (no request, or a request whose head has not
+    /// arrived) before it is closed. Default 60 s. TOML `server.idle_timeout_ms`.
+    public var idleTimeout: Duration = .seconds(60)
+    /// How long a request may take to arrive whole once its head has (its body read). Default
+    /// 30 s. TOML `server.read_timeout_ms`.
+    public var readTimeout: Duration = .seconds(30)
 
     /// The defaults.
     public static var defaults: ServerConfiguration {
@@ -128,6 +136,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// duration such as `5m` or `1h`, `0` to unload at once, a negative one to keep it loaded);
     /// `nil` leaves Ollama's default (5 minutes). TOML `keep_alive`.
     public var keepAlive: String?
+    /// Whether the provider serves embeddings (`/api/embed` for Ollama, `/v1/embeddings` for
+    /// OpenAI-compatible servers): it then answers `POST /v1/embeddings` for its name or model,
+    /// and is listed by `/v1/models`. Default false. TOML `embeddings`.
+    public var embeddings = false
 
     /// Which Ollama endpoint to call.
     public enum OllamaEndpoint: String, Sendable, Hashable, CaseIterable {

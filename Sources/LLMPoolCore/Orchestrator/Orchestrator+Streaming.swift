@@ -103,7 +103,7 @@ extension Orchestrator {
             traced.span = span
             let race = StreamRace(context: traced, sink: sink)
             let fallback = fallbackContext(prepared, traced)
-            return try await withDeadline(prepared.deadline, task: prepared.taskName) {
+            return try await withDeadline(prepared.deadline, task: prepared.taskName, progress: { sink.stalledNote }) {
                 do {
                     return try await race.run()
                 } catch let error as PoolError where error.code == .contextLengthExceeded {

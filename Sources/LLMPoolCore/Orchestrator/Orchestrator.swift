@@ -23,7 +23,7 @@ public final class Orchestrator: Sendable {
     let cache: (any AnswerCache)?
     /// The time of deadlines, hedges, coalesced waits, and of the breakers and budgets of a
     /// ``Resilience`` made here.
-    let clock: any PoolClock
+    public let clock: any PoolClock
     let logger: Logger
     /// Where requests, steps and provider calls are measured and traced.
     public let telemetry: PoolTelemetry
@@ -343,6 +343,7 @@ public final class Orchestrator: Sendable {
     func withDeadline<T: Sendable>(
         _ deadline: ContinuousClock.Instant,
         task: String,
+        progress: (@Sendable () -> String?)? = nil,
         _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let clock = self.clock
@@ -354,6 +355,9 @@ public final class Orchestrator: Sendable {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let value = first else {
+                if let note = progress?() {
+                    throw PoolError(code: .deadlineExceeded, message: "deadline exceeded for '\(task)': \(note)")
+                }
                 throw PoolError(
                     code: .deadlineExceeded,
                     message: "deadline exceeded before any provider for '\(task)' answered"

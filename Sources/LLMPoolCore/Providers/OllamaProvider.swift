@@ -35,8 +35,8 @@ public struct OllamaProvider: Provider {
     /// The configuration the provider was built from.
     public let configuration: ProviderConfiguration
 
-    private let http: ProviderHTTP
-    private let baseURL: String
+    let http: ProviderHTTP
+    let baseURL: String
     private let healthTimeout: Duration
 
     /// Creates a provider.

@@ -35,9 +35,9 @@ public struct OpenAICompatibleProvider: Provider {
     /// The configuration the provider was built from.
     public let configuration: ProviderConfiguration
 
-    private let http: ProviderHTTP
+    let http: ProviderHTTP
     /// The API root, ending with `/v1`.
-    private let apiRoot: String
+    let apiRoot: String
     private let healthTimeout: Duration
 
     /// Creates a provider.

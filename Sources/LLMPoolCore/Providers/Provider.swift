@@ -130,6 +130,11 @@ public protocol Provider: Sendable {
     func check(_ request: ProviderRequest) throws
     /// Probes the backend.
     func health() async -> ProviderHealth
+    /// Whether the provider serves embeddings (`embeddings = true`). Default false.
+    var servesEmbeddings: Bool { get }
+    /// Embeds texts. The default refuses: only providers with ``servesEmbeddings`` implement it.
+    /// - Throws: The ``PoolError``s of ``complete(_:)``.
+    func embed(_ request: EmbeddingRequest, timeout: Duration) async throws -> EmbeddingResponse
 }
 
 extension Provider {
@@ -143,6 +148,18 @@ extension Provider {
 
     /// Accepts every request.
     public func check(_ request: ProviderRequest) throws {}
+
+    /// No embeddings.
+    public var servesEmbeddings: Bool { false }
+
+    /// Refuses: this provider serves no embeddings.
+    public func embed(_ request: EmbeddingRequest, timeout: Duration) async throws -> EmbeddingResponse {
+        throw PoolError(
+            code: .invalidArgument,
+            message: "provider '\(name)' serves no embeddings",
+            param: "model"
+        )
+    }
 
     /// Whether the provider may serve a task.
     public func supports(task: String) -> Bool {

@@ -17,6 +17,11 @@ public enum UsageEstimator {
         (text.utf8.count + bytesPerToken - 1) / bytesPerToken
     }
 
+    /// The estimated tokens of `bytes` bytes of text, rounded up.
+    public static func tokens(bytes: Int) -> Int {
+        (max(0, bytes) + bytesPerToken - 1) / bytesPerToken
+    }
+
     /// The estimated prompt tokens of a conversation.
     public static func promptTokens(_ messages: [ChatMessage]) -> Int {
         let bytes = messages.reduce(0) { $0 + $1.content.utf8.count }

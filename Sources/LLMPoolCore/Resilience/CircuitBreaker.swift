@@ -68,6 +68,16 @@ public final class CircuitBreaker: Sendable {
         public var from: State
         /// The state entered.
         public var to: State
+        /// When, on the breaker's clock: for open → half-open, the end of the cool-down (the
+        /// breaker notices it on its next read).
+        public var at: ContinuousClock.Instant
+
+        /// Creates a transition.
+        public init(from: State, to: State, at: ContinuousClock.Instant) {
+            self.from = from
+            self.to = to
+            self.at = at
+        }
     }
 
     /// A reading of the breaker for routing and scoring.
@@ -196,7 +206,7 @@ extension CircuitBreaker {
                 window = RollingCounts(window: configuration.window, slices: 10, kinds: 2, origin: now)
             }
             guard state == .open, let openedAt, openedAt.advanced(by: configuration.cooldown) <= now else { return [] }
-            return [move(to: .halfOpen, at: now)]
+            return [move(to: .halfOpen, at: openedAt.advanced(by: configuration.cooldown))]
         }
 
         /// The hold in force at `now`, if any.
@@ -279,7 +289,7 @@ extension CircuitBreaker {
         }
 
         private mutating func move(to next: State, at now: ContinuousClock.Instant) -> Transition {
-            let transition = Transition(from: state, to: next)
+            let transition = Transition(from: state, to: next, at: now)
             state = next
             generation &+= 1
             probesInFlight = 0

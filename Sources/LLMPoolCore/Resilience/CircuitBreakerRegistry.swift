@@ -17,6 +17,8 @@ public final class CircuitBreakerRegistry: Sendable {
     private let metrics: PoolMetrics?
     private let now: @Sendable () -> ContinuousClock.Instant
     private let observers: Mutex<[@Sendable (String, CircuitBreaker.Transition) -> Void]>
+    /// The last transitions of every breaker, for the console.
+    public let history = CircuitBreakerHistory()
 
     /// Creates an empty registry.
     /// - Parameters:
@@ -54,7 +56,13 @@ public final class CircuitBreakerRegistry: Sendable {
         // The state held now, not `transition.to`: reports from two threads may arrive out of order.
         metrics?.circuitBreakerState.labels(breaker.name).set(Double(breaker.heldState.rawValue))
         metrics?.circuitBreakerTransitions.labels(breaker.name, transition.to.description).increment()
+        history.record(provider: breaker.name, transition)
         for observer in observers.withLock({ $0 }) { observer(breaker.name, transition) }
+    }
+
+    /// A reading of `provider`'s breaker: state and rolling-window counts.
+    public func snapshot(of provider: String) -> CircuitBreaker.Snapshot {
+        breaker(for: provider).snapshot()
     }
 
     /// The state of `provider`'s breaker (`closed` for a provider never called).

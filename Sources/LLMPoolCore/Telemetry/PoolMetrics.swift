@@ -48,6 +48,10 @@ public struct PoolMetrics: Sendable {
     public let cacheEntries: GaugeFamily
     /// `llm_pool_config_reloads_total{result}`: configuration reloads (`success`, `failure`).
     public let configReloads: CounterFamily
+    /// `llm_pool_http_connections_closed_total{reason}`: HTTP connections the pool closed or saw
+    /// close early: `idle` (`server.idle_timeout_ms`), `read_timeout` (a request not whole within
+    /// `server.read_timeout_ms`), `client_gone` (the client left while its request ran).
+    public let httpConnectionsClosed: CounterFamily
     /// `llm_pool_slo_burn_rate{slo,window}`: error-budget burn rate per SLO and window (`5m`, `30m`, `1h`, `6h`).
     public let sloBurnRate: GaugeFamily
     /// `llm_pool_slo_error_budget_remaining{slo}`: fraction of the error budget left over the longest window.
@@ -169,6 +173,13 @@ public struct PoolMetrics: Sendable {
             help: "Configuration reloads by result.",
             labelNames: ["result"]
         )
+        httpConnectionsClosed = registry.counter(
+            name: "llm_pool_http_connections_closed_total",
+            help:
+                "HTTP connections closed by the pool (idle, read_timeout) or left by the client mid-request (client_gone).",
+            labelNames: ["reason"]
+        )
+        for reason in ["idle", "read_timeout", "client_gone"] { httpConnectionsClosed.labels(reason).increment(by: 0) }
         sloBurnRate = registry.gauge(
             name: "llm_pool_slo_burn_rate",
             help: "Error-budget burn rate per SLO and window (1 spends the budget exactly over the SLO period).",

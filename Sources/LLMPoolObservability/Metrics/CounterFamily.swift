@@ -32,6 +32,10 @@ public final class CounterFamily: Sendable, RegisteredFamily {
         store.series(for: values)
     }
 
+    /// Every series made so far, ordered by label values (for in-process readers such as the
+    /// console; `/metrics` renders the same list).
+    public var series: [CounterSeries] { store.snapshot() }
+
     func render(into output: inout String, format: ExpositionFormat) {
         let series = store.snapshot()
         guard !series.isEmpty else { return }

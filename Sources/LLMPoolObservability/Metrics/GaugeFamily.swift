@@ -33,6 +33,10 @@ public final class GaugeFamily: Sendable, RegisteredFamily {
         store.series(for: values)
     }
 
+    /// Every series made so far, ordered by label values (for in-process readers such as the
+    /// console; `/metrics` renders the same list).
+    public var series: [GaugeSeries] { store.snapshot() }
+
     func render(into output: inout String, format: ExpositionFormat) {
         let series = store.snapshot()
         guard !series.isEmpty else { return }

@@ -65,8 +65,31 @@ public final class HistogramSeries: Sendable, LabeledSeries {
     /// - Returns: The estimate; the highest finite bound when it falls in the `+Inf` bucket; `nil`
     ///   when there were no observations in the window or `q` is outside `0...1`.
     public func quantile(_ q: Double, window: Duration) -> Double? {
+        Self.quantile(q, counts: recent.counts(over: window), upperBounds: upperBounds)
+    }
+
+    /// Per-bucket counts (not cumulative, `+Inf` last) of the observations of the last `window`,
+    /// rounded up to whole slices and capped at the registry's recent window.
+    public func recentCounts(window: Duration) -> [UInt64] {
+        recent.counts(over: window)
+    }
+
+    /// Per-bucket counts (not cumulative, `+Inf` last) since the series was made, and the sum.
+    public var totals: (counts: [UInt64], sum: Double) {
+        ((0...upperBounds.count).map { cells.load($0) }, cells.loadDouble(sumIndex))
+    }
+
+    /// The finite bucket upper bounds, increasing (`+Inf` is implicit).
+    public var bounds: [Double] { upperBounds }
+
+    /// Estimates the `q`-quantile of per-bucket `counts` (not cumulative, `+Inf` last) over
+    /// `upperBounds`, interpolating linearly inside the bucket that holds it, as PromQL's
+    /// `histogram_quantile` does: the counts of several series with the same buckets may be added
+    /// first.
+    /// - Returns: The estimate; the highest finite bound when it falls in the `+Inf` bucket; `nil`
+    ///   when the counts are all 0 or `q` is outside `0...1`.
+    public static func quantile(_ q: Double, counts: [UInt64], upperBounds: [Double]) -> Double? {
         guard q >= 0, q <= 1 else { return nil }
-        let counts = recent.counts(over: window)
         let total = counts.reduce(0, &+)
         guard total > 0 else { return nil }
         let rank = q * Double(total)

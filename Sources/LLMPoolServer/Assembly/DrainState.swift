@@ -7,15 +7,53 @@ import Synchronization
 /// instead of as a client cancellation.
 public final class DrainState: Sendable {
     private let draining = Atomic<Bool>(false)
+    /// Fires when graceful shutdown begins.
+    public let begun = Latch()
+    private let timeout: Mutex<Duration>
+    private let began = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Creates a state that is not draining.
-    public init() {}
+    /// - Parameter timeout: How long in-flight requests may run once the drain begins
+    ///   (`server.drain_timeout_ms`).
+    public init(timeout: Duration = .seconds(10)) {
+        self.timeout = Mutex(timeout)
+    }
 
     /// Whether graceful shutdown has begun.
     public var isDraining: Bool { draining.load(ordering: .acquiring) }
 
     /// Marks the start of graceful shutdown.
-    public func begin() { draining.store(true, ordering: .releasing) }
+    public func begin() {
+        began.withLock { $0 = $0 ?? .now }
+        draining.store(true, ordering: .releasing)
+        begun.fire()
+    }
+
+    /// Sets the time in-flight requests get once the drain begins (a reload may change it).
+    public func setTimeout(_ value: Duration) { timeout.withLock { $0 = value } }
+
+    /// How long after the drain began requests still running are cancelled and answered 503:
+    /// the drain's time less a margin (a fifth of it, at most 1 s) in which those answers are
+    /// written and the servers close, so the process exits within `server.drain_timeout_ms`.
+    public var answerBy: Duration {
+        let total = timeout.withLock { $0 }
+        return total - min(.seconds(1), total / 5)
+    }
+
+    /// Whether the drain began and its requests' time (``answerBy``) is up.
+    public var isExpired: Bool {
+        guard let began = began.withLock({ $0 }) else { return false }
+        return ContinuousClock.now >= began.advanced(by: answerBy)
+    }
+
+    /// Returns once the drain began and ``answerBy`` passed, or when the calling task is
+    /// cancelled. The ``Gateway`` races every request against it, so that what still runs then is
+    /// answered 503 while the server can still write, before the service group cancels the servers.
+    public func waitUntilExpired() async {
+        await begun.wait()
+        guard let began = began.withLock({ $0 }), !Task.isCancelled else { return }
+        try? await Task.sleep(until: began.advanced(by: answerBy), clock: .continuous)
+    }
 
     /// `error` as the caller should see it: a cancellation during the drain is `unavailable`.
     func resolve(_ error: any Error) -> any Error {

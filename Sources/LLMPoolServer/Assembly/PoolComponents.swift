@@ -26,6 +26,9 @@ public struct PoolComponents: Sendable {
         public var strategyOverrides: [any EnsembleStrategy] = []
         /// The rate limiter for `backend = "memory"`; `nil` makes an ``InMemoryRateLimiter``.
         public var rateLimiter: (any RateLimiter)?
+        /// The time of the orchestrator, its breakers and budgets, and the console; tests pass a
+        /// manual clock. Default ``SystemPoolClock``.
+        public var clock: any PoolClock = SystemPoolClock()
 
         /// The server's assembly.
         public init() {}
@@ -40,9 +43,11 @@ public struct PoolComponents: Sendable {
     /// The request pipeline both front doors share.
     public let gateway: Gateway
     /// Whether the server is draining for shutdown.
-    public let drain = DrainState()
+    public let drain: DrainState
     /// The HTTP front door.
     public let httpServer: HTTPServer
+    /// The live console's shared state: recent decisions, the last reload (`[console]`).
+    public let console: Console
     /// Measurement and tracing of everything the components do.
     public let telemetry: PoolTelemetry
     /// The Redis client shared by the cache, rate limits and nonces, when `[redis]` is configured;
@@ -82,6 +87,7 @@ public struct PoolComponents: Sendable {
             cache: Self.makeCache(configuration, redis: redis, telemetry: telemetry, logger: logger),
             strategies: options.strategyOverrides,
             logger: logger,
+            clock: options.clock,
             telemetry: telemetry
         )
         monitor = ProviderHealthMonitor()
@@ -97,7 +103,18 @@ public struct PoolComponents: Sendable {
             logger: logger
         )
         guardsHolder = GuardsHolder(guards, nonceStore: nonceStore)
-        gateway = Gateway(orchestrator: orchestrator, guards: guardsHolder, logger: logger, drain: drain)
+        let drain = DrainState(timeout: configuration.server.drainTimeout)
+        self.drain = drain
+        let console = Console(configuration: configuration.console, startedAt: orchestrator.clock.now)
+        self.console = console
+        gateway = Gateway(
+            orchestrator: orchestrator,
+            guards: guardsHolder,
+            logger: logger,
+            drain: drain,
+            decisions: console.decisions,
+            showInputs: configuration.console.showInputs
+        )
         var httpServer = HTTPServer(
             configuration: configuration.server,
             gateway: gateway,
@@ -105,6 +122,7 @@ public struct PoolComponents: Sendable {
             logger: logger
         )
         httpServer.httpServerMetrics = configuration.telemetry.httpServerMetrics
+        httpServer.console = console
         self.httpServer = httpServer
         self.configuration = configuration
         self.logger = logger

@@ -16,6 +16,7 @@ extension PoolRuntime {
             path: configPath,
             metrics: components.telemetry.metrics,
             logger: logger,
+            onResult: { [reloads = components.console.reloads] in reloads.record($0) },
             apply: applier.apply
         )
         return [.init(service: reloader)]

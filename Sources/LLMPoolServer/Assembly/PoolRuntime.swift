@@ -104,7 +104,9 @@ public struct PoolRuntime: Sendable {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
-            // In-flight requests get `server.drain_timeout_ms`; what still runs then is cancelled.
+            // In-flight requests get `server.drain_timeout_ms` less a margin (DrainState.answerBy);
+            // the gateway then cancels what still runs and answers it 503, and the servers close
+            // before the group would cancel them.
             group.maximumGracefulShutdownDuration = configuration.server.drainTimeout
             group.maximumCancellationDuration = .seconds(2)
             let serviceGroup = ServiceGroup(configuration: group)

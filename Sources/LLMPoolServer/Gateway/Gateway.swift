@@ -19,9 +19,12 @@ public struct Gateway: Sendable {
     public let guards: GuardsHolder?
     /// Whether the server is shutting down; `nil` for a pool that never drains.
     public let drain: DrainState?
+    /// Where finished requests are remembered for the console; `nil` when it is off.
+    public let decisions: DecisionRing?
     private let rateLimits: RateLimitStage
     private let log: RequestLog
     private let logger: Logger
+    private let showInputs: Bool
 
     /// Creates the pipeline.
     /// - Parameters:
@@ -29,8 +32,19 @@ public struct Gateway: Sendable {
     ///   - guards: Authentication and rate limits in force (a reload swaps them); `nil` limits nothing.
     ///   - logger: Where the request log lines go.
     ///   - drain: The server's shutdown state: calls cancelled by the drain are answered `unavailable`.
-    public init(orchestrator: Orchestrator, guards: GuardsHolder?, logger: Logger, drain: DrainState? = nil) {
+    ///   - decisions: Where finished requests are remembered for the console; `nil` remembers none.
+    ///   - showInputs: Whether remembered requests keep their input text (`console.show_inputs`).
+    public init(
+        orchestrator: Orchestrator,
+        guards: GuardsHolder?,
+        logger: Logger,
+        drain: DrainState? = nil,
+        decisions: DecisionRing? = nil,
+        showInputs: Bool = false
+    ) {
         self.orchestrator = orchestrator
+        self.decisions = decisions
+        self.showInputs = showInputs
         self.guards = guards
         self.drain = drain
         self.rateLimits = RateLimitStage(guards: guards)
@@ -44,7 +58,7 @@ public struct Gateway: Sendable {
         let started = ContinuousClock.now
         let admission = await rateLimits.admit(call)
         if let rejection = admission.rejection {
-            log.record(call, task: taskLabel(call), answer: nil, error: rejection, latency: started.duration(to: .now))
+            finish(call, answer: nil, error: rejection, latency: started.duration(to: .now))
         }
         return admission
     }
@@ -55,14 +69,14 @@ public struct Gateway: Sendable {
         let started = ContinuousClock.now
         let call = admission.call
         do {
-            let answer = try await orchestrator.infer(call.request)
+            let answer = try await watched(call) { [orchestrator] in try await orchestrator.infer(call.request) }
             await rateLimits.settle(admission, usage: answer.usage, logger: logger)
-            log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
+            finish(call, answer: answer, error: nil, latency: started.duration(to: .now))
             return answer
         } catch {
             let error = drain?.resolve(error) ?? error
             await rateLimits.settle(admission, usage: nil, logger: logger)
-            log.record(call, task: taskLabel(call), answer: nil, error: error, latency: started.duration(to: .now))
+            finish(call, answer: nil, error: error, latency: started.duration(to: .now))
             throw error
         }
     }
@@ -78,7 +92,7 @@ public struct Gateway: Sendable {
         } catch {
             await rateLimits.settle(admission, usage: nil, logger: logger)
             let call = admission.call
-            log.record(call, task: taskLabel(call), answer: nil, error: error, latency: started.duration(to: .now))
+            finish(call, answer: nil, error: error, latency: started.duration(to: .now))
             throw error
         }
     }
@@ -93,14 +107,16 @@ public struct Gateway: Sendable {
         let (admission, started) = (opened.admission, opened.started)
         let call = admission.call
         do {
-            let answer = try await orchestrator.stream(opened.prepared, onEvent: onEvent)
+            let answer = try await watched(call) { [orchestrator] in
+                try await orchestrator.stream(opened.prepared, onEvent: onEvent)
+            }
             await rateLimits.settle(admission, usage: answer.usage, logger: logger)
-            log.record(call, task: taskLabel(call), answer: answer, error: nil, latency: started.duration(to: .now))
+            finish(call, answer: answer, error: nil, latency: started.duration(to: .now))
             return answer
         } catch {
             let error = drain?.resolve(error) ?? error
             await rateLimits.settle(admission, usage: nil, logger: logger)
-            log.record(call, task: taskLabel(call), answer: nil, error: error, latency: started.duration(to: .now))
+            finish(call, answer: nil, error: error, latency: started.duration(to: .now))
             throw error
         }
     }
@@ -129,6 +145,45 @@ public struct Gateway: Sendable {
             span: span
         )
         log.record(call, task: "unknown", answer: nil, error: error, latency: .zero)
+    }
+
+    /// The settle stage on its own: corrects (or, with `nil`, refunds) what admission charged.
+    func settle(_ admission: Admission, usage: TokenUsage?) async {
+        await rateLimits.settle(admission, usage: usage, logger: logger)
+    }
+
+    /// The last stage of every call: the log line and span attributes, and the console's record.
+    func finish(_ call: InferenceCall, answer: InferenceAnswer?, error: (any Error)?, latency: Duration) {
+        let task = taskLabel(call)
+        log.record(call, task: task, answer: answer, error: error, latency: latency)
+        guard let decisions else { return }
+        let failure = error.map(PoolError.classifying)
+        decisions.append(
+            RecentDecision(
+                at: orchestrator.clock.now,
+                requestID: call.requestID,
+                traceID: call.span?.traceID,
+                api: call.api,
+                task: task,
+                strategy: answer?.strategy.rawValue ?? strategyLabel(call),
+                streaming: call.streaming,
+                code: failure?.code.description ?? "ok",
+                error: failure?.message,
+                latency: latency,
+                decision: answer?.decision,
+                provider: answer?.provider,
+                model: answer?.model,
+                cached: answer?.cached ?? false,
+                input: showInputs ? call.request.input : nil
+            )
+        )
+    }
+
+    /// The strategy a failed call ran or would have run.
+    private func strategyLabel(_ call: InferenceCall) -> String {
+        if call.request.directMessages != nil { return StrategyKind.fastest.rawValue }
+        if let strategy = call.request.strategy { return strategy.rawValue }
+        return orchestrator.snapshot.configuration.tasks[call.request.task]?.strategy.rawValue ?? "none"
     }
 
     /// The estimator for the configuration in force.

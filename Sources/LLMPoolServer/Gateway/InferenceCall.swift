@@ -21,6 +21,9 @@ public struct InferenceCall: Sendable {
     public var operation: String
     /// The server span of the request, which the gateway annotates; `nil` when tracing is off.
     public var span: RecordedSpan?
+    /// Fires when the client's connection goes away (HTTP); the gateway then cancels the call.
+    /// `nil` where the transport cancels by itself (gRPC).
+    public var connection: Latch?
 
     /// The front door it came through.
     public var api: RequestAPI { request.api }
@@ -35,7 +38,8 @@ public struct InferenceCall: Sendable {
         estimator: TokenEstimator,
         streaming: Bool,
         operation: String,
-        span: RecordedSpan?
+        span: RecordedSpan?,
+        connection: Latch? = nil
     ) {
         var request = request
         let tenant = TenantRule.tenant(principal: principal, body: request.tenant, hint: tenantHint)
@@ -47,5 +51,6 @@ public struct InferenceCall: Sendable {
         self.streaming = streaming
         self.operation = operation
         self.span = span
+        self.connection = connection
     }
 }

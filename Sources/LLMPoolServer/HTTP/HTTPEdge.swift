@@ -19,7 +19,8 @@ struct HTTPEdge: Sendable {
             estimator: gateway.estimator,
             streaming: streaming,
             operation: Self.operation(request),
-            span: context.span
+            span: context.span,
+            connection: context.connection
         )
     }
 

@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 
 /// Builds llm-pool's HTTP front door: the native JSON API, the OpenAI-compatible API, health and
-/// readiness, on Hummingbird. Inference routes decode their body once and hand the call to the
-/// ``Gateway`` shared with the gRPC door; `GET /openapi.json` describes them all.
+/// readiness, `/metrics` and the live console, on Hummingbird. Inference routes decode their body
+/// once and hand the call to the ``Gateway`` shared with the gRPC door; `GET /openapi.json`
+/// describes them all.
 public struct HTTPServer: Sendable {
     /// Where and how to listen.
     public var configuration: ServerConfiguration
@@ -17,6 +18,8 @@ public struct HTTPServer: Sendable {
     public var logger: Logger
     /// Whether Hummingbird's own metrics middleware runs (TOML `telemetry.http_server_metrics`).
     public var httpServerMetrics = false
+    /// The console's shared state; its routes are served when `console.enabled`. `nil`: no console.
+    public var console: Console?
 
     /// The orchestrator behind the gateway.
     public var orchestrator: Orchestrator { gateway.orchestrator }
@@ -48,8 +51,13 @@ public struct HTTPServer: Sendable {
         MetricsRoutes(registry: telemetry.metrics.registry).register(on: router)
         InferRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         OpenAIRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        EmbeddingRoutes(edge: edge, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         HealthRoutes(orchestrator: orchestrator, monitor: monitor).register(on: router)
         OpenAPIRoutes().register(on: router)
+        if let console, console.configuration.enabled {
+            let builder = ConsoleStateBuilder(orchestrator: orchestrator, monitor: monitor, console: console)
+            ConsoleRoutes(builder: builder).register(on: router)
+        }
         return router
     }
 
@@ -58,8 +66,17 @@ public struct HTTPServer: Sendable {
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        Application(
+        let (idle, read) = (configuration.idleTimeout, configuration.readTimeout)
+        let closes = orchestrator.telemetry.isEnabled ? orchestrator.telemetry.metrics.httpConnectionsClosed : nil
+        return Application(
             router: router(),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        ConnectionGuardHandler(idleTimeout: idle, readTimeout: read, closes: closes)
+                    ]
+                )
+            ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.httpPort),
                 serverName: "llm-pool"

@@ -14,9 +14,13 @@ public struct PoolRequestContext: RequestContext {
     /// The request's server span, annotated by the gateway; `nil` when tracing is off.
     public var span: RecordedSpan? = nil
 
+    /// Fires when the client of the request's connection leaves (``ConnectionGuardHandler``).
+    public var connection: Latch?
+
     /// Creates a context for a new request.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
+        self.connection = ConnectionSignals.latch(for: source.channel)
     }
 }

@@ -15,8 +15,8 @@ import Tracing
 /// before reaching a route (credentials refused, unknown method). Errors that are not a
 /// ``PoolError`` are logged with their cause and answered 500 with a generic message.
 ///
-/// `/metrics`, `/healthz` and `/readyz` get no span and no log line: scrapers and probes call
-/// them every few seconds.
+/// `/metrics`, `/healthz`, `/readyz` and the console's routes get no span and no log line:
+/// scrapers, probes and open consoles call them every few seconds.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = PoolRequestContext
     let logger: Logger
@@ -114,6 +114,8 @@ struct RequestIDMiddleware: RouterMiddleware {
     static let routes: [String: [HTTPRequest.Method]] = [
         "/v1/infer": [.post], "/v1/infer/stream": [.post], "/v1/chat/completions": [.post],
         "/v1/models": [.get], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get], "/openapi.json": [.get],
+        "/console": [.get], "/v1/admin/state": [.get], "/v1/admin/decisions": [.get], "/v1/admin/events": [.get],
+        "/v1/embeddings": [.post],
     ]
 
     /// An unmatched request as 404 (no such path) or 405 (the path, another method).
@@ -132,7 +134,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     }
 
     private static func isProbe(_ path: String) -> Bool {
-        path == "/metrics" || path == "/healthz" || path == "/readyz"
+        path == "/metrics" || path == "/healthz" || path == "/readyz" || ConsoleRoutes.paths.contains(path)
     }
 }
 

@@ -61,6 +61,8 @@ public actor ConfigReloader: Service {
     public nonisolated let path: String
     private let configuration: Configuration
     private let apply: @Sendable (PoolConfiguration) async throws -> Void
+    /// Told every reload's result (the console shows the last one).
+    private let onResult: @Sendable (ConfigReloadResult) -> Void
     private let metrics: PoolMetrics?
     private let logger: Logger
     private let clock: any Clock<Duration>
@@ -85,6 +87,7 @@ public actor ConfigReloader: Service {
     ///   - metrics: Where reloads are counted, if anywhere.
     ///   - logger: Where reloads, rejections and their issues are logged.
     ///   - clock: The clock for the debounce and polling.
+    ///   - onResult: Told the result of every reload; default nothing.
     ///   - apply: Puts a valid configuration into force; when it throws, the reload counts as a
     ///     failure and the previous configuration is expected to stay.
     public init(
@@ -93,8 +96,10 @@ public actor ConfigReloader: Service {
         metrics: PoolMetrics? = nil,
         logger: Logger,
         clock: any Clock<Duration> = ContinuousClock(),
+        onResult: @escaping @Sendable (ConfigReloadResult) -> Void = { _ in },
         apply: @escaping @Sendable (PoolConfiguration) async throws -> Void
     ) {
+        self.onResult = onResult
         self.path = path
         self.configuration = configuration
         self.metrics = metrics
@@ -150,7 +155,9 @@ public actor ConfigReloader: Service {
         let previous = latest
         let next = Task {
             _ = await previous?.value
-            return await self.load()
+            let result = await self.load()
+            self.onResult(result)
+            return result
         }
         latest = next
         return await next.value

@@ -5,8 +5,8 @@ import LLMPoolObservability
 import NIOCore
 
 /// Requires credentials on every HTTP route except the open ones: `/healthz` and `/readyz`
-/// unless `security.protect_health`, `/metrics` unless `security.protect_metrics`, and
-/// `/openapi.json` always (it describes the API and holds no data).
+/// unless `security.protect_health`, `/metrics` (and the console's routes) unless
+/// `security.protect_metrics`, and `/openapi.json` always (it describes the API and holds no data).
 ///
 /// HMAC-signed requests have their body read (up to `server.max_body_bytes`) to check its hash;
 /// the routes read it again from memory. The principal goes into
@@ -72,6 +72,7 @@ public struct AuthMiddleware: RouterMiddleware {
         case "/healthz", "/readyz": return configuration.protectHealth
         case "/metrics": return configuration.protectMetrics
         case "/openapi.json": return false
+        case _ where ConsoleRoutes.paths.contains(path): return configuration.protectMetrics
         default: return true
         }
     }

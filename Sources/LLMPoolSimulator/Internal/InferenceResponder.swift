@@ -57,7 +57,8 @@ struct InferenceResponder: Sendable {
             model: model,
             prompt: call.prompt,
             maxTokens: call.maxTokens,
-            toolCall: call.toolCall
+            toolCall: call.toolCall,
+            judges: core.faults(for: model.name)?.malformedJudge != true
         )
         // A request the model cannot hold is refused before anything else, as servers validate first.
         if let limit = call.behavior.contextTokens, completion.promptTokens + (call.maxTokens ?? 0) > limit {

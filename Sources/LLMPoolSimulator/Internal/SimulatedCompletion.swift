@@ -18,7 +18,14 @@ struct SimulatedCompletion: Sendable {
     ///   - prompt: The whole prompt text, every message included.
     ///   - maxTokens: The request's cap on generated tokens, if any (a tool call ignores it).
     ///   - toolCall: The tool call to answer with, if any.
-    init(model: SimulatedModel, prompt: String, maxTokens: Int?, toolCall: SimulatedToolCall? = nil) {
+    ///   - judges: Whether a judge prompt gets a verdict (off under ``SimulatorFaults/malformedJudge``).
+    init(
+        model: SimulatedModel,
+        prompt: String,
+        maxTokens: Int?,
+        toolCall: SimulatedToolCall? = nil,
+        judges: Bool = true
+    ) {
         self.model = model
         self.promptTokens = AnswerGenerator.words(of: prompt).count
         self.toolCall = toolCall
@@ -27,7 +34,9 @@ struct SimulatedCompletion: Sendable {
             finishReason = "tool_calls"
             return
         }
-        let full = AnswerGenerator.answer(prompt: prompt, seed: model.seed, count: model.answerTokens)
+        let full =
+            (judges ? Self.verdict(prompt: prompt, seed: model.seed) : nil)
+            ?? AnswerGenerator.answer(prompt: prompt, seed: model.seed, count: model.answerTokens)
         if let maxTokens, maxTokens >= 0, maxTokens < full.count {
             words = Array(full.prefix(maxTokens))
             finishReason = "length"
@@ -35,6 +44,21 @@ struct SimulatedCompletion: Sendable {
             words = full
             finishReason = "stop"
         }
+    }
+
+    /// The verdict a judge prompt asks for (`{"choice": i, "reason": …}`, as llm-pool's JUDGE
+    /// template asks), as words; `nil` for any other prompt. The choice is deterministic: the
+    /// prompt's fingerprint with the model's seed, modulo the candidates (`[0]`, `[1]`, … lines).
+    static func verdict(prompt: String, seed: UInt64) -> [String]? {
+        guard prompt.contains("\"choice\"") else { return nil }
+        let candidates = prompt.split(separator: "\n").filter { line in
+            line.first == "[" && line.last == "]" && line.dropFirst().dropLast().allSatisfy(\.isNumber)
+                && line.count > 2
+        }.count
+        guard candidates > 0 else { return nil }
+        let choice = Int(AnswerGenerator.fingerprint(of: prompt, seed: seed) % UInt64(candidates))
+        let text = #"{"choice": \#(choice), "reason": "candidate \#(choice) answers the request most directly."}"#
+        return text.split(separator: " ").map(String.init)
     }
 
     /// The whole answer text: the words joined by single spaces.

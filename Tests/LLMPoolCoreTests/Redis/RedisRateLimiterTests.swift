@@ -117,15 +117,16 @@ struct RedisRateLimiterTests {
 
     @Test("Usage slides out of the window; resetAfter says when")
     func slidingWindow() async throws {
-        let shortWindow = RedisRateLimiter.Configuration(window: .milliseconds(600), bucketWidth: .milliseconds(100))
+        // Short enough to wait out, long enough that a loaded machine sends the three requests within it.
+        let shortWindow = RedisRateLimiter.Configuration(window: .seconds(2), bucketWidth: .milliseconds(250))
         try await Self.withReplicas(configuration: shortWindow) { replicaA, replicaB, _ in
             let limit = RateLimit(requestsPerMinute: 2)
             let first = try await replicaA.acquire(tenant: "acme", estimatedTokens: 0, limit: limit)
-            #expect(first.remaining == 1 && first.resetAfter > .zero && first.resetAfter <= .milliseconds(600))
+            #expect(first.remaining == 1 && first.resetAfter > .zero && first.resetAfter <= .seconds(2))
             #expect(try await replicaB.acquire(tenant: "acme", estimatedTokens: 0, limit: limit).remaining == 0)
             let rejected = try await replicaA.acquire(tenant: "acme", estimatedTokens: 0, limit: limit)
             #expect(!rejected.allowed)
-            #expect(rejected.resetAfter > .zero && rejected.resetAfter <= .milliseconds(600))
+            #expect(rejected.resetAfter > .zero && rejected.resetAfter <= .seconds(2))
             try await Task.sleep(for: rejected.resetAfter + .milliseconds(30))
             #expect(try await replicaB.acquire(tenant: "acme", estimatedTokens: 0, limit: limit).allowed)
         }

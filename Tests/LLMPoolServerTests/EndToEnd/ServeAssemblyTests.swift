@@ -192,6 +192,30 @@ struct ServeAssemblyTests {
         }
     }
 
+    @Test("the simulated judge answers a verdict JUDGE accepts; malformed_judge makes JUDGE fall back (F15)")
+    func simulatedJudge() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await ProviderSimulator.withRunning(models: Self.models) { simulator in
+            var settings = Settings()
+            settings.judgeTemplate = #"Pick one: {{input}} Answer {"choice": <index>, "reason": "why"}"#
+            try Self.write(settings, baseURL: simulator.baseURL, in: folder)
+            try await Self.serve(folder: folder) { base in
+                let (status, body) = try await Self.infer(base, task: "pick")
+                #expect(status == 200)
+                let reason = (body["decision"] as? [String: Any])?["reason"] as? String ?? ""
+                #expect(reason.contains("judge j1 chose candidate"), "\(reason)")
+                try simulator.setFaults(SimulatorFaults(malformedJudge: true), for: "model-j1")
+                let (again, fallback) = try await Self.eventually(base, task: "pick") { _, body in
+                    ((body["decision"] as? [String: Any])?["reason"] as? String ?? "").contains("malformed")
+                }
+                #expect(again == 200)
+                let note = (fallback["decision"] as? [String: Any])?["reason"] as? String ?? ""
+                #expect(note.contains("malformed"), "\(note)")
+            }
+        }
+    }
+
     @Test("a provider with warmup = true gets a 1-token request at start-up, before any user request")
     func warmup() async throws {
         let folder = try Self.folder()

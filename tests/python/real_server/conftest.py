@@ -2,7 +2,7 @@
 OpenAI-compatible server) with llm-pool in front of it.
 
     tiny_model  a random-weight GGUF ($LLMPOOL_TINY_GGUF, or made by scripts/real-server/make_tiny_model.py)
-    llama       `python -m llama_cpp.server` on a free loopback port, aliases tiny-a and tiny-b
+    llama       `python -m llama_cpp.server` on a free loopback port, aliases tiny-a, tiny-b and tiny-embed
     proxy       a recording proxy in front of llama (provider llama-b goes through it)
     pool        `$LLMPOOL_BIN serve` with a generated config: llama-a -> llama, llama-b -> proxy -> llama
 
@@ -50,6 +50,15 @@ kind = "openai"
 base_url = "http://127.0.0.1:{proxy_port}/v1"
 model = "tiny-b"
 timeout_ms = 30000
+
+[[providers]]
+name = "llama-embed"
+description = "llama.cpp in embedding mode"
+kind = "openai"
+base_url = "http://127.0.0.1:{llama_port}/v1"
+model = "tiny-embed"
+timeout_ms = 30000
+embeddings = true
 
 [tasks.chat_fast]
 strategy = "FASTEST"

@@ -54,15 +54,16 @@ def test_readyz_sees_both_providers_healthy(pool):
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "ready"
-    assert {p["name"]: p["healthy"] for p in body["providers"]} == {"llama-a": True, "llama-b": True}
+    assert {p["name"]: p["healthy"] for p in body["providers"]} == {
+        "llama-a": True, "llama-b": True, "llama-embed": True}
     assert requests.get(f"{pool.http}/healthz", timeout=10).status_code == 200
 
 
 def test_models_lists_both_models_and_the_tasks(client, direct):
     upstream = {m.id for m in direct.models.list()}
-    assert upstream == {"tiny-a", "tiny-b"}
+    assert upstream == {"tiny-a", "tiny-b", "tiny-embed"}
     listed = {m.id: m for m in client.models.list()}
-    assert {"tiny-a", "tiny-b", "pool/chat_fast", "pool/chat_vote", "pool/chat_b"} <= set(listed)
+    assert {"tiny-a", "tiny-b", "tiny-embed", "pool/chat_fast", "pool/chat_vote", "pool/chat_b"} <= set(listed)
     assert listed["tiny-a"].owned_by == "llm-pool/llama-a"
     assert listed["tiny-b"].owned_by == "llm-pool/llama-b"
 
@@ -644,6 +645,41 @@ def test_context_length_exceeded_over_grpc_is_invalid_argument(stubs, stub):
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     trailers = dict(raised.value.trailing_metadata() or ())
     assert trailers.get("llm-pool-error") == "context_length_exceeded"
+
+
+# --- Embeddings --------------------------------------------------------------------------------
+
+
+def test_embeddings_relay_what_llama_cpp_answers_and_are_cached(pool, llama):
+    body = {"model": "tiny-embed", "input": fresh("embed me")}
+    want = requests.post(f"{llama.base_url}/v1/embeddings", json=body, timeout=60)
+    assert want.status_code == 200, want.text
+    got = requests.post(f"{pool.http}/v1/embeddings", json=body, timeout=60)
+    assert got.status_code == 200, got.text
+    assert got.headers["x-llm-pool-provider"] == "llama-embed"
+    assert got.headers["x-llm-pool-cache"] == "miss"
+    answer, direct_answer = got.json(), want.json()
+    assert answer["object"] == "list"
+    assert answer["model"] == "tiny-embed"
+    # llama.cpp's vectors (token-level for this model) reach the client unchanged.
+    assert answer["data"] == direct_answer["data"]
+    assert answer["usage"] == direct_answer["usage"]
+    again = requests.post(f"{pool.http}/v1/embeddings", json=body, timeout=60)
+    assert again.headers["x-llm-pool-cache"] == "hit"
+    assert again.json()["data"] == direct_answer["data"]
+
+
+def test_embeddings_through_the_openai_sdk(client):
+    created = client.embeddings.create(model="tiny-embed", input=fresh("sdk"), encoding_format="float")
+    assert created.model == "tiny-embed"
+    assert len(created.data) == 1 and created.data[0].embedding
+    assert created.usage.prompt_tokens > 0
+
+
+def test_embeddings_of_an_unknown_model_are_a_404_naming_the_field(pool):
+    r = requests.post(f"{pool.http}/v1/embeddings", json={"model": "tiny-a", "input": "x"}, timeout=30)
+    assert r.status_code == 404, r.text
+    assert r.json()["error"]["param"] == "model"
 
 
 # --- llama.cpp dies mid-stream, then comes back ---------------------------------------------

@@ -13,7 +13,7 @@ struct ConfigurationDecoder {
             at: "",
             known: [
                 "server", "providers", "tasks", "qos", "cache", "logging", "telemetry", "security", "slo",
-                "rate_limits", "tracing", "redis", "health",
+                "rate_limits", "tracing", "redis", "health", "console",
             ]
         )
         var config = PoolConfiguration()
@@ -40,6 +40,7 @@ struct ConfigurationDecoder {
         }
         if let table = reader.table(root, "redis", at: "") { config.redis = decodeRedis(table) }
         if let table = reader.table(root, "health", at: "") { config.health = decodeHealth(table) }
+        if let table = reader.table(root, "console", at: "") { config.console = decodeConsole(table) }
         if config.redis == nil {
             if config.cache.enabled, config.cache.backend == .redis {
                 reader.report("cache.backend", "is 'redis' but there is no [redis] table with a url")
@@ -56,16 +57,22 @@ struct ConfigurationDecoder {
         reader.rejectUnknownKeys(
             t,
             at: p,
-            known: ["host", "http_port", "grpc_port", "max_body_bytes", "drain_timeout_ms"]
+            known: [
+                "host", "http_port", "grpc_port", "max_body_bytes", "drain_timeout_ms", "idle_timeout_ms",
+                "read_timeout_ms",
+            ]
         )
         let d = ServerConfiguration.defaults
-        return .init(
+        var server = ServerConfiguration(
             host: reader.string(t, "host", at: p, default: d.host) ?? d.host,
             httpPort: reader.int(t, "http_port", at: p, default: d.httpPort, range: 0...65535),
             grpcPort: reader.int(t, "grpc_port", at: p, default: d.grpcPort, range: 0...65535),
             maxBodyBytes: reader.int(t, "max_body_bytes", at: p, default: d.maxBodyBytes, range: 1024...(1 << 30)),
             drainTimeout: reader.milliseconds(t, "drain_timeout_ms", at: p, default: d.drainTimeout)
         )
+        server.idleTimeout = reader.milliseconds(t, "idle_timeout_ms", at: p, default: d.idleTimeout)
+        server.readTimeout = reader.milliseconds(t, "read_timeout_ms", at: p, default: d.readTimeout)
+        return server
     }
 
     private func decodeProviders(_ root: TOMLTable) -> [ProviderConfiguration] {
@@ -90,7 +97,7 @@ struct ConfigurationDecoder {
                 known: [
                     "name", "kind", "base_url", "model", "description", "timeout_ms", "weight", "api_key_env",
                     "endpoint", "tasks", "health_interval_ms", "health_timeout_ms", "warmup", "idle_timeout_ms",
-                    "upstream_streaming", "keep_alive",
+                    "upstream_streaming", "keep_alive", "embeddings",
                 ]
             )
             let name = reader.string(t, "name", at: p, required: true) ?? ""
@@ -129,6 +136,7 @@ struct ConfigurationDecoder {
             entry.healthInterval = optionalMilliseconds(t, "health_interval_ms", at: p)
             entry.healthTimeout = optionalMilliseconds(t, "health_timeout_ms", at: p)
             entry.warmup = reader.bool(t, "warmup", at: p, default: false)
+            entry.embeddings = reader.bool(t, "embeddings", at: p, default: false)
             entry.keepAlive = keepAlive(t, at: p)
             result.append(entry)
         }

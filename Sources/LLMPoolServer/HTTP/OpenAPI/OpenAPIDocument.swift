@@ -20,258 +20,295 @@ enum OpenAPIDocument {
         ,{"bearerJWT":[]},{"hmacKeyID":[],"hmacTimestamp":[],"hmacNonce":[],"hmacSignature":[]}],"tags":[{"n\##
         ame":"native","description":"The native JSON API (proto3 JSON of `Query` and `Answer`)."},{"name":"o\##
         penai","description":"The OpenAI-compatible API."},{"name":"operations","description":"Health, readi\##
-        ness, metrics and this document."}],"paths":{"/v1/infer":{"post":{"tags":["native"],"operationId":"i\##
-        nfer","summary":"Answer a query","description":"Runs the task's prompt through its ensemble strategy\##
-         within the deadline and returns the\nchosen answer, with usage and the `EnsembleDecision` (who was \##
-        asked, who won, why).\n","parameters":[{"$ref":"#/components/parameters/RequestID"},{"$ref":"#/compo\##
-        nents/parameters/Tenant"}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"\##
-        $ref":"#/components/schemas/Query"},"example":{"task":"expand_queries","input":"swift server framewo\##
-        rks","deadlineMs":3000,"metadata":{"max_queries":"5"}}}}},"responses":{"200":{"description":"The ans\##
-        wer.","headers":{"X-Request-Id":{"$ref":"#/components/headers/RequestID"},"X-LLM-Pool-Task":{"$ref":\##
-        "#/components/headers/PoolTask"},"X-LLM-Pool-Model":{"$ref":"#/components/headers/PoolModel"},"X-LLM\##
-        -Pool-Provider":{"$ref":"#/components/headers/PoolProvider"},"X-LLM-Pool-Strategy":{"$ref":"#/compon\##
-        ents/headers/PoolStrategy"},"X-LLM-Pool-Cache":{"$ref":"#/components/headers/PoolCache"},"x-ratelimi\##
-        t-limit-requests":{"$ref":"#/components/headers/RateLimitLimitRequests"},"x-ratelimit-limit-tokens":\##
-        {"$ref":"#/components/headers/RateLimitLimitTokens"},"x-ratelimit-remaining-requests":{"$ref":"#/com\##
-        ponents/headers/RateLimitRemainingRequests"},"x-ratelimit-remaining-tokens":{"$ref":"#/components/he\##
-        aders/RateLimitRemainingTokens"},"x-ratelimit-reset-requests":{"$ref":"#/components/headers/RateLimi\##
-        tResetRequests"},"x-ratelimit-reset-tokens":{"$ref":"#/components/headers/RateLimitResetTokens"}},"c\##
-        ontent":{"application/json":{"schema":{"$ref":"#/components/schemas/Answer"}}}},"400":{"$ref":"#/com\##
-        ponents/responses/InvalidRequest"},"401":{"$ref":"#/components/responses/Unauthenticated"},"403":{"$\##
-        ref":"#/components/responses/PermissionDenied"},"404":{"$ref":"#/components/responses/NotFound"},"41\##
-        3":{"$ref":"#/components/responses/PayloadTooLarge"},"422":{"$ref":"#/components/responses/NoConsens\##
-        us"},"429":{"$ref":"#/components/responses/RateLimited"},"500":{"$ref":"#/components/responses/Inter\##
-        nal"},"502":{"$ref":"#/components/responses/UpstreamFailed"},"503":{"$ref":"#/components/responses/U\##
-        navailable"},"504":{"$ref":"#/components/responses/DeadlineExceeded"}}}},"/v1/infer/stream":{"post":\##
-        {"tags":["native"],"operationId":"inferStream","summary":"Stream an answer as server-sent events","d\##
-        escription":"The same request as `/v1/infer`, answered as `text/event-stream`. Each event's `data` i\##
-        s\none `AnswerChunk` in proto3 JSON, on one line:\n\n1. `data: {\"started\":{\"provider\":\"phi3-min\##
-        i\",\"model\":\"phi3:mini\"}}` \u2014 who is answering; always first;\n2. `data: {\"delta\":\"\u2026\##
-        \"}` \u2014 pieces of the text, in order, as the winning provider produces them;\n3. `data: {\"final\##
-        \":{\u2026Answer\u2026}}` \u2014 the complete answer with usage and decision; always last.\n\nErrors\##
-         found before the stream starts are ordinary JSON error responses. A failure after the\nfirst byte e\##
-        nds the stream with `event: error` whose `data` is an `Error` object (schema\n`AnswerChunkEvent`). C\##
-        losing the connection cancels the upstream call.\n","parameters":[{"$ref":"#/components/parameters/R\##
-        equestID"},{"$ref":"#/components/parameters/Tenant"}],"requestBody":{"required":true,"content":{"app\##
-        lication/json":{"schema":{"$ref":"#/components/schemas/Query"},"example":{"task":"recovery_plan","in\##
-        put":"HTTP 429 from example.org","metadata":{"error":"429"}}}}},"responses":{"200":{"description":"T\##
-        he stream of `AnswerChunk` events (see the operation's description).","headers":{"X-Request-Id":{"$r\##
-        ef":"#/components/headers/RequestID"},"X-LLM-Pool-Task":{"$ref":"#/components/headers/PoolTask"}},"c\##
-        ontent":{"text/event-stream":{"schema":{"$ref":"#/components/schemas/AnswerChunkEvent"}}}},"400":{"$\##
-        ref":"#/components/responses/InvalidRequest"},"401":{"$ref":"#/components/responses/Unauthenticated"\##
-        },"403":{"$ref":"#/components/responses/PermissionDenied"},"404":{"$ref":"#/components/responses/Not\##
-        Found"},"413":{"$ref":"#/components/responses/PayloadTooLarge"},"422":{"$ref":"#/components/response\##
-        s/NoConsensus"},"429":{"$ref":"#/components/responses/RateLimited"},"500":{"$ref":"#/components/resp\##
-        onses/Internal"},"502":{"$ref":"#/components/responses/UpstreamFailed"},"503":{"$ref":"#/components/\##
-        responses/Unavailable"},"504":{"$ref":"#/components/responses/DeadlineExceeded"}}}},"/v1/chat/comple\##
-        tions":{"post":{"tags":["openai"],"operationId":"createChatCompletion","summary":"OpenAI-compatible \##
-        chat completion, plain or streamed","description":"`model` is a configured model (sent the messages \##
-        as given, every other member passed\nthrough to `openai` providers) or `pool/<task>` (the last user \##
-        message becomes the task's\ninput and the task's strategy runs). With `stream: true` the answer is\n\##
-        `text/event-stream`: `data: <chat.completion.chunk>` events, then `data: [DONE]`; a failure\nafter t\##
-        he first byte is a `data: {\"error\": \u2026}` event before `[DONE]`.\n","parameters":[{"$ref":"#/co\##
-        mponents/parameters/RequestID"},{"$ref":"#/components/parameters/Tenant"},{"name":"X-Request-Timeout\##
-        -Ms","in":"header","required":false,"description":"The request's deadline in milliseconds (a positiv\##
-        e integer).","schema":{"type":"string","pattern":"^[1-9][0-9]{0,5}$"}}],"requestBody":{"required":tr\##
-        ue,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/ChatCompletionRequest"},"ex\##
-        ample":{"model":"pool/expand_queries","messages":[{"role":"user","content":"vector databases"}]}}}},\##
-        "responses":{"200":{"description":"A `chat.completion`, or with `stream` the `chat.completion.chunk`\##
-         events.","headers":{"X-Request-Id":{"$ref":"#/components/headers/RequestID"},"X-LLM-Pool-Model":{"$\##
-        ref":"#/components/headers/PoolModel"},"X-LLM-Pool-Provider":{"$ref":"#/components/headers/PoolProvi\##
-        der"},"X-LLM-Pool-Strategy":{"$ref":"#/components/headers/PoolStrategy"},"X-LLM-Pool-Cache":{"$ref":\##
-        "#/components/headers/PoolCache"},"x-ratelimit-limit-requests":{"$ref":"#/components/headers/RateLim\##
-        itLimitRequests"},"x-ratelimit-remaining-requests":{"$ref":"#/components/headers/RateLimitRemainingR\##
-        equests"},"x-ratelimit-reset-requests":{"$ref":"#/components/headers/RateLimitResetRequests"}},"cont\##
-        ent":{"application/json":{"schema":{"$ref":"#/components/schemas/ChatCompletion"}},"text/event-strea\##
-        m":{"schema":{"$ref":"#/components/schemas/ChatCompletionChunkEvent"}}}},"400":{"$ref":"#/components\##
-        /responses/InvalidRequest"},"401":{"$ref":"#/components/responses/Unauthenticated"},"403":{"$ref":"#\##
-        /components/responses/PermissionDenied"},"404":{"$ref":"#/components/responses/NotFound"},"413":{"$r\##
-        ef":"#/components/responses/PayloadTooLarge"},"422":{"$ref":"#/components/responses/NoConsensus"},"4\##
-        29":{"$ref":"#/components/responses/RateLimited"},"500":{"$ref":"#/components/responses/Internal"},"\##
-        502":{"$ref":"#/components/responses/UpstreamFailed"},"503":{"$ref":"#/components/responses/Unavaila\##
-        ble"},"504":{"$ref":"#/components/responses/DeadlineExceeded"}}}},"/v1/models":{"get":{"tags":["open\##
-        ai"],"operationId":"listModels","summary":"The configured models and one `pool/<task>` per task","re\##
-        sponses":{"200":{"description":"The OpenAI model list.","headers":{"X-Request-Id":{"$ref":"#/compone\##
-        nts/headers/RequestID"}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Model\##
-        List"}}}},"401":{"$ref":"#/components/responses/Unauthenticated"},"403":{"$ref":"#/components/respon\##
-        ses/PermissionDenied"}}}},"/healthz":{"get":{"tags":["operations"],"operationId":"healthz","summary"\##
-        :"Liveness: the process is up","security":[{}],"responses":{"200":{"description":"Always `{\"status\\##
-        ": \"ok\"}` while the process serves.","headers":{"X-Request-Id":{"$ref":"#/components/headers/Reque\##
-        stID"}},"content":{"application/json":{"schema":{"type":"object","required":["status"],"properties":\##
-        {"status":{"const":"ok"}}}}}}}}},"/readyz":{"get":{"tags":["operations"],"operationId":"readyz","sum\##
-        mary":"Readiness: every task has a healthy provider","description":"Answers from the last known prov\##
-        ider health (never probes inline). A task is unserved when\nnone of its providers is healthy, or eve\##
-        ry healthy one's circuit breaker is open.\n","security":[{}],"responses":{"200":{"description":"Read\##
-        y.","headers":{"X-Request-Id":{"$ref":"#/components/headers/RequestID"}},"content":{"application/jso\##
-        n":{"schema":{"$ref":"#/components/schemas/Readiness"}}}},"503":{"description":"Not ready; `unserved\##
-        _tasks` names the tasks without a healthy provider.","headers":{"X-Request-Id":{"$ref":"#/components\##
-        /headers/RequestID"}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Readines\##
-        s"}}}}}}},"/metrics":{"get":{"tags":["operations"],"operationId":"metrics","summary":"Prometheus met\##
-        rics","description":"The Prometheus text format 0.0.4, or OpenMetrics 1.0 with exemplars when `Accep\##
-        t` asks for\n`application/openmetrics-text`.\n","security":[{}],"responses":{"200":{"description":"T\##
-        he exposition.","content":{"text/plain":{"schema":{"type":"string"}},"application/openmetrics-text":\##
-        {"schema":{"type":"string"}}}}}}},"/openapi.json":{"get":{"tags":["operations"],"operationId":"openA\##
-        PIDocument","summary":"This document, as JSON","security":[{}],"responses":{"200":{"description":"Th\##
-        e OpenAPI 3.1 document of this API (`docs/openapi.yaml`).","content":{"application/json":{"schema":{\##
-        "type":"object","required":["openapi","info","paths"]}}}}}}}},"components":{"securitySchemes":{"bear\##
-        erJWT":{"type":"http","scheme":"bearer","bearerFormat":"JWT","description":"`authorization: Bearer <\##
-        jwt>`: `alg` in `security.jwt.algorithms` (`none` is refused), `exp`\nrequired, `nbf`, `iss` and `au\##
-        d` checked; the tenant is the `tenant_claim` claim.\n"},"hmacKeyID":{"type":"apiKey","in":"header","\##
-        name":"x-llm-pool-key-id","description":"The HMAC key id; the tenant is the key id or its `[security\##
-        .hmac.tenants]` entry."},"hmacTimestamp":{"type":"apiKey","in":"header","name":"x-llm-pool-timestamp\##
-        ","description":"Unix seconds, within `max_skew_ms` (300 s) of the server's clock."},"hmacNonce":{"t\##
-        ype":"apiKey","in":"header","name":"x-llm-pool-nonce","description":"1 to 128 visible ASCII characte\##
-        rs, never reused within twice the skew window."},"hmacSignature":{"type":"apiKey","in":"header","nam\##
-        e":"x-llm-pool-signature","description":"Lower-case hex of HMAC-SHA256(secret, `METHOD\\nPATH\\nTIME\##
-        STAMP\\nNONCE\\nhex(SHA256(body))`),\n`METHOD` upper case, `PATH` with its `?query`. Test vectors: `\##
-        tests/vectors/hmac.json`.\n"}},"parameters":{"RequestID":{"name":"X-Request-Id","in":"header","requi\##
-        red":false,"description":"The caller's request id, echoed in the response (one is generated otherwis\##
-        e).","schema":{"type":"string","pattern":"^[A-Za-z0-9._-]{1,64}$"}},"Tenant":{"name":"x-llm-pool-ten\##
-        ant","in":"header","required":false,"description":"The tenant for rate limits when no credentials na\##
-        me one; naming another tenant than the\ncredentials' is refused with 403.\n","schema":{"type":"strin\##
-        g","pattern":"^[A-Za-z0-9._-]{1,64}$"}}},"headers":{"RequestID":{"description":"The request's id.","\##
-        schema":{"type":"string"}},"PoolTask":{"description":"The task that served the request.","schema":{"\##
-        type":"string"}},"PoolModel":{"description":"The model that produced the answer.","schema":{"type":"\##
-        string"}},"PoolProvider":{"description":"The provider that produced the answer.","schema":{"type":"s\##
-        tring"}},"PoolStrategy":{"description":"The strategy that ran.","schema":{"$ref":"#/components/schem\##
-        as/StrategyName"}},"PoolCache":{"description":"Whether the answer came from the cache.","schema":{"t\##
-        ype":"string","enum":["hit","miss","bypass"]}},"RateLimitLimitRequests":{"description":"The tenant's\##
-         requests per minute (rate limits on).","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitL\##
-        imitTokens":{"description":"The tenant's tokens per minute (rate limits on).","schema":{"type":"stri\##
-        ng","pattern":"^[0-9]+$"}},"RateLimitRemainingRequests":{"description":"Requests left in the window,\##
-         for the dimension closest to its limit.","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimi\##
-        tRemainingTokens":{"description":"Tokens left in the window, for the dimension closest to its limit.\##
-        ","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitResetRequests":{"description":"Time unt\##
-        il the request window frees up, such as `1.5s`.","schema":{"type":"string","pattern":"^[0-9]+(\\.[0-\##
-        9]{1,3})?s$"}},"RateLimitResetTokens":{"description":"Time until the token window frees up, such as \##
-        `1.5s`.","schema":{"type":"string","pattern":"^[0-9]+(\\.[0-9]{1,3})?s$"}},"RetryAfter":{"descriptio\##
-        n":"Whole seconds to wait before trying again (RFC 9110 \u00a710.2.3), at least 1.","schema":{"type"\##
-        :"string","pattern":"^[1-9][0-9]*$"}}},"responses":{"InvalidRequest":{"description":"Invalid input (\##
-        `invalid_argument`; `param` names the field), also a provider's own 400 such\nas `context_length_exc\##
-        eeded`.\n","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"Unauthe\##
-        nticated":{"description":"Missing or bad credentials (`authentication_error`).","content":{"applicat\##
-        ion/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"PermissionDenied":{"description":"Vali\##
-        d credentials that may not do this (`permission_error`).","content":{"application/json":{"schema":{"\##
-        $ref":"#/components/schemas/Error"}}}},"NotFound":{"description":"Unknown task or model (`not_found`\##
-        ).","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"PayloadTooLarg\##
-        e":{"description":"The input or the body is too large (`payload_too_large`).","content":{"applicatio\##
-        n/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"NoConsensus":{"description":"CONSENSUS f\##
-        ound no agreement (`no_consensus`).","content":{"application/json":{"schema":{"$ref":"#/components/s\##
-        chemas/Error"}}}},"RateLimited":{"description":"Over the tenant's rate limit (`resource_exhausted`, \##
-        `rate_limit_error`).","headers":{"Retry-After":{"$ref":"#/components/headers/RetryAfter"},"x-ratelim\##
-        it-limit-requests":{"$ref":"#/components/headers/RateLimitLimitRequests"},"x-ratelimit-remaining-req\##
-        uests":{"$ref":"#/components/headers/RateLimitRemainingRequests"},"x-ratelimit-reset-requests":{"$re\##
-        f":"#/components/headers/RateLimitResetRequests"}},"content":{"application/json":{"schema":{"$ref":"\##
-        #/components/schemas/Error"}}}},"Internal":{"description":"An unexpected failure (`internal`), logge\##
-        d with the request id.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"\##
-        }}}},"UpstreamFailed":{"description":"A provider's bad answer (`upstream_failed`).","content":{"appl\##
-        ication/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"Unavailable":{"description":"No pr\##
-        ovider could answer (`unavailable`), or the server is draining.","content":{"application/json":{"sch\##
-        ema":{"$ref":"#/components/schemas/Error"}}}},"DeadlineExceeded":{"description":"The deadline passed\##
-         before an answer (`deadline_exceeded`).","content":{"application/json":{"schema":{"$ref":"#/compone\##
-        nts/schemas/Error"}}}}},"schemas":{"StrategyName":{"type":"string","enum":["FASTEST","VOTING","WEIGH\##
-        TED","CONSENSUS","JUDGE"]},"Strategy":{"description":"A strategy; `STRATEGY_UNSPECIFIED` (or leaving\##
-         it out) uses the task's.","type":"string","enum":["STRATEGY_UNSPECIFIED","FASTEST","VOTING","WEIGHT\##
-        ED","CONSENSUS","JUDGE"]},"Query":{"description":"A request for inference (`vvtv.llmpool.v1.Query`).\##
-         The names as in the `.proto`\n(`request_id`, `max_tokens`, `deadline_ms`) are accepted too; unknown\##
-         fields are refused.\n","type":"object","additionalProperties":false,"required":["task","input"],"pr\##
-        operties":{"requestId":{"type":"string","maxLength":64,"description":"The caller's id for the reques\##
-        t; generated when empty, echoed in the answer."},"task":{"type":"string","description":"A configured\##
-         task, such as `expand_queries`.","examples":["expand_queries","enrich_metadata","recovery_plan","ju\##
-        dge","rerank_candidates","site_tactics"]},"input":{"type":"string","minLength":1,"description":"Rend\##
-        ered into the task's prompt as `{{input}}`; at most `qos.max_prompt_bytes` bytes."},"strategy":{"$re\##
-        f":"#/components/schemas/Strategy"},"maxTokens":{"type":"integer","minimum":1,"maximum":4096,"descri\##
-        ption":"Most tokens to generate (up to `qos.max_tokens`, 4096 by default); unset uses the task's."},\##
-        "temperature":{"type":"number","minimum":0,"maximum":2,"description":"Sampling temperature; unset us\##
-        es the task's. Temperature 0 answers may be cached."},"deadlineMs":{"type":"integer","minimum":0,"ma\##
-        ximum":60000,"description":"Time allowed for the whole request; 0 uses `qos.default_deadline_ms`, at\##
-         most `qos.max_deadline_ms`."},"tenant":{"type":"string","description":"The tenant the request is ma\##
-        de for (credentials' tenant takes precedence)."},"metadata":{"type":"object","additionalProperties":\##
-        {"type":"string"},"description":"Keys naming a task variable fill that placeholder of the prompt."}}\##
-        },"Usage":{"type":"object","properties":{"inputTokens":{"type":"integer","minimum":0},"outputTokens"\##
-        :{"type":"integer","minimum":0}}},"CandidateOutcome":{"type":"string","enum":["OUTCOME_UNSPECIFIED",\##
-        "WON","LOST","CANCELLED","FAILED","TIMED_OUT","SKIPPED"]},"Candidate":{"description":"One provider a\##
-        sked while serving a request.","type":"object","properties":{"provider":{"type":"string"},"model":{"\##
-        type":"string"},"latencyMs":{"type":"number"},"outcome":{"$ref":"#/components/schemas/CandidateOutco\##
-        me"},"error":{"type":"string","description":"The failure, when the outcome is FAILED or TIMED_OUT."}\##
-        }},"EnsembleDecision":{"description":"How the router reached an answer.","type":"object","properties\##
-        ":{"strategy":{"$ref":"#/components/schemas/Strategy"},"candidates":{"type":"array","items":{"$ref":\##
-        "#/components/schemas/Candidate"}},"winner":{"type":"string"},"reason":{"type":"string"},"hedgesFire\##
-        d":{"type":"integer","minimum":0}}},"Answer":{"description":"The answer to a `Query` (`vvtv.llmpool.\##
-        v1.Answer`).","type":"object","required":["requestId"],"properties":{"requestId":{"type":"string"},"\##
-        text":{"type":"string"},"model":{"type":"string"},"provider":{"type":"string"},"strategy":{"$ref":"#\##
-        /components/schemas/Strategy"},"usage":{"$ref":"#/components/schemas/Usage"},"cached":{"type":"boole\##
-        an"},"latencyMs":{"type":"number"},"decision":{"$ref":"#/components/schemas/EnsembleDecision"},"fini\##
-        shReason":{"type":"string","description":"Why generation stopped, such as `stop` or `length`."}}},"S\##
-        treamStarted":{"type":"object","properties":{"provider":{"type":"string"},"model":{"type":"string"}}\##
-        },"AnswerChunk":{"description":"One event of a stream (`vvtv.llmpool.v1.AnswerChunk`): exactly one m\##
-        ember.","oneOf":[{"type":"object","required":["started"],"additionalProperties":false,"properties":{\##
-        "started":{"$ref":"#/components/schemas/StreamStarted"}}},{"type":"object","required":["delta"],"add\##
-        itionalProperties":false,"properties":{"delta":{"type":"string"}}},{"type":"object","required":["fin\##
-        al"],"additionalProperties":false,"properties":{"final":{"$ref":"#/components/schemas/Answer"}}}]},"\##
-        AnswerChunkEvent":{"description":"One server-sent event of `/v1/infer/stream` (as OpenAPI 3.1 tools \##
-        read an event-stream\nschema: per event, with the fields `event`, `data`, `id`, `retry`). Unnamed ev\##
-        ents carry an\n`AnswerChunk` as JSON; a stream that fails after its first byte ends with `event: err\##
-        or`\ncarrying an `Error`.\n","oneOf":[{"type":"object","required":["data"],"properties":{"event":{"c\##
-        onst":"message"},"data":{"type":"string","contentMediaType":"application/json","contentSchema":{"$re\##
-        f":"#/components/schemas/AnswerChunk"}}}},{"type":"object","required":["event","data"],"properties":\##
-        {"event":{"const":"error"},"data":{"type":"string","contentMediaType":"application/json","contentSch\##
-        ema":{"$ref":"#/components/schemas/Error"}}}}]},"ChatCompletionChunkEvent":{"description":"One serve\##
-        r-sent event of a streamed chat completion: `data` is a `chat.completion.chunk`\nas JSON, an `Error`\##
-         object when the stream fails after its first byte, or `[DONE]` last.\n","type":"object","required":\##
-        ["data"],"properties":{"event":{"const":"message"},"data":{"type":"string","anyOf":[{"const":"[DONE]\##
-        "},{"contentMediaType":"application/json","contentSchema":{"anyOf":[{"$ref":"#/components/schemas/Ch\##
-        atCompletionChunk"},{"$ref":"#/components/schemas/Error"}]}}]}}},"Error":{"description":"The OpenAI \##
-        error shape.","type":"object","required":["error"],"properties":{"error":{"type":"object","required"\##
-        :["message","type","code"],"properties":{"message":{"type":"string"},"type":{"type":"string","enum":\##
-        ["invalid_request_error","authentication_error","permission_error","rate_limit_error","server_error"\##
-        ]},"param":{"type":["string","null"],"description":"The offending request field, when one is to blam\##
-        e."},"code":{"type":"string","description":"llm-pool's error code.","enum":["invalid_argument","not_\##
-        found","method_not_allowed","payload_too_large","deadline_exceeded","unavailable","upstream_failed",\##
-        "resource_exhausted","unauthenticated","permission_denied","no_consensus","cancelled","invalid_confi\##
-        guration","context_length_exceeded","internal"]}}}},"example":{"error":{"message":"unknown task 'nop\##
-        e'","type":"invalid_request_error","param":null,"code":"not_found"}}},"ProviderReadiness":{"type":"o\##
-        bject","required":["name","model","healthy","breaker"],"properties":{"name":{"type":"string"},"model\##
-        ":{"type":"string"},"healthy":{"type":"boolean"},"detail":{"type":"string","description":"Why it is \##
-        unhealthy; empty when healthy."},"breaker":{"type":"string","enum":["closed","open","half_open"]}}},\##
-        "Readiness":{"type":"object","required":["status","unserved_tasks","providers"],"properties":{"statu\##
-        s":{"type":"string","enum":["ready","not_ready"]},"unserved_tasks":{"type":"array","items":{"type":"\##
-        string"}},"providers":{"type":"array","items":{"$ref":"#/components/schemas/ProviderReadiness"}}}},"\##
-        ModelList":{"type":"object","required":["object","data"],"properties":{"object":{"const":"list"},"da\##
-        ta":{"type":"array","items":{"type":"object","required":["id","object","created","owned_by"],"proper\##
-        ties":{"id":{"type":"string","description":"A configured model, or `pool/<task>`."},"object":{"const\##
-        ":"model"},"created":{"type":"integer"},"owned_by":{"type":"string"}}}}}},"ChatMessage":{"descriptio\##
-        n":"An OpenAI chat message; members other than these are passed through to `openai` providers.","typ\##
-        e":"object","required":["role"],"properties":{"role":{"type":"string","enum":["system","developer","\##
-        user","assistant","tool"]},"content":{"description":"Text, content parts (`text`, `image_url`, \u202\##
-        6), or null for an assistant message with tool calls.","anyOf":[{"type":"string"},{"type":"array","i\##
-        tems":{"type":"object","required":["type"],"properties":{"type":{"type":"string"}}}},{"type":"null"}\##
-        ]},"name":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object"}},"tool_call_id":{\##
-        "type":"string"}}},"ChatCompletionRequest":{"description":"An OpenAI chat completion request. `strat\##
-        egy` is llm-pool's own (the `pool/<task>`\nstrategy, never sent upstream); other members are passed \##
-        through or translated (README,\n\"HTTP API\").\n","type":"object","required":["model","messages"],"a\##
-        dditionalProperties":true,"properties":{"model":{"type":"string","description":"A configured model (\##
-        `phi3:mini`) or `pool/<task>`.","examples":["pool/expand_queries","phi3:mini"]},"messages":{"type":"\##
-        array","minItems":1,"items":{"$ref":"#/components/schemas/ChatMessage"}},"stream":{"type":"boolean"}\##
-        ,"stream_options":{"type":"object"},"max_tokens":{"type":"integer","minimum":1},"max_completion_toke\##
-        ns":{"type":"integer","minimum":1},"temperature":{"type":"number","minimum":0,"maximum":2},"top_p":{\##
-        "type":"number"},"n":{"type":"integer","minimum":1},"stop":{"anyOf":[{"type":"string"},{"type":"arra\##
-        y","items":{"type":"string"}}]},"seed":{"type":"integer"},"tools":{"type":"array","items":{"type":"o\##
-        bject"}},"tool_choice":{"anyOf":[{"type":"string"},{"type":"object"}]},"response_format":{"type":"ob\##
-        ject"},"user":{"type":"string","description":"Read as the tenant."},"metadata":{"type":"object","add\##
-        itionalProperties":{"type":"string"}},"strategy":{"$ref":"#/components/schemas/StrategyName"}}},"Cha\##
-        tCompletion":{"type":"object","required":["id","object","created","model","choices"],"properties":{"\##
-        id":{"type":"string"},"object":{"const":"chat.completion"},"created":{"type":"integer"},"model":{"ty\##
-        pe":"string"},"choices":{"type":"array","items":{"type":"object","required":["index","message"],"pro\##
-        perties":{"index":{"type":"integer"},"message":{"type":"object","required":["role"],"properties":{"r\##
-        ole":{"const":"assistant"},"content":{"type":["string","null"]},"tool_calls":{"type":"array","items"\##
-        :{"type":"object"}}}},"finish_reason":{"type":["string","null"]}}}},"usage":{"type":"object","proper\##
-        ties":{"prompt_tokens":{"type":"integer"},"completion_tokens":{"type":"integer"},"total_tokens":{"ty\##
-        pe":"integer"}}},"llm_pool":{"type":"object","description":"llm-pool's own member: provider, strateg\##
-        y, cache, decision."}}},"ChatCompletionChunk":{"type":"object","required":["id","object","created","\##
-        model","choices"],"properties":{"id":{"type":"string"},"object":{"const":"chat.completion.chunk"},"c\##
-        reated":{"type":"integer"},"model":{"type":"string"},"choices":{"type":"array","items":{"type":"obje\##
-        ct","properties":{"index":{"type":"integer"},"delta":{"type":"object"},"finish_reason":{"type":["str\##
-        ing","null"]}}}}}}}}}
+        ness, metrics and this document."},{"name":"admin","description":"The live console and its data (`[c\##
+        onsole]`; protected like `/metrics`)."}],"paths":{"/v1/infer":{"post":{"tags":["native"],"operationI\##
+        d":"infer","summary":"Answer a query","description":"Runs the task's prompt through its ensemble str\##
+        ategy within the deadline and returns the\nchosen answer, with usage and the `EnsembleDecision` (who\##
+         was asked, who won, why).\n","parameters":[{"$ref":"#/components/parameters/RequestID"},{"$ref":"#/\##
+        components/parameters/Tenant"}],"requestBody":{"required":true,"content":{"application/json":{"schem\##
+        a":{"$ref":"#/components/schemas/Query"},"example":{"task":"expand_queries","input":"swift server fr\##
+        ameworks","deadlineMs":3000,"metadata":{"max_queries":"5"}}}}},"responses":{"200":{"description":"Th\##
+        e answer.","headers":{"X-Request-Id":{"$ref":"#/components/headers/RequestID"},"X-LLM-Pool-Task":{"$\##
+        ref":"#/components/headers/PoolTask"},"X-LLM-Pool-Model":{"$ref":"#/components/headers/PoolModel"},"\##
+        X-LLM-Pool-Provider":{"$ref":"#/components/headers/PoolProvider"},"X-LLM-Pool-Strategy":{"$ref":"#/c\##
+        omponents/headers/PoolStrategy"},"X-LLM-Pool-Cache":{"$ref":"#/components/headers/PoolCache"},"x-rat\##
+        elimit-limit-requests":{"$ref":"#/components/headers/RateLimitLimitRequests"},"x-ratelimit-limit-tok\##
+        ens":{"$ref":"#/components/headers/RateLimitLimitTokens"},"x-ratelimit-remaining-requests":{"$ref":"\##
+        #/components/headers/RateLimitRemainingRequests"},"x-ratelimit-remaining-tokens":{"$ref":"#/componen\##
+        ts/headers/RateLimitRemainingTokens"},"x-ratelimit-reset-requests":{"$ref":"#/components/headers/Rat\##
+        eLimitResetRequests"},"x-ratelimit-reset-tokens":{"$ref":"#/components/headers/RateLimitResetTokens"\##
+        }},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Answer"}}}},"400":{"$ref":"\##
+        #/components/responses/InvalidRequest"},"401":{"$ref":"#/components/responses/Unauthenticated"},"403\##
+        ":{"$ref":"#/components/responses/PermissionDenied"},"404":{"$ref":"#/components/responses/NotFound"\##
+        },"413":{"$ref":"#/components/responses/PayloadTooLarge"},"422":{"$ref":"#/components/responses/NoCo\##
+        nsensus"},"429":{"$ref":"#/components/responses/RateLimited"},"500":{"$ref":"#/components/responses/\##
+        Internal"},"502":{"$ref":"#/components/responses/UpstreamFailed"},"503":{"$ref":"#/components/respon\##
+        ses/Unavailable"},"504":{"$ref":"#/components/responses/DeadlineExceeded"}}}},"/v1/infer/stream":{"p\##
+        ost":{"tags":["native"],"operationId":"inferStream","summary":"Stream an answer as server-sent event\##
+        s","description":"The same request as `/v1/infer`, answered as `text/event-stream`. Each event's `da\##
+        ta` is\none `AnswerChunk` in proto3 JSON, on one line:\n\n1. `data: {\"started\":{\"provider\":\"phi\##
+        3-mini\",\"model\":\"phi3:mini\"}}` \u2014 who is answering; always first;\n2. `data: {\"delta\":\"\\##
+        u2026\"}` \u2014 pieces of the text, in order, as the winning provider produces them;\n3. `data: {\"\##
+        final\":{\u2026Answer\u2026}}` \u2014 the complete answer with usage and decision; always last.\n\nE\##
+        rrors found before the stream starts are ordinary JSON error responses. A failure after the\nfirst b\##
+        yte ends the stream with `event: error` whose `data` is an `Error` object (schema\n`AnswerChunkEvent\##
+        `). Closing the connection cancels the upstream call.\n","parameters":[{"$ref":"#/components/paramet\##
+        ers/RequestID"},{"$ref":"#/components/parameters/Tenant"}],"requestBody":{"required":true,"content":\##
+        {"application/json":{"schema":{"$ref":"#/components/schemas/Query"},"example":{"task":"recovery_plan\##
+        ","input":"HTTP 429 from example.org","metadata":{"error":"429"}}}}},"responses":{"200":{"descriptio\##
+        n":"The stream of `AnswerChunk` events (see the operation's description).","headers":{"X-Request-Id"\##
+        :{"$ref":"#/components/headers/RequestID"},"X-LLM-Pool-Task":{"$ref":"#/components/headers/PoolTask"\##
+        }},"content":{"text/event-stream":{"schema":{"$ref":"#/components/schemas/AnswerChunkEvent"}}}},"400\##
+        ":{"$ref":"#/components/responses/InvalidRequest"},"401":{"$ref":"#/components/responses/Unauthentic\##
+        ated"},"403":{"$ref":"#/components/responses/PermissionDenied"},"404":{"$ref":"#/components/response\##
+        s/NotFound"},"413":{"$ref":"#/components/responses/PayloadTooLarge"},"422":{"$ref":"#/components/res\##
+        ponses/NoConsensus"},"429":{"$ref":"#/components/responses/RateLimited"},"500":{"$ref":"#/components\##
+        /responses/Internal"},"502":{"$ref":"#/components/responses/UpstreamFailed"},"503":{"$ref":"#/compon\##
+        ents/responses/Unavailable"},"504":{"$ref":"#/components/responses/DeadlineExceeded"}}}},"/v1/chat/c\##
+        ompletions":{"post":{"tags":["openai"],"operationId":"createChatCompletion","summary":"OpenAI-compat\##
+        ible chat completion, plain or streamed","description":"`model` is a configured model (sent the mess\##
+        ages as given, every other member passed\nthrough to `openai` providers) or `pool/<task>` (the last \##
+        user message becomes the task's\ninput and the task's strategy runs). With `stream: true` the answer\##
+         is\n`text/event-stream`: `data: <chat.completion.chunk>` events, then `data: [DONE]`; a failure\naf\##
+        ter the first byte is a `data: {\"error\": \u2026}` event before `[DONE]`.\n","parameters":[{"$ref":\##
+        "#/components/parameters/RequestID"},{"$ref":"#/components/parameters/Tenant"},{"name":"X-Request-Ti\##
+        meout-Ms","in":"header","required":false,"description":"The request's deadline in milliseconds (a po\##
+        sitive integer).","schema":{"type":"string","pattern":"^[1-9][0-9]{0,5}$"}}],"requestBody":{"require\##
+        d":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/ChatCompletionRequest"\##
+        },"example":{"model":"pool/expand_queries","messages":[{"role":"user","content":"vector databases"}]\##
+        }}}},"responses":{"200":{"description":"A `chat.completion`, or with `stream` the `chat.completion.c\##
+        hunk` events.","headers":{"X-Request-Id":{"$ref":"#/components/headers/RequestID"},"X-LLM-Pool-Model\##
+        ":{"$ref":"#/components/headers/PoolModel"},"X-LLM-Pool-Provider":{"$ref":"#/components/headers/Pool\##
+        Provider"},"X-LLM-Pool-Strategy":{"$ref":"#/components/headers/PoolStrategy"},"X-LLM-Pool-Cache":{"$\##
+        ref":"#/components/headers/PoolCache"},"x-ratelimit-limit-requests":{"$ref":"#/components/headers/Ra\##
+        teLimitLimitRequests"},"x-ratelimit-remaining-requests":{"$ref":"#/components/headers/RateLimitRemai\##
+        ningRequests"},"x-ratelimit-reset-requests":{"$ref":"#/components/headers/RateLimitResetRequests"}},\##
+        "content":{"application/json":{"schema":{"$ref":"#/components/schemas/ChatCompletion"}},"text/event-\##
+        stream":{"schema":{"$ref":"#/components/schemas/ChatCompletionChunkEvent"}}}},"400":{"$ref":"#/compo\##
+        nents/responses/InvalidRequest"},"401":{"$ref":"#/components/responses/Unauthenticated"},"403":{"$re\##
+        f":"#/components/responses/PermissionDenied"},"404":{"$ref":"#/components/responses/NotFound"},"413"\##
+        :{"$ref":"#/components/responses/PayloadTooLarge"},"422":{"$ref":"#/components/responses/NoConsensus\##
+        "},"429":{"$ref":"#/components/responses/RateLimited"},"500":{"$ref":"#/components/responses/Interna\##
+        l"},"502":{"$ref":"#/components/responses/UpstreamFailed"},"503":{"$ref":"#/components/responses/Una\##
+        vailable"},"504":{"$ref":"#/components/responses/DeadlineExceeded"}}}},"/v1/models":{"get":{"tags":[\##
+        "openai"],"operationId":"listModels","summary":"The configured models and one `pool/<task>` per task\##
+        ","responses":{"200":{"description":"The OpenAI model list.","headers":{"X-Request-Id":{"$ref":"#/co\##
+        mponents/headers/RequestID"}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/\##
+        ModelList"}}}},"401":{"$ref":"#/components/responses/Unauthenticated"},"403":{"$ref":"#/components/r\##
+        esponses/PermissionDenied"}}}},"/healthz":{"get":{"tags":["operations"],"operationId":"healthz","sum\##
+        mary":"Liveness: the process is up","security":[{}],"responses":{"200":{"description":"Always `{\"st\##
+        atus\": \"ok\"}` while the process serves.","headers":{"X-Request-Id":{"$ref":"#/components/headers/\##
+        RequestID"}},"content":{"application/json":{"schema":{"type":"object","required":["status"],"propert\##
+        ies":{"status":{"const":"ok"}}}}}}}}},"/readyz":{"get":{"tags":["operations"],"operationId":"readyz"\##
+        ,"summary":"Readiness: every task has a healthy provider","description":"Answers from the last known\##
+         provider health (never probes inline). A task is unserved when\nnone of its providers is healthy, o\##
+        r every healthy one's circuit breaker is open.\n","security":[{}],"responses":{"200":{"description":\##
+        "Ready.","headers":{"X-Request-Id":{"$ref":"#/components/headers/RequestID"}},"content":{"applicatio\##
+        n/json":{"schema":{"$ref":"#/components/schemas/Readiness"}}}},"503":{"description":"Not ready; `uns\##
+        erved_tasks` names the tasks without a healthy provider.","headers":{"X-Request-Id":{"$ref":"#/compo\##
+        nents/headers/RequestID"}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Rea\##
+        diness"}}}}}}},"/metrics":{"get":{"tags":["operations"],"operationId":"metrics","summary":"Prometheu\##
+        s metrics","description":"The Prometheus text format 0.0.4, or OpenMetrics 1.0 with exemplars when `\##
+        Accept` asks for\n`application/openmetrics-text`.\n","security":[{}],"responses":{"200":{"descriptio\##
+        n":"The exposition.","content":{"text/plain":{"schema":{"type":"string"}},"application/openmetrics-t\##
+        ext":{"schema":{"type":"string"}}}}}}},"/openapi.json":{"get":{"tags":["operations"],"operationId":"\##
+        openAPIDocument","summary":"This document, as JSON","security":[{}],"responses":{"200":{"description\##
+        ":"The OpenAPI 3.1 document of this API (`docs/openapi.yaml`).","content":{"application/json":{"sche\##
+        ma":{"type":"object","required":["openapi","info","paths"]}}}}}}},"/v1/embeddings":{"post":{"tags":[\##
+        "openai"],"operationId":"createEmbeddings","summary":"Embeddings from the providers with `embeddings\##
+         = true`","description":"OpenAI's `POST /v1/embeddings`. `model` names a provider or its model among\##
+         those with\n`embeddings = true`; they are tried in order through their circuit breakers. Every othe\##
+        r\nmember is forwarded to OpenAI-compatible providers; Ollama providers refuse what they\ncannot hon\##
+        our with a 400 naming the field.\n","requestBody":{"required":true,"content":{"application/json":{"s\##
+        chema":{"type":"object","required":["model","input"],"properties":{"model":{"type":"string"},"input"\##
+        :{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"}},{"type":"array","items":{"ty\##
+        pe":"integer"}},{"type":"array","items":{"type":"array","items":{"type":"integer"}}}]},"encoding_for\##
+        mat":{"type":"string","enum":["float","base64"]},"dimensions":{"type":"integer"},"user":{"type":"str\##
+        ing"}},"additionalProperties":true}}}},"responses":{"200":{"description":"The embeddings, in OpenAI'\##
+        s shape, with whatever else the upstream answered.","headers":{"X-Request-Id":{"$ref":"#/components/\##
+        headers/RequestID"}},"content":{"application/json":{"schema":{"type":"object","required":["object","\##
+        data","model","usage"],"properties":{"object":{"const":"list"},"data":{"type":"array","items":{"type\##
+        ":"object"}},"model":{"type":"string"},"usage":{"type":"object"}}}}}},"400":{"$ref":"#/components/re\##
+        sponses/InvalidRequest"},"401":{"$ref":"#/components/responses/Unauthenticated"},"403":{"$ref":"#/co\##
+        mponents/responses/PermissionDenied"},"404":{"$ref":"#/components/responses/NotFound"},"413":{"$ref"\##
+        :"#/components/responses/PayloadTooLarge"},"429":{"$ref":"#/components/responses/RateLimited"},"502"\##
+        :{"$ref":"#/components/responses/UpstreamFailed"},"503":{"$ref":"#/components/responses/Unavailable"\##
+        },"504":{"$ref":"#/components/responses/DeadlineExceeded"}}}},"/console":{"get":{"tags":["admin"],"o\##
+        perationId":"console","summary":"The live console, one self-contained HTML page","security":[{}],"re\##
+        sponses":{"200":{"description":"The page (HTML, CSS and JavaScript embedded).","content":{"text/html\##
+        ":{"schema":{"type":"string"}}}},"404":{"$ref":"#/components/responses/NotFound"}}}},"/v1/admin/stat\##
+        e":{"get":{"tags":["admin"],"operationId":"adminState","summary":"The console's data: pool, provider\##
+        s, breakers, latency buckets, SLOs, configuration","description":"Documented member by member in the\##
+         README (\"Live console\"). Protected like `/metrics`.","security":[{}],"responses":{"200":{"descrip\##
+        tion":"The state.","content":{"application/json":{"schema":{"type":"object"}}}},"404":{"$ref":"#/com\##
+        ponents/responses/NotFound"}}}},"/v1/admin/decisions":{"get":{"tags":["admin"],"operationId":"adminD\##
+        ecisions","summary":"Recent decisions, newest last (a bounded ring buffer)","security":[{}],"paramet\##
+        ers":[{"name":"limit","in":"query","schema":{"type":"integer"}},{"name":"after","in":"query","schema\##
+        ":{"type":"integer"}}],"responses":{"200":{"description":"The decisions.","content":{"application/js\##
+        on":{"schema":{"type":"object"}}}},"400":{"$ref":"#/components/responses/InvalidRequest"},"404":{"$r\##
+        ef":"#/components/responses/NotFound"}}}},"/v1/admin/events":{"get":{"tags":["admin"],"operationId":\##
+        "adminEvents","summary":"Server-sent events: the state, once a second","security":[{}],"parameters":\##
+        [{"name":"count","in":"query","schema":{"type":"integer"}}],"responses":{"200":{"description":"A str\##
+        eam of `state` events whose data is the state JSON.","content":{"text/event-stream":{"schema":{"type\##
+        ":"string"}}}},"400":{"$ref":"#/components/responses/InvalidRequest"},"404":{"$ref":"#/components/re\##
+        sponses/NotFound"}}}}},"components":{"securitySchemes":{"bearerJWT":{"type":"http","scheme":"bearer"\##
+        ,"bearerFormat":"JWT","description":"`authorization: Bearer <jwt>`: `alg` in `security.jwt.algorithm\##
+        s` (`none` is refused), `exp`\nrequired, `nbf`, `iss` and `aud` checked; the tenant is the `tenant_c\##
+        laim` claim.\n"},"hmacKeyID":{"type":"apiKey","in":"header","name":"x-llm-pool-key-id","description"\##
+        :"The HMAC key id; the tenant is the key id or its `[security.hmac.tenants]` entry."},"hmacTimestamp\##
+        ":{"type":"apiKey","in":"header","name":"x-llm-pool-timestamp","description":"Unix seconds, within `\##
+        max_skew_ms` (300 s) of the server's clock."},"hmacNonce":{"type":"apiKey","in":"header","name":"x-l\##
+        lm-pool-nonce","description":"1 to 128 visible ASCII characters, never reused within twice the skew \##
+        window."},"hmacSignature":{"type":"apiKey","in":"header","name":"x-llm-pool-signature","description"\##
+        :"Lower-case hex of HMAC-SHA256(secret, `METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nhex(SHA256(body))`),\n`\##
+        METHOD` upper case, `PATH` with its `?query`. Test vectors: `tests/vectors/hmac.json`.\n"}},"paramet\##
+        ers":{"RequestID":{"name":"X-Request-Id","in":"header","required":false,"description":"The caller's \##
+        request id, echoed in the response (one is generated otherwise).","schema":{"type":"string","pattern\##
+        ":"^[A-Za-z0-9._-]{1,64}$"}},"Tenant":{"name":"x-llm-pool-tenant","in":"header","required":false,"de\##
+        scription":"The tenant for rate limits when no credentials name one; naming another tenant than the\\##
+        ncredentials' is refused with 403.\n","schema":{"type":"string","pattern":"^[A-Za-z0-9._-]{1,64}$"}}\##
+        },"headers":{"RequestID":{"description":"The request's id.","schema":{"type":"string"}},"PoolTask":{\##
+        "description":"The task that served the request.","schema":{"type":"string"}},"PoolModel":{"descript\##
+        ion":"The model that produced the answer.","schema":{"type":"string"}},"PoolProvider":{"description"\##
+        :"The provider that produced the answer.","schema":{"type":"string"}},"PoolStrategy":{"description":\##
+        "The strategy that ran.","schema":{"$ref":"#/components/schemas/StrategyName"}},"PoolCache":{"descri\##
+        ption":"Whether the answer came from the cache.","schema":{"type":"string","enum":["hit","miss","byp\##
+        ass"]}},"RateLimitLimitRequests":{"description":"The tenant's requests per minute (rate limits on)."\##
+        ,"schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitLimitTokens":{"description":"The tenant'\##
+        s tokens per minute (rate limits on).","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitRe\##
+        mainingRequests":{"description":"Requests left in the window, for the dimension closest to its limit\##
+        .","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitRemainingTokens":{"description":"Token\##
+        s left in the window, for the dimension closest to its limit.","schema":{"type":"string","pattern":"\##
+        ^[0-9]+$"}},"RateLimitResetRequests":{"description":"Time until the request window frees up, such as\##
+         `1.5s`.","schema":{"type":"string","pattern":"^[0-9]+(\\.[0-9]{1,3})?s$"}},"RateLimitResetTokens":{\##
+        "description":"Time until the token window frees up, such as `1.5s`.","schema":{"type":"string","pat\##
+        tern":"^[0-9]+(\\.[0-9]{1,3})?s$"}},"RetryAfter":{"description":"Whole seconds to wait before trying\##
+         again (RFC 9110 \u00a710.2.3), at least 1.","schema":{"type":"string","pattern":"^[1-9][0-9]*$"}}},\##
+        "responses":{"InvalidRequest":{"description":"Invalid input (`invalid_argument`; `param` names the f\##
+        ield), also a provider's own 400 such\nas `context_length_exceeded`.\n","content":{"application/json\##
+        ":{"schema":{"$ref":"#/components/schemas/Error"}}}},"Unauthenticated":{"description":"Missing or ba\##
+        d credentials (`authentication_error`).","content":{"application/json":{"schema":{"$ref":"#/componen\##
+        ts/schemas/Error"}}}},"PermissionDenied":{"description":"Valid credentials that may not do this (`pe\##
+        rmission_error`).","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\##
+        "NotFound":{"description":"Unknown task or model (`not_found`).","content":{"application/json":{"sch\##
+        ema":{"$ref":"#/components/schemas/Error"}}}},"PayloadTooLarge":{"description":"The input or the bod\##
+        y is too large (`payload_too_large`).","content":{"application/json":{"schema":{"$ref":"#/components\##
+        /schemas/Error"}}}},"NoConsensus":{"description":"CONSENSUS found no agreement (`no_consensus`).","c\##
+        ontent":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"RateLimited":{"descr\##
+        iption":"Over the tenant's rate limit (`resource_exhausted`, `rate_limit_error`).","headers":{"Retry\##
+        -After":{"$ref":"#/components/headers/RetryAfter"},"x-ratelimit-limit-requests":{"$ref":"#/component\##
+        s/headers/RateLimitLimitRequests"},"x-ratelimit-remaining-requests":{"$ref":"#/components/headers/Ra\##
+        teLimitRemainingRequests"},"x-ratelimit-reset-requests":{"$ref":"#/components/headers/RateLimitReset\##
+        Requests"}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"Intern\##
+        al":{"description":"An unexpected failure (`internal`), logged with the request id.","content":{"app\##
+        lication/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"UpstreamFailed":{"description":"A\##
+         provider's bad answer (`upstream_failed`).","content":{"application/json":{"schema":{"$ref":"#/comp\##
+        onents/schemas/Error"}}}},"Unavailable":{"description":"No provider could answer (`unavailable`), or\##
+         the server is draining.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro\##
+        r"}}}},"DeadlineExceeded":{"description":"The deadline passed before an answer (`deadline_exceeded`)\##
+        .","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}},"schemas":{"Str\##
+        ategyName":{"type":"string","enum":["FASTEST","VOTING","WEIGHTED","CONSENSUS","JUDGE"]},"Strategy":{\##
+        "description":"A strategy; `STRATEGY_UNSPECIFIED` (or leaving it out) uses the task's.","type":"stri\##
+        ng","enum":["STRATEGY_UNSPECIFIED","FASTEST","VOTING","WEIGHTED","CONSENSUS","JUDGE"]},"Query":{"des\##
+        cription":"A request for inference (`vvtv.llmpool.v1.Query`). The names as in the `.proto`\n(`reques\##
+        t_id`, `max_tokens`, `deadline_ms`) are accepted too; unknown fields are refused.\n","type":"object"\##
+        ,"additionalProperties":false,"required":["task","input"],"properties":{"requestId":{"type":"string"\##
+        ,"maxLength":64,"description":"The caller's id for the request; generated when empty, echoed in the \##
+        answer."},"task":{"type":"string","description":"A configured task, such as `expand_queries`.","exam\##
+        ples":["expand_queries","enrich_metadata","recovery_plan","judge","rerank_candidates","site_tactics"\##
+        ]},"input":{"type":"string","minLength":1,"description":"Rendered into the task's prompt as `{{input\##
+        }}`; at most `qos.max_prompt_bytes` bytes."},"strategy":{"$ref":"#/components/schemas/Strategy"},"ma\##
+        xTokens":{"type":"integer","minimum":1,"maximum":4096,"description":"Most tokens to generate (up to \##
+        `qos.max_tokens`, 4096 by default); unset uses the task's."},"temperature":{"type":"number","minimum\##
+        ":0,"maximum":2,"description":"Sampling temperature; unset uses the task's. Temperature 0 answers ma\##
+        y be cached."},"deadlineMs":{"type":"integer","minimum":0,"maximum":60000,"description":"Time allowe\##
+        d for the whole request; 0 uses `qos.default_deadline_ms`, at most `qos.max_deadline_ms`."},"tenant"\##
+        :{"type":"string","description":"The tenant the request is made for (credentials' tenant takes prece\##
+        dence)."},"metadata":{"type":"object","additionalProperties":{"type":"string"},"description":"Keys n\##
+        aming a task variable fill that placeholder of the prompt."}}},"Usage":{"type":"object","properties"\##
+        :{"inputTokens":{"type":"integer","minimum":0},"outputTokens":{"type":"integer","minimum":0}}},"Cand\##
+        idateOutcome":{"type":"string","enum":["OUTCOME_UNSPECIFIED","WON","LOST","CANCELLED","FAILED","TIME\##
+        D_OUT","SKIPPED"]},"Candidate":{"description":"One provider asked while serving a request.","type":"\##
+        object","properties":{"provider":{"type":"string"},"model":{"type":"string"},"latencyMs":{"type":"nu\##
+        mber"},"outcome":{"$ref":"#/components/schemas/CandidateOutcome"},"error":{"type":"string","descript\##
+        ion":"The failure, when the outcome is FAILED or TIMED_OUT."}}},"EnsembleDecision":{"description":"H\##
+        ow the router reached an answer.","type":"object","properties":{"strategy":{"$ref":"#/components/sch\##
+        emas/Strategy"},"candidates":{"type":"array","items":{"$ref":"#/components/schemas/Candidate"}},"win\##
+        ner":{"type":"string"},"reason":{"type":"string"},"hedgesFired":{"type":"integer","minimum":0}}},"An\##
+        swer":{"description":"The answer to a `Query` (`vvtv.llmpool.v1.Answer`).","type":"object","required\##
+        ":["requestId"],"properties":{"requestId":{"type":"string"},"text":{"type":"string"},"model":{"type"\##
+        :"string"},"provider":{"type":"string"},"strategy":{"$ref":"#/components/schemas/Strategy"},"usage":\##
+        {"$ref":"#/components/schemas/Usage"},"cached":{"type":"boolean"},"latencyMs":{"type":"number"},"dec\##
+        ision":{"$ref":"#/components/schemas/EnsembleDecision"},"finishReason":{"type":"string","description\##
+        ":"Why generation stopped, such as `stop` or `length`."}}},"StreamStarted":{"type":"object","propert\##
+        ies":{"provider":{"type":"string"},"model":{"type":"string"}}},"AnswerChunk":{"description":"One eve\##
+        nt of a stream (`vvtv.llmpool.v1.AnswerChunk`): exactly one member.","oneOf":[{"type":"object","requ\##
+        ired":["started"],"additionalProperties":false,"properties":{"started":{"$ref":"#/components/schemas\##
+        /StreamStarted"}}},{"type":"object","required":["delta"],"additionalProperties":false,"properties":{\##
+        "delta":{"type":"string"}}},{"type":"object","required":["final"],"additionalProperties":false,"prop\##
+        erties":{"final":{"$ref":"#/components/schemas/Answer"}}}]},"AnswerChunkEvent":{"description":"One s\##
+        erver-sent event of `/v1/infer/stream` (as OpenAPI 3.1 tools read an event-stream\nschema: per event\##
+        , with the fields `event`, `data`, `id`, `retry`). Unnamed events carry an\n`AnswerChunk` as JSON; a\##
+         stream that fails after its first byte ends with `event: error`\ncarrying an `Error`.\n","oneOf":[{\##
+        "type":"object","required":["data"],"properties":{"event":{"const":"message"},"data":{"type":"string\##
+        ","contentMediaType":"application/json","contentSchema":{"$ref":"#/components/schemas/AnswerChunk"}}\##
+        }},{"type":"object","required":["event","data"],"properties":{"event":{"const":"error"},"data":{"typ\##
+        e":"string","contentMediaType":"application/json","contentSchema":{"$ref":"#/components/schemas/Erro\##
+        r"}}}}]},"ChatCompletionChunkEvent":{"description":"One server-sent event of a streamed chat complet\##
+        ion: `data` is a `chat.completion.chunk`\nas JSON, an `Error` object when the stream fails after its\##
+         first byte, or `[DONE]` last.\n","type":"object","required":["data"],"properties":{"event":{"const"\##
+        :"message"},"data":{"type":"string","anyOf":[{"const":"[DONE]"},{"contentMediaType":"application/jso\##
+        n","contentSchema":{"anyOf":[{"$ref":"#/components/schemas/ChatCompletionChunk"},{"$ref":"#/componen\##
+        ts/schemas/Error"}]}}]}}},"Error":{"description":"The OpenAI error shape.","type":"object","required\##
+        ":["error"],"properties":{"error":{"type":"object","required":["message","type","code"],"properties"\##
+        :{"message":{"type":"string"},"type":{"type":"string","enum":["invalid_request_error","authenticatio\##
+        n_error","permission_error","rate_limit_error","server_error"]},"param":{"type":["string","null"],"d\##
+        escription":"The offending request field, when one is to blame."},"code":{"type":"string","descripti\##
+        on":"llm-pool's error code.","enum":["invalid_argument","not_found","method_not_allowed","payload_to\##
+        o_large","deadline_exceeded","unavailable","upstream_failed","resource_exhausted","unauthenticated",\##
+        "permission_denied","no_consensus","cancelled","invalid_configuration","context_length_exceeded","in\##
+        ternal"]}}}},"example":{"error":{"message":"unknown task 'nope'","type":"invalid_request_error","par\##
+        am":null,"code":"not_found"}}},"ProviderReadiness":{"type":"object","required":["name","model","heal\##
+        thy","breaker"],"properties":{"name":{"type":"string"},"model":{"type":"string"},"healthy":{"type":"\##
+        boolean"},"detail":{"type":"string","description":"Why it is unhealthy; empty when healthy."},"break\##
+        er":{"type":"string","enum":["closed","open","half_open"]}}},"Readiness":{"type":"object","required"\##
+        :["status","unserved_tasks","providers"],"properties":{"status":{"type":"string","enum":["ready","no\##
+        t_ready"]},"unserved_tasks":{"type":"array","items":{"type":"string"}},"providers":{"type":"array","\##
+        items":{"$ref":"#/components/schemas/ProviderReadiness"}}}},"ModelList":{"type":"object","required":\##
+        ["object","data"],"properties":{"object":{"const":"list"},"data":{"type":"array","items":{"type":"ob\##
+        ject","required":["id","object","created","owned_by"],"properties":{"id":{"type":"string","descripti\##
+        on":"A configured model, or `pool/<task>`."},"object":{"const":"model"},"created":{"type":"integer"}\##
+        ,"owned_by":{"type":"string"}}}}}},"ChatMessage":{"description":"An OpenAI chat message; members oth\##
+        er than these are passed through to `openai` providers.","type":"object","required":["role"],"proper\##
+        ties":{"role":{"type":"string","enum":["system","developer","user","assistant","tool"]},"content":{"\##
+        description":"Text, content parts (`text`, `image_url`, \u2026), or null for an assistant message wi\##
+        th tool calls.","anyOf":[{"type":"string"},{"type":"array","items":{"type":"object","required":["typ\##
+        e"],"properties":{"type":{"type":"string"}}}},{"type":"null"}]},"name":{"type":"string"},"tool_calls\##
+        ":{"type":"array","items":{"type":"object"}},"tool_call_id":{"type":"string"}}},"ChatCompletionReque\##
+        st":{"description":"An OpenAI chat completion request. `strategy` is llm-pool's own (the `pool/<task\##
+        >`\nstrategy, never sent upstream); other members are passed through or translated (README,\n\"HTTP \##
+        API\").\n","type":"object","required":["model","messages"],"additionalProperties":true,"properties":\##
+        {"model":{"type":"string","description":"A configured model (`phi3:mini`) or `pool/<task>`.","exampl\##
+        es":["pool/expand_queries","phi3:mini"]},"messages":{"type":"array","minItems":1,"items":{"$ref":"#/\##
+        components/schemas/ChatMessage"}},"stream":{"type":"boolean"},"stream_options":{"type":"object"},"ma\##
+        x_tokens":{"type":"integer","minimum":1},"max_completion_tokens":{"type":"integer","minimum":1},"tem\##
+        perature":{"type":"number","minimum":0,"maximum":2},"top_p":{"type":"number"},"n":{"type":"integer",\##
+        "minimum":1},"stop":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"}}]},"seed":\##
+        {"type":"integer"},"tools":{"type":"array","items":{"type":"object"}},"tool_choice":{"anyOf":[{"type\##
+        ":"string"},{"type":"object"}]},"response_format":{"type":"object"},"user":{"type":"string","descrip\##
+        tion":"Read as the tenant."},"metadata":{"type":"object","additionalProperties":{"type":"string"}},"\##
+        strategy":{"$ref":"#/components/schemas/StrategyName"}}},"ChatCompletion":{"type":"object","required\##
+        ":["id","object","created","model","choices"],"properties":{"id":{"type":"string"},"object":{"const"\##
+        :"chat.completion"},"created":{"type":"integer"},"model":{"type":"string"},"choices":{"type":"array"\##
+        ,"items":{"type":"object","required":["index","message"],"properties":{"index":{"type":"integer"},"m\##
+        essage":{"type":"object","required":["role"],"properties":{"role":{"const":"assistant"},"content":{"\##
+        type":["string","null"]},"tool_calls":{"type":"array","items":{"type":"object"}}}},"finish_reason":{\##
+        "type":["string","null"]}}}},"usage":{"type":"object","properties":{"prompt_tokens":{"type":"integer\##
+        "},"completion_tokens":{"type":"integer"},"total_tokens":{"type":"integer"}}},"llm_pool":{"type":"ob\##
+        ject","description":"llm-pool's own member: provider, strategy, cache, decision."}}},"ChatCompletion\##
+        Chunk":{"type":"object","required":["id","object","created","model","choices"],"properties":{"id":{"\##
+        type":"string"},"object":{"const":"chat.completion.chunk"},"created":{"type":"integer"},"model":{"ty\##
+        pe":"string"},"choices":{"type":"array","items":{"type":"object","properties":{"index":{"type":"inte\##
+        ger"},"delta":{"type":"object"},"finish_reason":{"type":["string","null"]}}}}}}}}}
         """##
 }

@@ -9,6 +9,7 @@ import LLMPoolObservability
 ///   with its address.
 /// - `logging.*`: swift-log is bootstrapped once per process.
 /// - `telemetry`, `tracing`, `slo`: the registry, span exporter and SLO tracker are made at startup.
+/// - `console`: its routes and its decision ring are made at start-up.
 /// (`security` and `rate_limits` are reported here too, but the runtime's applier puts them into
 /// force live: the front doors read their guards from a ``GuardsHolder``.)
 enum RestartOnlySettings {
@@ -54,6 +55,7 @@ enum RestartOnlySettings {
             ("security", running.security == requested.security),
             ("rate_limits", running.rateLimits == requested.rateLimits),
             ("redis", running.redis == requested.redis),
+            ("console", running.console == requested.console),
         ]
         return pairs.filter { $0.1 != $0.2 }.map { Change(keyPath: $0.0, running: $0.1, requested: $0.2) }
             + sections.filter { !$0.1 }.map { Change(keyPath: $0.0, running: "(running)", requested: "(changed)") }
@@ -71,6 +73,7 @@ enum RestartOnlySettings {
         result.security = running.security
         result.rateLimits = running.rateLimits
         result.redis = running.redis
+        result.console = running.console
         return result
     }
 
