@@ -147,168 +147,172 @@ enum OpenAPIDocument {
         ":{"type":"integer"}}],"responses":{"200":{"description":"The decisions.","content":{"application/js\##
         on":{"schema":{"type":"object"}}}},"400":{"$ref":"#/components/responses/InvalidRequest"},"404":{"$r\##
         ef":"#/components/responses/NotFound"}}}},"/v1/admin/events":{"get":{"tags":["admin"],"operationId":\##
-        "adminEvents","summary":"Server-sent events: the state, once a second","security":[{}],"parameters":\##
-        [{"name":"count","in":"query","schema":{"type":"integer"}}],"responses":{"200":{"description":"A str\##
-        eam of `state` events whose data is the state JSON.","content":{"text/event-stream":{"schema":{"type\##
-        ":"string"}}}},"400":{"$ref":"#/components/responses/InvalidRequest"},"404":{"$ref":"#/components/re\##
-        sponses/NotFound"}}}}},"components":{"securitySchemes":{"bearerJWT":{"type":"http","scheme":"bearer"\##
-        ,"bearerFormat":"JWT","description":"`authorization: Bearer <jwt>`: `alg` in `security.jwt.algorithm\##
-        s` (`none` is refused), `exp`\nrequired, `nbf`, `iss` and `aud` checked; the tenant is the `tenant_c\##
-        laim` claim.\n"},"hmacKeyID":{"type":"apiKey","in":"header","name":"x-llm-pool-key-id","description"\##
-        :"The HMAC key id; the tenant is the key id or its `[security.hmac.tenants]` entry."},"hmacTimestamp\##
-        ":{"type":"apiKey","in":"header","name":"x-llm-pool-timestamp","description":"Unix seconds, within `\##
-        max_skew_ms` (300 s) of the server's clock."},"hmacNonce":{"type":"apiKey","in":"header","name":"x-l\##
-        lm-pool-nonce","description":"1 to 128 visible ASCII characters, never reused within twice the skew \##
-        window."},"hmacSignature":{"type":"apiKey","in":"header","name":"x-llm-pool-signature","description"\##
-        :"Lower-case hex of HMAC-SHA256(secret, `METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nhex(SHA256(body))`),\n`\##
-        METHOD` upper case, `PATH` with its `?query`. Test vectors: `tests/vectors/hmac.json`.\n"}},"paramet\##
-        ers":{"RequestID":{"name":"X-Request-Id","in":"header","required":false,"description":"The caller's \##
-        request id, echoed in the response (one is generated otherwise).","schema":{"type":"string","pattern\##
-        ":"^[A-Za-z0-9._-]{1,64}$"}},"Tenant":{"name":"x-llm-pool-tenant","in":"header","required":false,"de\##
-        scription":"The tenant for rate limits when no credentials name one; naming another tenant than the\\##
-        ncredentials' is refused with 403.\n","schema":{"type":"string","pattern":"^[A-Za-z0-9._-]{1,64}$"}}\##
-        },"headers":{"RequestID":{"description":"The request's id.","schema":{"type":"string"}},"PoolTask":{\##
-        "description":"The task that served the request.","schema":{"type":"string"}},"PoolModel":{"descript\##
-        ion":"The model that produced the answer.","schema":{"type":"string"}},"PoolProvider":{"description"\##
-        :"The provider that produced the answer.","schema":{"type":"string"}},"PoolStrategy":{"description":\##
-        "The strategy that ran.","schema":{"$ref":"#/components/schemas/StrategyName"}},"PoolCache":{"descri\##
-        ption":"Whether the answer came from the cache.","schema":{"type":"string","enum":["hit","miss","byp\##
-        ass"]}},"RateLimitLimitRequests":{"description":"The tenant's requests per minute (rate limits on)."\##
-        ,"schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitLimitTokens":{"description":"The tenant'\##
-        s tokens per minute (rate limits on).","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitRe\##
-        mainingRequests":{"description":"Requests left in the window, for the dimension closest to its limit\##
-        .","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitRemainingTokens":{"description":"Token\##
-        s left in the window, for the dimension closest to its limit.","schema":{"type":"string","pattern":"\##
-        ^[0-9]+$"}},"RateLimitResetRequests":{"description":"Time until the request window frees up, such as\##
-         `1.5s`.","schema":{"type":"string","pattern":"^[0-9]+(\\.[0-9]{1,3})?s$"}},"RateLimitResetTokens":{\##
-        "description":"Time until the token window frees up, such as `1.5s`.","schema":{"type":"string","pat\##
-        tern":"^[0-9]+(\\.[0-9]{1,3})?s$"}},"RetryAfter":{"description":"Whole seconds to wait before trying\##
-         again (RFC 9110 \u00a710.2.3), at least 1.","schema":{"type":"string","pattern":"^[1-9][0-9]*$"}}},\##
-        "responses":{"InvalidRequest":{"description":"Invalid input (`invalid_argument`; `param` names the f\##
-        ield), also a provider's own 400 such\nas `context_length_exceeded`.\n","content":{"application/json\##
-        ":{"schema":{"$ref":"#/components/schemas/Error"}}}},"Unauthenticated":{"description":"Missing or ba\##
-        d credentials (`authentication_error`).","content":{"application/json":{"schema":{"$ref":"#/componen\##
-        ts/schemas/Error"}}}},"PermissionDenied":{"description":"Valid credentials that may not do this (`pe\##
-        rmission_error`).","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\##
-        "NotFound":{"description":"Unknown task or model (`not_found`).","content":{"application/json":{"sch\##
-        ema":{"$ref":"#/components/schemas/Error"}}}},"PayloadTooLarge":{"description":"The input or the bod\##
-        y is too large (`payload_too_large`).","content":{"application/json":{"schema":{"$ref":"#/components\##
-        /schemas/Error"}}}},"NoConsensus":{"description":"CONSENSUS found no agreement (`no_consensus`).","c\##
-        ontent":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"RateLimited":{"descr\##
-        iption":"Over the tenant's rate limit (`resource_exhausted`, `rate_limit_error`).","headers":{"Retry\##
-        -After":{"$ref":"#/components/headers/RetryAfter"},"x-ratelimit-limit-requests":{"$ref":"#/component\##
-        s/headers/RateLimitLimitRequests"},"x-ratelimit-remaining-requests":{"$ref":"#/components/headers/Ra\##
-        teLimitRemainingRequests"},"x-ratelimit-reset-requests":{"$ref":"#/components/headers/RateLimitReset\##
-        Requests"}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"Intern\##
-        al":{"description":"An unexpected failure (`internal`), logged with the request id.","content":{"app\##
-        lication/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"UpstreamFailed":{"description":"A\##
-         provider's bad answer (`upstream_failed`).","content":{"application/json":{"schema":{"$ref":"#/comp\##
-        onents/schemas/Error"}}}},"Unavailable":{"description":"No provider could answer (`unavailable`), or\##
-         the server is draining.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro\##
-        r"}}}},"DeadlineExceeded":{"description":"The deadline passed before an answer (`deadline_exceeded`)\##
-        .","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}},"schemas":{"Str\##
-        ategyName":{"type":"string","enum":["FASTEST","VOTING","WEIGHTED","CONSENSUS","JUDGE"]},"Strategy":{\##
-        "description":"A strategy; `STRATEGY_UNSPECIFIED` (or leaving it out) uses the task's.","type":"stri\##
-        ng","enum":["STRATEGY_UNSPECIFIED","FASTEST","VOTING","WEIGHTED","CONSENSUS","JUDGE"]},"Query":{"des\##
-        cription":"A request for inference (`vvtv.llmpool.v1.Query`). The names as in the `.proto`\n(`reques\##
-        t_id`, `max_tokens`, `deadline_ms`) are accepted too; unknown fields are refused.\n","type":"object"\##
-        ,"additionalProperties":false,"required":["task","input"],"properties":{"requestId":{"type":"string"\##
-        ,"maxLength":64,"description":"The caller's id for the request; generated when empty, echoed in the \##
-        answer."},"task":{"type":"string","description":"A configured task, such as `expand_queries`.","exam\##
-        ples":["expand_queries","enrich_metadata","recovery_plan","judge","rerank_candidates","site_tactics"\##
-        ]},"input":{"type":"string","minLength":1,"description":"Rendered into the task's prompt as `{{input\##
-        }}`; at most `qos.max_prompt_bytes` bytes."},"strategy":{"$ref":"#/components/schemas/Strategy"},"ma\##
-        xTokens":{"type":"integer","minimum":1,"maximum":4096,"description":"Most tokens to generate (up to \##
-        `qos.max_tokens`, 4096 by default); unset uses the task's."},"temperature":{"type":"number","minimum\##
-        ":0,"maximum":2,"description":"Sampling temperature; unset uses the task's. Temperature 0 answers ma\##
-        y be cached."},"deadlineMs":{"type":"integer","minimum":0,"maximum":60000,"description":"Time allowe\##
-        d for the whole request; 0 uses `qos.default_deadline_ms`, at most `qos.max_deadline_ms`."},"tenant"\##
-        :{"type":"string","description":"The tenant the request is made for (credentials' tenant takes prece\##
-        dence)."},"metadata":{"type":"object","additionalProperties":{"type":"string"},"description":"Keys n\##
-        aming a task variable fill that placeholder of the prompt."}}},"Usage":{"type":"object","properties"\##
-        :{"inputTokens":{"type":"integer","minimum":0},"outputTokens":{"type":"integer","minimum":0}}},"Cand\##
-        idateOutcome":{"type":"string","enum":["OUTCOME_UNSPECIFIED","WON","LOST","CANCELLED","FAILED","TIME\##
-        D_OUT","SKIPPED"]},"Candidate":{"description":"One provider asked while serving a request.","type":"\##
-        object","properties":{"provider":{"type":"string"},"model":{"type":"string"},"latencyMs":{"type":"nu\##
-        mber"},"outcome":{"$ref":"#/components/schemas/CandidateOutcome"},"error":{"type":"string","descript\##
-        ion":"The failure, when the outcome is FAILED or TIMED_OUT."}}},"EnsembleDecision":{"description":"H\##
-        ow the router reached an answer.","type":"object","properties":{"strategy":{"$ref":"#/components/sch\##
-        emas/Strategy"},"candidates":{"type":"array","items":{"$ref":"#/components/schemas/Candidate"}},"win\##
-        ner":{"type":"string"},"reason":{"type":"string"},"hedgesFired":{"type":"integer","minimum":0}}},"An\##
-        swer":{"description":"The answer to a `Query` (`vvtv.llmpool.v1.Answer`).","type":"object","required\##
-        ":["requestId"],"properties":{"requestId":{"type":"string"},"text":{"type":"string"},"model":{"type"\##
-        :"string"},"provider":{"type":"string"},"strategy":{"$ref":"#/components/schemas/Strategy"},"usage":\##
-        {"$ref":"#/components/schemas/Usage"},"cached":{"type":"boolean"},"latencyMs":{"type":"number"},"dec\##
-        ision":{"$ref":"#/components/schemas/EnsembleDecision"},"finishReason":{"type":"string","description\##
-        ":"Why generation stopped, such as `stop` or `length`."}}},"StreamStarted":{"type":"object","propert\##
-        ies":{"provider":{"type":"string"},"model":{"type":"string"}}},"AnswerChunk":{"description":"One eve\##
-        nt of a stream (`vvtv.llmpool.v1.AnswerChunk`): exactly one member.","oneOf":[{"type":"object","requ\##
-        ired":["started"],"additionalProperties":false,"properties":{"started":{"$ref":"#/components/schemas\##
-        /StreamStarted"}}},{"type":"object","required":["delta"],"additionalProperties":false,"properties":{\##
-        "delta":{"type":"string"}}},{"type":"object","required":["final"],"additionalProperties":false,"prop\##
-        erties":{"final":{"$ref":"#/components/schemas/Answer"}}}]},"AnswerChunkEvent":{"description":"One s\##
-        erver-sent event of `/v1/infer/stream` (as OpenAPI 3.1 tools read an event-stream\nschema: per event\##
-        , with the fields `event`, `data`, `id`, `retry`). Unnamed events carry an\n`AnswerChunk` as JSON; a\##
-         stream that fails after its first byte ends with `event: error`\ncarrying an `Error`.\n","oneOf":[{\##
-        "type":"object","required":["data"],"properties":{"event":{"const":"message"},"data":{"type":"string\##
-        ","contentMediaType":"application/json","contentSchema":{"$ref":"#/components/schemas/AnswerChunk"}}\##
-        }},{"type":"object","required":["event","data"],"properties":{"event":{"const":"error"},"data":{"typ\##
-        e":"string","contentMediaType":"application/json","contentSchema":{"$ref":"#/components/schemas/Erro\##
-        r"}}}}]},"ChatCompletionChunkEvent":{"description":"One server-sent event of a streamed chat complet\##
-        ion: `data` is a `chat.completion.chunk`\nas JSON, an `Error` object when the stream fails after its\##
-         first byte, or `[DONE]` last.\n","type":"object","required":["data"],"properties":{"event":{"const"\##
-        :"message"},"data":{"type":"string","anyOf":[{"const":"[DONE]"},{"contentMediaType":"application/jso\##
-        n","contentSchema":{"anyOf":[{"$ref":"#/components/schemas/ChatCompletionChunk"},{"$ref":"#/componen\##
-        ts/schemas/Error"}]}}]}}},"Error":{"description":"The OpenAI error shape.","type":"object","required\##
-        ":["error"],"properties":{"error":{"type":"object","required":["message","type","code"],"properties"\##
-        :{"message":{"type":"string"},"type":{"type":"string","enum":["invalid_request_error","authenticatio\##
-        n_error","permission_error","rate_limit_error","server_error"]},"param":{"type":["string","null"],"d\##
-        escription":"The offending request field, when one is to blame."},"code":{"type":"string","descripti\##
-        on":"llm-pool's error code.","enum":["invalid_argument","not_found","method_not_allowed","payload_to\##
-        o_large","deadline_exceeded","unavailable","upstream_failed","resource_exhausted","unauthenticated",\##
-        "permission_denied","no_consensus","cancelled","invalid_configuration","context_length_exceeded","in\##
-        ternal"]}}}},"example":{"error":{"message":"unknown task 'nope'","type":"invalid_request_error","par\##
-        am":null,"code":"not_found"}}},"ProviderReadiness":{"type":"object","required":["name","model","heal\##
-        thy","breaker"],"properties":{"name":{"type":"string"},"model":{"type":"string"},"healthy":{"type":"\##
-        boolean"},"detail":{"type":"string","description":"Why it is unhealthy; empty when healthy."},"break\##
-        er":{"type":"string","enum":["closed","open","half_open"]}}},"Readiness":{"type":"object","required"\##
-        :["status","unserved_tasks","providers"],"properties":{"status":{"type":"string","enum":["ready","no\##
-        t_ready"]},"unserved_tasks":{"type":"array","items":{"type":"string"}},"providers":{"type":"array","\##
-        items":{"$ref":"#/components/schemas/ProviderReadiness"}}}},"ModelList":{"type":"object","required":\##
-        ["object","data"],"properties":{"object":{"const":"list"},"data":{"type":"array","items":{"type":"ob\##
-        ject","required":["id","object","created","owned_by"],"properties":{"id":{"type":"string","descripti\##
-        on":"A configured model, or `pool/<task>`."},"object":{"const":"model"},"created":{"type":"integer"}\##
-        ,"owned_by":{"type":"string"}}}}}},"ChatMessage":{"description":"An OpenAI chat message; members oth\##
-        er than these are passed through to `openai` providers.","type":"object","required":["role"],"proper\##
-        ties":{"role":{"type":"string","enum":["system","developer","user","assistant","tool"]},"content":{"\##
-        description":"Text, content parts (`text`, `image_url`, \u2026), or null for an assistant message wi\##
-        th tool calls.","anyOf":[{"type":"string"},{"type":"array","items":{"type":"object","required":["typ\##
-        e"],"properties":{"type":{"type":"string"}}}},{"type":"null"}]},"name":{"type":"string"},"tool_calls\##
-        ":{"type":"array","items":{"type":"object"}},"tool_call_id":{"type":"string"}}},"ChatCompletionReque\##
-        st":{"description":"An OpenAI chat completion request. `strategy` is llm-pool's own (the `pool/<task\##
-        >`\nstrategy, never sent upstream); other members are passed through or translated (README,\n\"HTTP \##
-        API\").\n","type":"object","required":["model","messages"],"additionalProperties":true,"properties":\##
-        {"model":{"type":"string","description":"A configured model (`phi3:mini`) or `pool/<task>`.","exampl\##
-        es":["pool/expand_queries","phi3:mini"]},"messages":{"type":"array","minItems":1,"items":{"$ref":"#/\##
-        components/schemas/ChatMessage"}},"stream":{"type":"boolean"},"stream_options":{"type":"object"},"ma\##
-        x_tokens":{"type":"integer","minimum":1},"max_completion_tokens":{"type":"integer","minimum":1},"tem\##
-        perature":{"type":"number","minimum":0,"maximum":2},"top_p":{"type":"number"},"n":{"type":"integer",\##
-        "minimum":1},"stop":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"}}]},"seed":\##
-        {"type":"integer"},"tools":{"type":"array","items":{"type":"object"}},"tool_choice":{"anyOf":[{"type\##
-        ":"string"},{"type":"object"}]},"response_format":{"type":"object"},"user":{"type":"string","descrip\##
-        tion":"Read as the tenant."},"metadata":{"type":"object","additionalProperties":{"type":"string"}},"\##
-        strategy":{"$ref":"#/components/schemas/StrategyName"}}},"ChatCompletion":{"type":"object","required\##
-        ":["id","object","created","model","choices"],"properties":{"id":{"type":"string"},"object":{"const"\##
-        :"chat.completion"},"created":{"type":"integer"},"model":{"type":"string"},"choices":{"type":"array"\##
-        ,"items":{"type":"object","required":["index","message"],"properties":{"index":{"type":"integer"},"m\##
-        essage":{"type":"object","required":["role"],"properties":{"role":{"const":"assistant"},"content":{"\##
-        type":["string","null"]},"tool_calls":{"type":"array","items":{"type":"object"}}}},"finish_reason":{\##
-        "type":["string","null"]}}}},"usage":{"type":"object","properties":{"prompt_tokens":{"type":"integer\##
-        "},"completion_tokens":{"type":"integer"},"total_tokens":{"type":"integer"}}},"llm_pool":{"type":"ob\##
-        ject","description":"llm-pool's own member: provider, strategy, cache, decision."}}},"ChatCompletion\##
-        Chunk":{"type":"object","required":["id","object","created","model","choices"],"properties":{"id":{"\##
-        type":"string"},"object":{"const":"chat.completion.chunk"},"created":{"type":"integer"},"model":{"ty\##
-        pe":"string"},"choices":{"type":"array","items":{"type":"object","properties":{"index":{"type":"inte\##
-        ger"},"delta":{"type":"object"},"finish_reason":{"type":["string","null"]}}}}}}}}}
+        "adminEvents","summary":"Server-sent events: the state and new decisions, every interval","security"\##
+        :[{}],"parameters":[{"name":"interval_ms","in":"query","schema":{"type":"integer"}},{"name":"count",\##
+        "in":"query","schema":{"type":"integer"}}],"responses":{"200":{"description":"`state` events whose d\##
+        ata is the state JSON (as `/v1/admin/state`) and `decisions`\nevents whose data holds the decisions \##
+        recorded since the last one.\n","content":{"text/event-stream":{"schema":{"type":"object","required"\##
+        :["event","data"],"properties":{"event":{"enum":["state","decisions"]},"data":{"type":"string","cont\##
+        entMediaType":"application/json"}}}}}},"400":{"$ref":"#/components/responses/InvalidRequest"},"404":\##
+        {"$ref":"#/components/responses/NotFound"}}}}},"components":{"securitySchemes":{"bearerJWT":{"type":\##
+        "http","scheme":"bearer","bearerFormat":"JWT","description":"`authorization: Bearer <jwt>`: `alg` in\##
+         `security.jwt.algorithms` (`none` is refused), `exp`\nrequired, `nbf`, `iss` and `aud` checked; the\##
+         tenant is the `tenant_claim` claim.\n"},"hmacKeyID":{"type":"apiKey","in":"header","name":"x-llm-po\##
+        ol-key-id","description":"The HMAC key id; the tenant is the key id or its `[security.hmac.tenants]`\##
+         entry."},"hmacTimestamp":{"type":"apiKey","in":"header","name":"x-llm-pool-timestamp","description"\##
+        :"Unix seconds, within `max_skew_ms` (300 s) of the server's clock."},"hmacNonce":{"type":"apiKey","\##
+        in":"header","name":"x-llm-pool-nonce","description":"1 to 128 visible ASCII characters, never reuse\##
+        d within twice the skew window."},"hmacSignature":{"type":"apiKey","in":"header","name":"x-llm-pool-\##
+        signature","description":"Lower-case hex of HMAC-SHA256(secret, `METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\\##
+        nhex(SHA256(body))`),\n`METHOD` upper case, `PATH` with its `?query`. Test vectors: `tests/vectors/h\##
+        mac.json`.\n"}},"parameters":{"RequestID":{"name":"X-Request-Id","in":"header","required":false,"des\##
+        cription":"The caller's request id, echoed in the response (one is generated otherwise).","schema":{\##
+        "type":"string","pattern":"^[A-Za-z0-9._-]{1,64}$"}},"Tenant":{"name":"x-llm-pool-tenant","in":"head\##
+        er","required":false,"description":"The tenant for rate limits when no credentials name one; naming \##
+        another tenant than the\ncredentials' is refused with 403.\n","schema":{"type":"string","pattern":"^\##
+        [A-Za-z0-9._-]{1,64}$"}}},"headers":{"RequestID":{"description":"The request's id.","schema":{"type"\##
+        :"string"}},"PoolTask":{"description":"The task that served the request.","schema":{"type":"string"}\##
+        },"PoolModel":{"description":"The model that produced the answer.","schema":{"type":"string"}},"Pool\##
+        Provider":{"description":"The provider that produced the answer.","schema":{"type":"string"}},"PoolS\##
+        trategy":{"description":"The strategy that ran.","schema":{"$ref":"#/components/schemas/StrategyName\##
+        "}},"PoolCache":{"description":"Whether the answer came from the cache.","schema":{"type":"string","\##
+        enum":["hit","miss","bypass"]}},"RateLimitLimitRequests":{"description":"The tenant's requests per m\##
+        inute (rate limits on).","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitLimitTokens":{"d\##
+        escription":"The tenant's tokens per minute (rate limits on).","schema":{"type":"string","pattern":"\##
+        ^[0-9]+$"}},"RateLimitRemainingRequests":{"description":"Requests left in the window, for the dimens\##
+        ion closest to its limit.","schema":{"type":"string","pattern":"^[0-9]+$"}},"RateLimitRemainingToken\##
+        s":{"description":"Tokens left in the window, for the dimension closest to its limit.","schema":{"ty\##
+        pe":"string","pattern":"^[0-9]+$"}},"RateLimitResetRequests":{"description":"Time until the request \##
+        window frees up, such as `1.5s`.","schema":{"type":"string","pattern":"^[0-9]+(\\.[0-9]{1,3})?s$"}},\##
+        "RateLimitResetTokens":{"description":"Time until the token window frees up, such as `1.5s`.","schem\##
+        a":{"type":"string","pattern":"^[0-9]+(\\.[0-9]{1,3})?s$"}},"RetryAfter":{"description":"Whole secon\##
+        ds to wait before trying again (RFC 9110 \u00a710.2.3), at least 1.","schema":{"type":"string","patt\##
+        ern":"^[1-9][0-9]*$"}}},"responses":{"InvalidRequest":{"description":"Invalid input (`invalid_argume\##
+        nt`; `param` names the field), also a provider's own 400 such\nas `context_length_exceeded`.\n","con\##
+        tent":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"Unauthenticated":{"des\##
+        cription":"Missing or bad credentials (`authentication_error`).","content":{"application/json":{"sch\##
+        ema":{"$ref":"#/components/schemas/Error"}}}},"PermissionDenied":{"description":"Valid credentials t\##
+        hat may not do this (`permission_error`).","content":{"application/json":{"schema":{"$ref":"#/compon\##
+        ents/schemas/Error"}}}},"NotFound":{"description":"Unknown task or model (`not_found`).","content":{\##
+        "application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"PayloadTooLarge":{"descriptio\##
+        n":"The input or the body is too large (`payload_too_large`).","content":{"application/json":{"schem\##
+        a":{"$ref":"#/components/schemas/Error"}}}},"NoConsensus":{"description":"CONSENSUS found no agreeme\##
+        nt (`no_consensus`).","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}\##
+        }},"RateLimited":{"description":"Over the tenant's rate limit (`resource_exhausted`, `rate_limit_err\##
+        or`).","headers":{"Retry-After":{"$ref":"#/components/headers/RetryAfter"},"x-ratelimit-limit-reques\##
+        ts":{"$ref":"#/components/headers/RateLimitLimitRequests"},"x-ratelimit-remaining-requests":{"$ref":\##
+        "#/components/headers/RateLimitRemainingRequests"},"x-ratelimit-reset-requests":{"$ref":"#/component\##
+        s/headers/RateLimitResetRequests"}},"content":{"application/json":{"schema":{"$ref":"#/components/sc\##
+        hemas/Error"}}}},"Internal":{"description":"An unexpected failure (`internal`), logged with the requ\##
+        est id.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"UpstreamF\##
+        ailed":{"description":"A provider's bad answer (`upstream_failed`).","content":{"application/json":{\##
+        "schema":{"$ref":"#/components/schemas/Error"}}}},"Unavailable":{"description":"No provider could an\##
+        swer (`unavailable`), or the server is draining.","content":{"application/json":{"schema":{"$ref":"#\##
+        /components/schemas/Error"}}}},"DeadlineExceeded":{"description":"The deadline passed before an answ\##
+        er (`deadline_exceeded`).","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Err\##
+        or"}}}}},"schemas":{"StrategyName":{"type":"string","enum":["FASTEST","VOTING","WEIGHTED","CONSENSUS\##
+        ","JUDGE"]},"Strategy":{"description":"A strategy; `STRATEGY_UNSPECIFIED` (or leaving it out) uses t\##
+        he task's.","type":"string","enum":["STRATEGY_UNSPECIFIED","FASTEST","VOTING","WEIGHTED","CONSENSUS"\##
+        ,"JUDGE"]},"Query":{"description":"A request for inference (`vvtv.llmpool.v1.Query`). The names as i\##
+        n the `.proto`\n(`request_id`, `max_tokens`, `deadline_ms`) are accepted too; unknown fields are ref\##
+        used.\n","type":"object","additionalProperties":false,"required":["task","input"],"properties":{"req\##
+        uestId":{"type":"string","maxLength":64,"description":"The caller's id for the request; generated wh\##
+        en empty, echoed in the answer."},"task":{"type":"string","description":"A configured task, such as \##
+        `expand_queries`.","examples":["expand_queries","enrich_metadata","recovery_plan","judge","rerank_ca\##
+        ndidates","site_tactics"]},"input":{"type":"string","minLength":1,"description":"Rendered into the t\##
+        ask's prompt as `{{input}}`; at most `qos.max_prompt_bytes` bytes."},"strategy":{"$ref":"#/component\##
+        s/schemas/Strategy"},"maxTokens":{"type":"integer","minimum":1,"maximum":4096,"description":"Most to\##
+        kens to generate (up to `qos.max_tokens`, 4096 by default); unset uses the task's."},"temperature":{\##
+        "type":"number","minimum":0,"maximum":2,"description":"Sampling temperature; unset uses the task's. \##
+        Temperature 0 answers may be cached."},"deadlineMs":{"type":"integer","minimum":0,"maximum":60000,"d\##
+        escription":"Time allowed for the whole request; 0 uses `qos.default_deadline_ms`, at most `qos.max_\##
+        deadline_ms`."},"tenant":{"type":"string","description":"The tenant the request is made for (credent\##
+        ials' tenant takes precedence)."},"metadata":{"type":"object","additionalProperties":{"type":"string\##
+        "},"description":"Keys naming a task variable fill that placeholder of the prompt."}}},"Usage":{"typ\##
+        e":"object","properties":{"inputTokens":{"type":"integer","minimum":0},"outputTokens":{"type":"integ\##
+        er","minimum":0}}},"CandidateOutcome":{"type":"string","enum":["OUTCOME_UNSPECIFIED","WON","LOST","C\##
+        ANCELLED","FAILED","TIMED_OUT","SKIPPED"]},"Candidate":{"description":"One provider asked while serv\##
+        ing a request.","type":"object","properties":{"provider":{"type":"string"},"model":{"type":"string"}\##
+        ,"latencyMs":{"type":"number"},"outcome":{"$ref":"#/components/schemas/CandidateOutcome"},"error":{"\##
+        type":"string","description":"The failure, when the outcome is FAILED or TIMED_OUT."}}},"EnsembleDec\##
+        ision":{"description":"How the router reached an answer.","type":"object","properties":{"strategy":{\##
+        "$ref":"#/components/schemas/Strategy"},"candidates":{"type":"array","items":{"$ref":"#/components/s\##
+        chemas/Candidate"}},"winner":{"type":"string"},"reason":{"type":"string"},"hedgesFired":{"type":"int\##
+        eger","minimum":0}}},"Answer":{"description":"The answer to a `Query` (`vvtv.llmpool.v1.Answer`).","\##
+        type":"object","required":["requestId"],"properties":{"requestId":{"type":"string"},"text":{"type":"\##
+        string"},"model":{"type":"string"},"provider":{"type":"string"},"strategy":{"$ref":"#/components/sch\##
+        emas/Strategy"},"usage":{"$ref":"#/components/schemas/Usage"},"cached":{"type":"boolean"},"latencyMs\##
+        ":{"type":"number"},"decision":{"$ref":"#/components/schemas/EnsembleDecision"},"finishReason":{"typ\##
+        e":"string","description":"Why generation stopped, such as `stop` or `length`."}}},"StreamStarted":{\##
+        "type":"object","properties":{"provider":{"type":"string"},"model":{"type":"string"}}},"AnswerChunk"\##
+        :{"description":"One event of a stream (`vvtv.llmpool.v1.AnswerChunk`): exactly one member.","oneOf"\##
+        :[{"type":"object","required":["started"],"additionalProperties":false,"properties":{"started":{"$re\##
+        f":"#/components/schemas/StreamStarted"}}},{"type":"object","required":["delta"],"additionalProperti\##
+        es":false,"properties":{"delta":{"type":"string"}}},{"type":"object","required":["final"],"additiona\##
+        lProperties":false,"properties":{"final":{"$ref":"#/components/schemas/Answer"}}}]},"AnswerChunkEven\##
+        t":{"description":"One server-sent event of `/v1/infer/stream` (as OpenAPI 3.1 tools read an event-s\##
+        tream\nschema: per event, with the fields `event`, `data`, `id`, `retry`). Unnamed events carry an\n\##
+        `AnswerChunk` as JSON; a stream that fails after its first byte ends with `event: error`\ncarrying a\##
+        n `Error`.\n","oneOf":[{"type":"object","required":["data"],"properties":{"event":{"const":"message"\##
+        },"data":{"type":"string","contentMediaType":"application/json","contentSchema":{"$ref":"#/component\##
+        s/schemas/AnswerChunk"}}}},{"type":"object","required":["event","data"],"properties":{"event":{"cons\##
+        t":"error"},"data":{"type":"string","contentMediaType":"application/json","contentSchema":{"$ref":"#\##
+        /components/schemas/Error"}}}}]},"ChatCompletionChunkEvent":{"description":"One server-sent event of\##
+         a streamed chat completion: `data` is a `chat.completion.chunk`\nas JSON, an `Error` object when th\##
+        e stream fails after its first byte, or `[DONE]` last.\n","type":"object","required":["data"],"prope\##
+        rties":{"event":{"const":"message"},"data":{"type":"string","anyOf":[{"const":"[DONE]"},{"contentMed\##
+        iaType":"application/json","contentSchema":{"anyOf":[{"$ref":"#/components/schemas/ChatCompletionChu\##
+        nk"},{"$ref":"#/components/schemas/Error"}]}}]}}},"Error":{"description":"The OpenAI error shape.","\##
+        type":"object","required":["error"],"properties":{"error":{"type":"object","required":["message","ty\##
+        pe","code"],"properties":{"message":{"type":"string"},"type":{"type":"string","enum":["invalid_reque\##
+        st_error","authentication_error","permission_error","rate_limit_error","server_error"]},"param":{"ty\##
+        pe":["string","null"],"description":"The offending request field, when one is to blame."},"code":{"t\##
+        ype":"string","description":"llm-pool's error code.","enum":["invalid_argument","not_found","method_\##
+        not_allowed","payload_too_large","deadline_exceeded","unavailable","upstream_failed","resource_exhau\##
+        sted","unauthenticated","permission_denied","no_consensus","cancelled","invalid_configuration","cont\##
+        ext_length_exceeded","internal"]}}}},"example":{"error":{"message":"unknown task 'nope'","type":"inv\##
+        alid_request_error","param":null,"code":"not_found"}}},"ProviderReadiness":{"type":"object","require\##
+        d":["name","model","healthy","breaker"],"properties":{"name":{"type":"string"},"model":{"type":"stri\##
+        ng"},"healthy":{"type":"boolean"},"detail":{"type":"string","description":"Why it is unhealthy; empt\##
+        y when healthy."},"breaker":{"type":"string","enum":["closed","open","half_open"]}}},"Readiness":{"t\##
+        ype":"object","required":["status","unserved_tasks","providers"],"properties":{"status":{"type":"str\##
+        ing","enum":["ready","not_ready"]},"unserved_tasks":{"type":"array","items":{"type":"string"}},"prov\##
+        iders":{"type":"array","items":{"$ref":"#/components/schemas/ProviderReadiness"}}}},"ModelList":{"ty\##
+        pe":"object","required":["object","data"],"properties":{"object":{"const":"list"},"data":{"type":"ar\##
+        ray","items":{"type":"object","required":["id","object","created","owned_by"],"properties":{"id":{"t\##
+        ype":"string","description":"A configured model, or `pool/<task>`."},"object":{"const":"model"},"cre\##
+        ated":{"type":"integer"},"owned_by":{"type":"string"}}}}}},"ChatMessage":{"description":"An OpenAI c\##
+        hat message; members other than these are passed through to `openai` providers.","type":"object","re\##
+        quired":["role"],"properties":{"role":{"type":"string","enum":["system","developer","user","assistan\##
+        t","tool"]},"content":{"description":"Text, content parts (`text`, `image_url`, \u2026), or null for\##
+         an assistant message with tool calls.","anyOf":[{"type":"string"},{"type":"array","items":{"type":"\##
+        object","required":["type"],"properties":{"type":{"type":"string"}}}},{"type":"null"}]},"name":{"typ\##
+        e":"string"},"tool_calls":{"type":"array","items":{"type":"object"}},"tool_call_id":{"type":"string"\##
+        }}},"ChatCompletionRequest":{"description":"An OpenAI chat completion request. `strategy` is llm-poo\##
+        l's own (the `pool/<task>`\nstrategy, never sent upstream); other members are passed through or tran\##
+        slated (README,\n\"HTTP API\").\n","type":"object","required":["model","messages"],"additionalProper\##
+        ties":true,"properties":{"model":{"type":"string","description":"A configured model (`phi3:mini`) or\##
+         `pool/<task>`.","examples":["pool/expand_queries","phi3:mini"]},"messages":{"type":"array","minItem\##
+        s":1,"items":{"$ref":"#/components/schemas/ChatMessage"}},"stream":{"type":"boolean"},"stream_option\##
+        s":{"type":"object"},"max_tokens":{"type":"integer","minimum":1},"max_completion_tokens":{"type":"in\##
+        teger","minimum":1},"temperature":{"type":"number","minimum":0,"maximum":2},"top_p":{"type":"number"\##
+        },"n":{"type":"integer","minimum":1},"stop":{"anyOf":[{"type":"string"},{"type":"array","items":{"ty\##
+        pe":"string"}}]},"seed":{"type":"integer"},"tools":{"type":"array","items":{"type":"object"}},"tool_\##
+        choice":{"anyOf":[{"type":"string"},{"type":"object"}]},"response_format":{"type":"object"},"user":{\##
+        "type":"string","description":"Read as the tenant."},"metadata":{"type":"object","additionalProperti\##
+        es":{"type":"string"}},"strategy":{"$ref":"#/components/schemas/StrategyName"}}},"ChatCompletion":{"\##
+        type":"object","required":["id","object","created","model","choices"],"properties":{"id":{"type":"st\##
+        ring"},"object":{"const":"chat.completion"},"created":{"type":"integer"},"model":{"type":"string"},"\##
+        choices":{"type":"array","items":{"type":"object","required":["index","message"],"properties":{"inde\##
+        x":{"type":"integer"},"message":{"type":"object","required":["role"],"properties":{"role":{"const":"\##
+        assistant"},"content":{"type":["string","null"]},"tool_calls":{"type":"array","items":{"type":"objec\##
+        t"}}}},"finish_reason":{"type":["string","null"]}}}},"usage":{"type":"object","properties":{"prompt_\##
+        tokens":{"type":"integer"},"completion_tokens":{"type":"integer"},"total_tokens":{"type":"integer"}}\##
+        },"llm_pool":{"type":"object","description":"llm-pool's own member: provider, strategy, cache, decis\##
+        ion."}}},"ChatCompletionChunk":{"type":"object","required":["id","object","created","model","choices\##
+        "],"properties":{"id":{"type":"string"},"object":{"const":"chat.completion.chunk"},"created":{"type"\##
+        :"integer"},"model":{"type":"string"},"choices":{"type":"array","items":{"type":"object","properties\##
+        ":{"index":{"type":"integer"},"delta":{"type":"object"},"finish_reason":{"type":["string","null"]}}}\##
+        }}}}}}
         """##
 }
