@@ -71,7 +71,9 @@ public struct OllamaProvider: Provider {
         if configuration.upstreamStreaming { return try await stream(request) { _ in } }
         let (url, body) = try prepare(request, stream: false)
         let timeout = min(request.timeout, configuration.timeout)
-        return try await http.call(timeout: timeout, url: url) { [http, model] in
+        // The caller's deadline is the binding limit and the caller enforces it: no second timer.
+        let enforced = request.deadlineEnforced && request.timeout <= configuration.timeout
+        return try await http.call(timeout: timeout, url: url, enforcedByCaller: enforced) { [http, model] in
             let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
             let answer = try await http.decode(OllamaWire.Chunk.self, from: response, url: url)
             if let error = answer.error { throw Self.generationFailed(error, provider: http.provider) }

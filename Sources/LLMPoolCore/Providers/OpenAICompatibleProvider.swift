@@ -101,7 +101,9 @@ public struct OpenAICompatibleProvider: Provider {
         let url = apiRoot + "/chat/completions"
         let body = ProviderHTTP.json(OpenAIWire.chatRequest(model: model, request: request, stream: false))
         let timeout = min(request.timeout, configuration.timeout)
-        return try await http.call(timeout: timeout, url: url) { [http, model] in
+        // The caller's deadline is the binding limit and the caller enforces it: no second timer.
+        let enforced = request.deadlineEnforced && request.timeout <= configuration.timeout
+        return try await http.call(timeout: timeout, url: url, enforcedByCaller: enforced) { [http, model] in
             let response = try await http.send(.POST, url: url, json: body, headers: request.headers, timeout: timeout)
             let completion = try await http.decode(OpenAIWire.Completion.self, from: response, url: url)
             if let error = completion.error { throw Self.generationFailed(error, provider: http.provider) }

@@ -18,6 +18,10 @@ public struct ProviderRequest: Sendable, Hashable {
     /// `response_format`, `stop`, `seed`, `top_p`, …), by name: sent as they are by
     /// OpenAI-compatible providers, translated (or refused) by Ollama providers.
     public var options: [String: JSONValue]
+    /// Whether the caller cancels the call once ``timeout`` runs out (the orchestrator does, for
+    /// every call a strategy makes): a plain call whose own `timeout_ms` is no shorter then runs
+    /// without a timer of its own. Default false: the provider bounds the call itself.
+    public var deadlineEnforced = false
 
     /// Creates a provider request.
     public init(

@@ -87,6 +87,8 @@ public struct StrategyContext: Sendable {
     public func requestWithRemainingTime() -> ProviderRequest {
         var request = self.request
         request.timeout = remaining()
+        // The orchestrator's deadline cancels every call a strategy makes.
+        request.deadlineEnforced = true
         return request
     }
 }

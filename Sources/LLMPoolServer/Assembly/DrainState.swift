@@ -1,4 +1,6 @@
 import LLMPoolCore
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -9,6 +11,8 @@ public final class DrainState: Sendable {
     private let draining = Atomic<Bool>(false)
     /// Fires when graceful shutdown begins.
     public let begun = Latch()
+    /// Fires ``answerBy`` after graceful shutdown began: what still runs is then cancelled.
+    public let expired = Latch()
     private let timeout: Mutex<Duration>
     private let began = Mutex<ContinuousClock.Instant?>(nil)
 
@@ -24,9 +28,17 @@ public final class DrainState: Sendable {
 
     /// Marks the start of graceful shutdown.
     public func begin() {
-        began.withLock { $0 = $0 ?? .now }
+        let first = began.withLock { began -> Bool in
+            defer { began = began ?? .now }
+            return began == nil
+        }
         draining.store(true, ordering: .releasing)
         begun.fire()
+        guard first else { return }
+        // A scheduled callback, not a task: the drain's services return at once, and nothing
+        // waits on this timer but the latch.
+        let expired = self.expired
+        MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(answerBy)) { expired.fire() }
     }
 
     /// Sets the time in-flight requests get once the drain begins (a reload may change it).
@@ -44,15 +56,6 @@ public final class DrainState: Sendable {
     public var isExpired: Bool {
         guard let began = began.withLock({ $0 }) else { return false }
         return ContinuousClock.now >= began.advanced(by: answerBy)
-    }
-
-    /// Returns once the drain began and ``answerBy`` passed, or when the calling task is
-    /// cancelled. The ``Gateway`` races every request against it, so that what still runs then is
-    /// answered 503 while the server can still write, before the service group cancels the servers.
-    public func waitUntilExpired() async {
-        await begun.wait()
-        guard let began = began.withLock({ $0 }), !Task.isCancelled else { return }
-        try? await Task.sleep(until: began.advanced(by: answerBy), clock: .continuous)
     }
 
     /// `error` as the caller should see it: a cancellation during the drain is `unavailable`.

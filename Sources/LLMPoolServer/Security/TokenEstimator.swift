@@ -3,7 +3,8 @@ import LLMPoolCore
 /// Estimates a request's tokens before it runs, so the token budget can be charged up front and
 /// corrected with the real usage afterwards (``RateLimiter/adjust(tenant:tokenDelta:limit:)``).
 public struct TokenEstimator: Sendable {
-    private let taskMaxTokens: [String: Int]
+    /// The tasks of the configuration (shared storage: building an estimator copies nothing).
+    private let tasks: [String: TaskConfiguration]
     private let directMaxTokens: Int
 
     /// The estimate: prompt bytes / 4 (about four bytes per token in English text) plus the most
@@ -15,14 +16,14 @@ public struct TokenEstimator: Sendable {
     /// Creates an estimator that fills a missing `max_tokens` as the orchestrator does: the
     /// task's default, or for a model named directly `min(1024, qos.max_tokens)`.
     public init(configuration: PoolConfiguration) {
-        self.taskMaxTokens = configuration.tasks.mapValues(\.maxTokens)
+        self.tasks = configuration.tasks
         self.directMaxTokens = min(1024, configuration.qos.maxTokens)
     }
 
     /// The estimate for a request of `task` (`nil` for a model named directly) with
     /// `promptBytes` of input and the `max_tokens` it asked for, if any.
     public func estimate(task: String?, promptBytes: Int, requestedMaxTokens: Int?) -> Int {
-        let maxTokens = requestedMaxTokens ?? task.flatMap { taskMaxTokens[$0] } ?? directMaxTokens
+        let maxTokens = requestedMaxTokens ?? task.flatMap { tasks[$0]?.maxTokens } ?? directMaxTokens
         return Self.estimate(promptBytes: promptBytes, maxTokens: maxTokens)
     }
 }
