@@ -184,6 +184,7 @@ if [ "${PROFILE:-0}" = 1 ]; then
   perf record -e cpu-clock -F 1999 -g -p "$PID_pool" -o "$WORK/perf.data" -- sleep "${DURATION%s}" 2>/dev/null
   wait "$WRK"
   echo "CPU profile of llm-pool under 32 connections (self time, top 40):"
+  perf report -i "$WORK/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E "^ +[0-9.]+%" | head -12
   perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio 2>/dev/null \
     | grep -E '^ +[0-9.]+%' | head -40 | tee "$WORK/profile.txt"
   cp "$WORK/profile.txt" "${OUT%.md}-profile.txt"
