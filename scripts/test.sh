@@ -99,6 +99,7 @@ PIDS=()
 echo "demo exited 0 on SIGTERM"
 grep -q '"request_id"' "$WORK/demo.log" || { echo "no JSON request log lines"; exit 1; }
 
+log "faults, bad input and shutdown"; scripts/test-faults.sh
 log "the console in a real browser"; scripts/test-console.sh
 # --- A real llama.cpp server behind llm-pool (tests/python/real_server) ----------------------
 # llama-cpp-python is compiled from source the first time (~6 min on 2 cores; pip's wheel cache
