@@ -124,6 +124,9 @@ class Simulator(Process):
         r = requests.put(f"{self.url}/_simulator/models/{model}/faults", json=faults, timeout=5)
         assert r.status_code in (200, 204), f"PUT faults for {model}: {r.status_code} {r.text}"
 
+    def stats(self) -> dict:
+        return requests.get(f"{self.url}/_simulator/stats", timeout=5).json()
+
     def clear(self, model: str | None = None) -> None:
         for name in [model] if model else MODELS.values():
             r = requests.delete(f"{self.url}/_simulator/models/{name}/faults", timeout=5)
@@ -205,6 +208,7 @@ class Pool(Process):
         self.http = f"http://127.0.0.1:{self.http_port}"
         self.grpc = f"127.0.0.1:{self.grpc_port}"
         self.config = config
+        self.simulator = sim
         (work / "prompts").mkdir(exist_ok=True)
         (work / "prompts" / "plain.md").write_text("{{input}}\n")
         self.config_path = work / "llm-pool.toml"

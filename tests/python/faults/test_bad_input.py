@@ -175,8 +175,47 @@ def grpc_long_client_deadline(pool):
         assert chunks[-1].WhichOneof("event") == "final"
 
 
+def stream_refusals_have_their_status(pool):
+    # Refused before any provider is called: the status and JSON error of the unary endpoint.
+    for path, body, status in [
+        ("/v1/infer/stream", {"task": "nope", "input": "x"}, 404),
+        ("/v1/infer/stream", {"task": "duo", "input": "x", "maxTokens": 0}, 400),
+        ("/v1/infer/stream", {"task": "duo", "input": "x", "deadlineMs": 10**6}, 400),
+        ("/v1/chat/completions", {"model": "pool/nope", "stream": True, "messages": [{"role": "user", "content": "x"}]},
+         404),
+    ]:
+        r = requests.post(pool.http + path, json=body, timeout=5)
+        assert r.status_code == status, f"{path} {body}: {r.status_code} {r.text[:300]}"
+        assert r.headers["content-type"].startswith("application/json"), dict(r.headers)
+        assert r.json()["error"]["code"], r.text
+
+
+def client_leaving_cancels_the_hanging_upstream(pool):
+    # The pool's deadline is 10 s: the upstream call must end when the client leaves, not then.
+    sim = pool.simulator
+    model = harness.MODELS["gemma"]
+    sim.set_faults(model, {"hang": True})
+    try:
+        for door in harness.DOORS:
+            before = sim.stats()["models"][model]["cancelled"]
+            left = time.monotonic()
+            with pytest.raises(Exception):
+                outcome = harness.call(pool, door, "solo", timeout=0.5)
+                if outcome.code != "ok":  # gRPC reports its own deadline as an outcome
+                    raise TimeoutError(str(outcome))
+            deadline = left + 0.5 + 1.5
+            while time.monotonic() < deadline and sim.stats()["models"][model]["cancelled"] <= before:
+                time.sleep(0.05)
+            took = time.monotonic() - left - 0.5
+            assert sim.stats()["models"][model]["cancelled"] == before + 1, f"{door}: upstream still open"
+            assert took <= 1.0, f"{door}: the upstream call ended {took:.2f} s after the client left"
+    finally:
+        sim.clear(model)
+
+
 CASES = [unknown_route, wrong_method, chunked_over_limit, task_of_wrong_type, expect_continue,
-         idle_connection_closed, half_sent_body_closed, grpc_message_over_limit, grpc_long_client_deadline]
+         idle_connection_closed, half_sent_body_closed, grpc_message_over_limit, grpc_long_client_deadline,
+         stream_refusals_have_their_status, client_leaving_cancels_the_hanging_upstream]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__ for c in CASES])
