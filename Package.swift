@@ -215,3 +215,15 @@ let package = Package(
         ),
     ]
 )
+
+// scripts/fuzz.sh: a libFuzzer target, only in the build it makes (`-sanitize=fuzzer,address`).
+if Context.environment["LLMPOOL_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "llm-pool-fuzz",
+            dependencies: ["LLMPoolCore", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/llm-pool-fuzz",
+            swiftSettings: swiftSettings
+        )
+    )
+}

@@ -101,6 +101,7 @@ grep -q '"request_id"' "$WORK/demo.log" || { echo "no JSON request log lines"; e
 
 log "client SDKs, OpenAPI document, schemathesis"; LLMPOOL_VENV="$VENV" scripts/test-clients.sh
 
+log "faults, bad input and shutdown"; scripts/test-faults.sh
 log "the console in a real browser"; scripts/test-console.sh
 # --- A real llama.cpp server behind llm-pool (tests/python/real_server) ----------------------
 # llama-cpp-python is compiled from source the first time (~6 min on 2 cores; pip's wheel cache

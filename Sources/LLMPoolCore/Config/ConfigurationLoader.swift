@@ -50,6 +50,9 @@ public enum ConfigurationLoader {
     public static func parse(_ text: String, path: String = "<inline>", prompts: @escaping PromptSource) throws
         -> PoolConfiguration
     {
+        if let fault = TOMLHeaderGuard.firstInvalidHeader(in: text) {
+            throw ConfigurationError(path: path, issues: [.init(keyPath: "", message: fault.message, line: fault.line)])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

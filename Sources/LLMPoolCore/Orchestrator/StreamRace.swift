@@ -122,7 +122,7 @@ struct StreamRace: Sendable {
                         : "\(providers[index].name) produced the first token after \(ledger.count) hedge(s)"
                     let decision = EnsembleDecision(
                         strategy: .fastest,
-                        candidates: launchedAt.indices.compactMap { candidates[$0] },
+                        candidates: launchedAt.indices.compactMap { candidates[$0] } + context.skippedCandidates,
                         winner: providers[index].name,
                         reason: reason,
                         hedgesFired: ledger.count

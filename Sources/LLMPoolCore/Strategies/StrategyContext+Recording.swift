@@ -20,22 +20,26 @@ extension StrategyContext {
         }
         do {
             var result = try await body()
-            for rejection in skipped {
-                result.decision.candidates.append(
-                    .init(
-                        provider: rejection.provider.name,
-                        model: rejection.provider.model,
-                        latency: .zero,
-                        outcome: .skipped,
-                        error: rejection.reason
-                    )
-                )
-            }
+            result.decision.candidates += skippedCandidates
             countDecision(kind, result.outcome.rawValue)
             return result
         } catch {
             countDecision(kind, (error as? PoolError)?.code == .noConsensus ? "no_consensus" : "failed")
             throw error
+        }
+    }
+
+    /// The providers routing kept out (open breaker, `Retry-After`), as the decision's `skipped`
+    /// candidates: every strategy's decision, streamed or not, lists them after those it called.
+    var skippedCandidates: [EnsembleDecision.Candidate] {
+        skipped.map {
+            .init(
+                provider: $0.provider.name,
+                model: $0.provider.model,
+                latency: .zero,
+                outcome: .skipped,
+                error: $0.reason
+            )
         }
     }
 

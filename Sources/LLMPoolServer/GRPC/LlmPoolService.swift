@@ -43,7 +43,8 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             }
             var metadata = Self.responseMetadata(requestID: requestID, admission: admission)
             do {
-                let answer = try await GRPCCancellation.bind(context, metadata: request.metadata) {
+                let answer = try await GRPCCancellation.bind(context, metadata: request.metadata, drain: gateway.drain)
+                {
                     try await gateway.infer(admission)
                 }
                 return ServerResponse(message: Vvtv_Llmpool_V1_Answer(answer), metadata: metadata)
@@ -91,7 +92,7 @@ public struct LlmPoolService: Vvtv_Llmpool_V1_LlmPool.ServiceProtocol {
             writer in
             do {
                 try await ServiceContext.withValue(span?.context ?? ServiceContext.current ?? .topLevel) {
-                    _ = try await GRPCCancellation.bind(context, metadata: metadata) {
+                    _ = try await GRPCCancellation.bind(context, metadata: metadata, drain: gateway.drain) {
                         try await gateway.stream(opened) { event in
                             if let chunk = Vvtv_Llmpool_V1_AnswerChunk(event) { try await writer.write(chunk) }
                         }

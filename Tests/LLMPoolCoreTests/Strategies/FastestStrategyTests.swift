@@ -318,6 +318,27 @@ struct FastestStrategyTests {
 }
 
 extension FastestStrategyTests {
+    @Test("a streamed decision lists the providers an open breaker kept out as skipped, as a unary one does")
+    func streamedDecisionListsSkipped() async throws {
+        let clock = ManualPoolClock()
+        let a = ScriptedProvider(name: "a", behaviour: .answer("from a", delay: .zero))
+        let b = ScriptedProvider(name: "b", behaviour: .answer("from b", delay: .zero))
+        let orchestrator = Orchestrator(
+            configuration: try poolConfiguration(["a", "b"]),
+            providers: [a, b],
+            clock: clock
+        )
+        let breaker = orchestrator.resilience.breakers.breaker(for: "a")
+        for _ in 0..<5 { if let permit = breaker.acquire() { breaker.record(permit, .failure) } }
+
+        let answer = try await orchestrator.stream(request()) { _ in }
+        #expect(answer.provider == "b")
+        #expect(a.calls == 0)
+        #expect(answer.decision.candidates.map(\.provider) == ["b", "a"])
+        #expect(answer.decision.candidates.map(\.outcome) == [.won, .skipped])
+        #expect(answer.decision.candidates.last?.error?.contains("open") == true)
+    }
+
     @Test("streaming FASTEST feeds the breakers and counts its hedges")
     func streaming() async throws {
         let clock = ManualPoolClock()
