@@ -18,7 +18,10 @@ struct RedisNonceStoreTests {
                     #expect(try await replicaA.insertIfAbsent("n-1", ttl: .seconds(300)) == false)
                     #expect(try await replicaB.insertIfAbsent("n-2", ttl: .seconds(300)))
                     let pttl = try await clientA.send(["PTTL", "llm-pool:nonce:n-1"]).int ?? -1
-                    #expect((290_000...300_000).contains(pttl), "a loaded machine may take a while between SET and PTTL")
+                    #expect(
+                        (290_000...300_000).contains(pttl),
+                        "a loaded machine may take a while between SET and PTTL"
+                    )
                 }
             }
         }
