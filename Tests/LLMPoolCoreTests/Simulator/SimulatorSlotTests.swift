@@ -22,6 +22,18 @@ struct SimulatorSlotTests {
         answerTokens: 40
     )
 
+    /// A generation long enough that a queued request's client gives up while it runs, with
+    /// room for a loaded machine to deliver that request first.
+    static let slower = SimulatedModel(
+        name: "slow",
+        p50: .seconds(3),
+        p99: .seconds(3),
+        timeToFirstToken: .milliseconds(2),
+        perTokenDelay: .milliseconds(25),
+        seed: 1,
+        answerTokens: 40
+    )
+
     @Test("A single slot runs one generation at a time; the others queue", arguments: [true, false])
     func singleSlot(enabled: Bool) async throws {
         try await ProviderSimulator.withRunning(models: [Self.slow]) { simulator in
@@ -59,7 +71,7 @@ struct SimulatorSlotTests {
 
     @Test("A client that leaves the queue is counted as cancelled and never generates")
     func leavingTheQueue() async throws {
-        try await ProviderSimulator.withRunning(models: [Self.slow]) { simulator in
+        try await ProviderSimulator.withRunning(models: [Self.slower]) { simulator in
             try simulator.setBehavior(.init(singleSlot: true), for: "slow")
             try await Client.withClient { client in
                 let url = simulator.baseURL + "/v1/chat/completions"
@@ -71,7 +83,7 @@ struct SimulatorSlotTests {
                         .POST,
                         url,
                         json: Client.chat(model: "slow", "second"),
-                        timeout: .milliseconds(100)
+                        timeout: .seconds(1)
                     )
                 }
                 let stats = try await Client.waitFor(simulator, "slow") { $0.cancelled == 1 }
