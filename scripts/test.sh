@@ -93,7 +93,9 @@ wait_ready "http://127.0.0.1:$HTTP_PORT/readyz" 60 || { cat "$WORK/demo.log"; ex
 
 export LLMPOOL_HTTP="http://127.0.0.1:$HTTP_PORT" LLMPOOL_GRPC="127.0.0.1:$GRPC_PORT" LLMPOOL_DEMO_LOG="$WORK/demo.log"
 log "independent clients (pytest)"
-"$VENV/bin/python" -m pytest -q tests/python --ignore=tests/python/real_server
+# The console, fault and real-server suites have their own scripts (and packages), called below.
+"$VENV/bin/python" -m pytest -q tests/python --ignore=tests/python/real_server --ignore=tests/python/console \
+  --ignore=tests/python/faults
 log "Prometheus rules, dashboards, promtool check metrics"; scripts/test-prometheus.sh "$LLMPOOL_HTTP"
 
 log "graceful shutdown on SIGTERM"
