@@ -42,6 +42,15 @@ def narrowed_document():
     for parameter in spec["paths"]["/v1/chat/completions"]["post"]["parameters"]:
         if parameter.get("name") == "X-Request-Timeout-Ms":
             parameter["schema"] = {"type": "string", "pattern": "^[1-9][0-9]{4}$"}
+    # The console's event stream runs for an hour without `count` (an EventSource reconnects):
+    # every generated call asks for one or two rounds, 200-300 ms apart, so each ends in time.
+    for parameter in spec["paths"]["/v1/admin/events"]["get"]["parameters"]:
+        if parameter.get("name") == "count":
+            parameter["required"] = True
+            parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 2}
+        if parameter.get("name") == "interval_ms":
+            parameter["required"] = True
+            parameter["schema"] = {"type": "integer", "minimum": 200, "maximum": 300}
     return spec
 
 
