@@ -33,6 +33,8 @@ printf '*3\r\n$3\r\nSET\r\n:42\r\n*2\r\n+OK\r\n-ERR wrong\r\n$-1\r\n' | seed 2 r
 printf 'data: {"id":"c","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"}}]}\n\n: ping\n\ndata: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}\n\ndata: [DONE]\n\n' | seed 3 sse
 printf '{"model":"m","message":{"role":"assistant","content":"hi"},"done":false}\n{"model":"m","done":true,"done_reason":"stop","prompt_eval_count":3,"eval_count":1}\n' | seed 4 ndjson
 
+# LeakSanitizer also runs at exit, whatever libFuzzer's -detect_leaks says.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=${FUZZ_DETECT_LEAKS:-0}"
 printf '\n==> fuzzing for %s s\n' "$SECONDS_TO_FUZZ"
 "$BIN" -max_total_time="$SECONDS_TO_FUZZ" -max_len=8192 -timeout=10 -print_final_stats=1 \
   -detect_leaks="${FUZZ_DETECT_LEAKS:-0}" \

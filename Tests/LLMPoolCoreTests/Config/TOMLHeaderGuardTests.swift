@@ -5,12 +5,14 @@ import Testing
 
 @Suite("Table headers toml++ would assert on are rejected first")
 struct TOMLHeaderGuardTests {
-    /// scripts/fuzz.sh found `[[!roviders]]` aborting the process inside toml++.
+    /// scripts/fuzz.sh found `[[!roviders]]` and `[[` followed by bytes that are not UTF-8 aborting
+    /// the process inside toml++.
     @Test(
         "a header whose key cannot start so is a syntax error naming its line, not a crash",
         arguments: [
             ("[!x]\n", 1, 2), ("a = 1\n\n[[!providers]]\nname = \"a\"\n", 3, 3), ("[ .x]\n", 1, 3),
-            ("[[ +x]]\n", 1, 4), ("x = \"\"\"\n[!in a string]\n\"\"\"\n[\n", 4, 2),
+            ("[[ +x]]\n", 1, 4), ("[ключ]\n", 1, 2), ("[[\u{FFFD}s]]\n", 1, 3),
+            ("x = \"\"\"\n[!in a string]\n\"\"\"\n[\n", 4, 2),
         ]
     )
     func rejected(_ text: String, line: Int, column: Int) throws {
@@ -31,7 +33,7 @@ struct TOMLHeaderGuardTests {
             "system = \"\"\"\n[!NOTE] be brief\n  [.x]\n\"\"\"\n[tasks.t]\n",
             "system = '''\n[!NOTE]\n'''\n[a]\n",
             "m = [\n  [{ a = 1 }],\n  [+1],\n  [ ],\n]\n[b]\n",
-            "# [!commented]\n[\"quoted key\"]\n['literal']\n[ a . b ]\n[[c]]\n[_d]\n[-e]\n[9]\n[ключ]\n",
+            "# [!commented]\n[\"quoted key\"]\n['literal']\n[ a . b ]\n[[c]]\n[_d]\n[-e]\n[9]\n[\"ключ\"]\n",
             "s = \"a \\\" [!x\"\nt = \"\"\"q\"\"\"\"\n[ok]\n",
         ]
     )

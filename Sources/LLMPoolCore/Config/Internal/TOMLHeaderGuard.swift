@@ -1,5 +1,6 @@
 /// Finds a table header whose key starts with a character no key can start with (`[!x]`,
-/// `[[ .x]]`, `[` at the end of a line) before the TOML parser sees it: toml++ (TOMLKit's parser)
+/// `[[ .x]]`, `[é]`: toml++ takes bare keys in ASCII only, `[` at the end of a line) before the
+/// TOML parser sees it: toml++ (TOMLKit's parser)
 /// asserts on those in `parse_table_header` instead of reporting an error — an abort in debug
 /// builds, undefined behaviour in release — so a typo in a reloaded file could take the server
 /// down. Found by `scripts/fuzz.sh`.
@@ -82,7 +83,7 @@ enum TOMLHeaderGuard {
             guard j < s.count else { return nil }  // the parser reports the end of input itself
             let c = s[j]
             let startsKey =
-                !c.isASCII || c == "]" || c == "\"" || c == "'" || c == "_" || c == "-"
+                c == "]" || c == "\"" || c == "'" || c == "_" || c == "-"
                 || ("0"..."9").contains(c) || ("a"..."z").contains(c) || ("A"..."Z").contains(c)
             guard !startsKey else { return nil }
             return Fault(line: line, column: j - lineStart + 1, character: c == "\n" ? nil : Character(c))
