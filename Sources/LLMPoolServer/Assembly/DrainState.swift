@@ -9,12 +9,9 @@ import Synchronization
 /// instead of as a client cancellation.
 public final class DrainState: Sendable {
     private let draining = Atomic<Bool>(false)
-    /// Fires when graceful shutdown begins.
-    public let begun = Latch()
     /// Fires ``answerBy`` after graceful shutdown began: what still runs is then cancelled.
     public let expired = Latch()
     private let timeout: Mutex<Duration>
-    private let began = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Creates a state that is not draining.
     /// - Parameter timeout: How long in-flight requests may run once the drain begins
@@ -28,13 +25,9 @@ public final class DrainState: Sendable {
 
     /// Marks the start of graceful shutdown.
     public func begin() {
-        let first = began.withLock { began -> Bool in
-            defer { began = began ?? .now }
-            return began == nil
-        }
-        draining.store(true, ordering: .releasing)
-        begun.fire()
-        guard first else { return }
+        // Only the first call starts the expiry timer.
+        guard draining.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
         // A scheduled callback, not a task: the drain's services return at once, and nothing
         // waits on this timer but the latch.
         let expired = self.expired
@@ -50,12 +43,6 @@ public final class DrainState: Sendable {
     public var answerBy: Duration {
         let total = timeout.withLock { $0 }
         return total - min(.seconds(1), total / 5)
-    }
-
-    /// Whether the drain began and its requests' time (``answerBy``) is up.
-    public var isExpired: Bool {
-        guard let began = began.withLock({ $0 }) else { return false }
-        return ContinuousClock.now >= began.advanced(by: answerBy)
     }
 
     /// `error` as the caller should see it: a cancellation during the drain is `unavailable`.
